@@ -1,0 +1,28 @@
+// Worker tests: run inside workerd with the real bindings of wrangler.toml (D1, Queues, DOs, R2, rate limits).
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
+            GATEWAY_SECRETS: JSON.stringify({ "gw-test": "gateway-test-secret" }),
+            PLATFORM_ADMIN_TOKEN: "operator-test-token",
+            ALLOW_LOOPBACK_WEBHOOKS: "true",
+          },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/worker/**/*.test.ts"],
+      setupFiles: ["./test/worker/apply-migrations.ts"],
+    },
+  };
+});

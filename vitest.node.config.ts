@@ -1,0 +1,9 @@
+// gateway-node and other Node-side tests.
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/node/**/*.test.ts"],
+    testTimeout: 60_000,
+  },
+});

@@ -1,0 +1,56 @@
+// The HTTP surface: one small app per resource, mounted here. Errors leave through handleError only.
+import { Hono } from "hono";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { requireAuth } from "./auth/middleware";
+import { apiKeysApi } from "./api/api-keys";
+import { authApi } from "./api/auth";
+import { billingApi } from "./api/billing";
+import { devicesApi } from "./api/devices";
+import { apiDocsPage } from "./api/docs-page";
+import { internalApi } from "./api/internal";
+import { meApi } from "./api/me";
+import { settingsApi } from "./api/settings";
+import { usersApi } from "./api/users";
+import { dashboard } from "./dashboard/routes";
+import { ApiError, errorBody, handleError } from "./http/errors";
+import type { AppEnv } from "./http/types";
+import { jsonBody, validationHook } from "./http/validation";
+
+const v1 = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+v1.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer", description: "API key" });
+v1.openAPIRegistry.registerComponent("securitySchemes", "cookie", { type: "apiKey", in: "cookie", name: "ping_session" });
+v1.route("/auth", authApi);
+v1.use("*", async (c, next) => {
+  if (c.req.path.startsWith("/api/v1/auth/") || c.req.path === "/api/v1/openapi.json") return next();
+  return requireAuth(c, next);
+});
+v1.route("/me", meApi);
+v1.route("/api-keys", apiKeysApi);
+v1.route("/users", usersApi);
+v1.route("/devices", devicesApi);
+v1.route("/settings", settingsApi);
+v1.route("/billing", billingApi);
+v1.doc31("/openapi.json", {
+  openapi: "3.1.0",
+  info: {
+    title: "Ping API",
+    version: "1.0.0",
+    description:
+      "REST API of Ping, the WhatsApp CRM. Authenticate with `Authorization: Bearer <api_key>` (create keys under Settings → API keys) or the dashboard session cookie. Errors are `{status:'error', message, error_code}`; lists are `{items, next_cursor}`.",
+  },
+});
+
+export const app = new Hono<AppEnv>();
+
+app.use("/api/*", async (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next));
+app.route("/api/v1", v1);
+app.get("/api/docs", (c) => c.html(apiDocsPage()));
+app.route("/internal", internalApi);
+app.route("/app", dashboard);
+app.get("/", (c) => c.redirect("/app"));
+app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+app.notFound((c) => c.json(errorBody("NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`), 404));
+app.onError(handleError);
+
+export { ApiError };

@@ -1,0 +1,61 @@
+// The dashboard's only script: JSON forms against /api/v1, copy buttons, confirmations. No build step.
+export const CLIENT_SCRIPT = `
+document.addEventListener('submit', async (ev) => {
+  const form = ev.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.api) return;
+  ev.preventDefault();
+  if (form.dataset.confirm && !confirm(form.dataset.confirm)) return;
+  const body = {};
+  for (const el of form.elements) {
+    if (!el.name || el.disabled) continue;
+    if (el.type === 'checkbox') { body[el.name] = el.checked; continue; }
+    if (el.value === '' && el.dataset.optional !== undefined) continue;
+    body[el.name] = el.dataset.type === 'number' ? Number(el.value) : el.value;
+  }
+  const out = form.querySelector('[data-out]');
+  const method = form.dataset.method || 'POST';
+  try {
+    const res = await fetch(form.dataset.api, {
+      method,
+      headers: method === 'DELETE' ? {} : { 'content-type': 'application/json' },
+      body: method === 'DELETE' ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) { if (out) { out.className = 'out err'; out.textContent = data.message || res.statusText; } return; }
+    const reveal = form.dataset.reveal && data[form.dataset.reveal];
+    if (reveal && out) { out.className = 'out ok'; out.textContent = (form.dataset.revealLabel || '') + ' ' + reveal; return; }
+    if (form.dataset.redirect) location.href = form.dataset.redirect; else location.reload();
+  } catch (e) { if (out) { out.className = 'out err'; out.textContent = String(e); } }
+});
+document.addEventListener('click', async (ev) => {
+  const btn = ev.target instanceof Element && ev.target.closest('[data-copy]');
+  if (!btn) return;
+  const text = document.getElementById(btn.dataset.copy)?.textContent || '';
+  await navigator.clipboard.writeText(text.trim()).catch(() => {});
+  const old = btn.textContent; btn.textContent = btn.dataset.copied || 'OK'; setTimeout(() => (btn.textContent = old), 1500);
+});
+`;
+
+export const STYLES = `
+*{box-sizing:border-box}body{margin:0;font:15px/1.5 system-ui,sans-serif;color:#1b2330;background:#f5f7f6}
+a{color:#0b7a55}.shell{display:flex;min-height:100vh}
+nav.side{width:250px;background:#0f3d2e;color:#e6f2ec;padding:16px 0;flex-shrink:0}
+nav.side a{display:block;color:#d5eadf;text-decoration:none;padding:7px 20px;font-size:14px}
+nav.side a.on,nav.side a:hover{background:#1a5a44;color:#fff}
+nav.side .brand{font-weight:800;font-size:22px;padding:4px 20px 16px;color:#fff}
+main{flex:1;padding:24px 32px;max-width:1100px}
+header.top{display:flex;justify-content:space-between;align-items:center;margin-bottom:16px;gap:12px}
+.card{background:#fff;border:1px solid #e1e6e3;border-radius:10px;padding:18px 20px;margin-bottom:16px}
+table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:8px;border-bottom:1px solid #eef1ef;font-size:14px;vertical-align:top}
+input,select,textarea{font:inherit;padding:7px 9px;border:1px solid #c9d2cd;border-radius:6px;min-width:220px}
+button{font:inherit;padding:7px 14px;border-radius:6px;border:0;background:#128c5e;color:#fff;cursor:pointer}
+button.ghost{background:#eef3f0;color:#1b2330}button.danger{background:#c43d3d}
+label{display:block;margin:8px 0 4px;font-size:13px;color:#4a5650}
+.row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
+.out{margin-top:8px;font-size:14px}.err{color:#b22}.ok{color:#0a6a45;word-break:break-all}
+.banner{background:#fff4e5;border:1px solid #f3c98b;padding:10px 14px;border-radius:8px;margin-bottom:16px}
+code.big{display:inline-block;background:#f0f4f2;padding:6px 10px;border-radius:6px;font-size:14px}
+.auth{max-width:400px;margin:8vh auto}.auth input{width:100%}.muted{color:#6b7770;font-size:13px}
+.pill{display:inline-block;padding:1px 8px;border-radius:10px;background:#eef3f0;font-size:12px}
+`;

@@ -1,0 +1,49 @@
+import { Document } from "../layout";
+import type { Locale, T } from "../i18n";
+
+export function LoginPage({ t, locale }: { t: T; locale: Locale }) {
+  return (
+    <Document title={t("login")} locale={locale}>
+      <div class="auth card">
+        <h1>Ping!</h1>
+        <p class="muted">{t("tagline")}</p>
+        <form data-api="/api/v1/auth/login" data-redirect="/app">
+          <label>{t("email")}</label>
+          <input name="email" type="email" required autocomplete="username" />
+          <label>{t("password")}</label>
+          <input name="password" type="password" required autocomplete="current-password" />
+          <p><button>{t("login")}</button></p>
+          <div data-out class="out"></div>
+        </form>
+        <p class="muted">
+          {t("no_account")} <a href="/app/signup">{t("signup")}</a> · <a href={`?lang=${locale === "id" ? "en" : "id"}`}>{locale === "id" ? "English" : "Bahasa Indonesia"}</a>
+        </p>
+      </div>
+    </Document>
+  );
+}
+
+export function SignupPage({ t, locale }: { t: T; locale: Locale }) {
+  return (
+    <Document title={t("signup")} locale={locale}>
+      <div class="auth card">
+        <h1>Ping!</h1>
+        <form data-api="/api/v1/auth/signup" data-redirect="/app">
+          <label>{t("business_name")}</label>
+          <input name="business_name" required maxlength={120} />
+          <label>{t("your_name")}</label>
+          <input name="name" required maxlength={120} />
+          <label>{t("email")}</label>
+          <input name="email" type="email" required autocomplete="username" />
+          <label>{t("password")}</label>
+          <input name="password" type="password" required minlength={8} autocomplete="new-password" />
+          <p><button>{t("signup")}</button></p>
+          <div data-out class="out"></div>
+        </form>
+        <p class="muted">
+          {t("have_account")} <a href="/app/login">{t("login")}</a>
+        </p>
+      </div>
+    </Document>
+  );
+}

@@ -1,0 +1,113 @@
+import type { ApiKey } from "../../db/api-keys";
+import { ROLES } from "../../db/schema";
+import type { User } from "../../db/users";
+import type { T } from "../i18n";
+
+export function UsersPage({ t, users, fmt }: { t: T; users: User[]; fmt: (ms: number) => string }) {
+  return (
+    <>
+      <div class="card">
+        <h3>{t("invite_user")}</h3>
+        <form data-api="/api/v1/users" class="row" data-reveal="temporary_password" data-reveal-label={t("temp_password")}>
+          <div>
+            <label>{t("name")}</label>
+            <input name="name" required />
+          </div>
+          <div>
+            <label>{t("email")}</label>
+            <input name="email" type="email" required />
+          </div>
+          <div>
+            <label>{t("role")}</label>
+            <select name="role">
+              {ROLES.map((r) => (
+                <option value={r} selected={r === "staff"}>
+                  {t(`role_${r}`)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <button>{t("invite_user")}</button>
+          <div data-out class="out"></div>
+        </form>
+      </div>
+      <div class="card">
+        <table>
+          <thead>
+            <tr>
+              <th>{t("name")}</th>
+              <th>{t("email")}</th>
+              <th>{t("role")}</th>
+              <th>{t("created_at")}</th>
+              <th>{t("actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr>
+                <td>{u.name}</td>
+                <td>{u.email}</td>
+                <td>{t(`role_${u.role}`)}</td>
+                <td>{fmt(u.createdAt)}</td>
+                <td>
+                  <form data-api={`/api/v1/users/${u.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
+                    <button class="danger">{t("delete")}</button>
+                    <div data-out class="out"></div>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+export function ApiKeysPage({ t, keys, fmt }: { t: T; keys: ApiKey[]; fmt: (ms: number) => string }) {
+  return (
+    <>
+      <div class="card">
+        <h3>{t("create_key")}</h3>
+        <form data-api="/api/v1/api-keys" class="row" data-reveal="api_key" data-reveal-label={t("key_shown_once")}>
+          <div>
+            <label>{t("key_name")}</label>
+            <input name="name" required maxlength={80} />
+          </div>
+          <button>{t("create_key")}</button>
+          <div data-out class="out"></div>
+        </form>
+      </div>
+      <div class="card">
+        <table>
+          <thead>
+            <tr>
+              <th>{t("key_name")}</th>
+              <th>Prefix</th>
+              <th>{t("created_at")}</th>
+              <th>{t("last_used")}</th>
+              <th>{t("actions")}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.map((k) => (
+              <tr>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{fmt(k.createdAt)}</td>
+                <td>{k.lastUsedAt ? fmt(k.lastUsedAt) : t("never")}</td>
+                <td>
+                  <form data-api={`/api/v1/api-keys/${k.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
+                    <button class="danger">{t("delete")}</button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}

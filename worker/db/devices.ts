@@ -1,0 +1,62 @@
+import { and, desc, eq } from "drizzle-orm";
+import type { Cursor } from "../lib/cursor";
+import { afterCursor } from "./paging";
+import type { Db } from "./client";
+import { devices } from "./schema";
+
+export type Device = typeof devices.$inferSelect;
+export type NewDevice = typeof devices.$inferInsert;
+
+export async function insertDevice(db: Db, d: NewDevice): Promise<Device> {
+  return db.insert(devices).values(d).returning().get();
+}
+
+export async function getDevice(db: Db, businessId: string, deviceKey: string): Promise<Device | undefined> {
+  return db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.businessId, businessId), eq(devices.deviceKey, deviceKey)))
+    .get();
+}
+
+/** Unscoped lookup, only for channels that authenticate by the device itself (gateway, Meta webhook). */
+export async function getDeviceByKey(db: Db, deviceKey: string): Promise<Device | undefined> {
+  return db.select().from(devices).where(eq(devices.deviceKey, deviceKey)).get();
+}
+
+export async function listDevices(db: Db, businessId: string, limit: number, cursor?: Cursor): Promise<Device[]> {
+  return db
+    .select()
+    .from(devices)
+    .where(
+      and(
+        eq(devices.businessId, businessId),
+        afterCursor(devices.createdAt, devices.deviceKey, cursor),
+      ),
+    )
+    .orderBy(desc(devices.createdAt), desc(devices.deviceKey))
+    .limit(limit + 1)
+    .all();
+}
+
+export async function updateDevice(
+  db: Db,
+  businessId: string,
+  deviceKey: string,
+  patch: Partial<Omit<NewDevice, "deviceKey" | "businessId" | "createdAt">>,
+): Promise<Device | undefined> {
+  return db
+    .update(devices)
+    .set(patch)
+    .where(and(eq(devices.businessId, businessId), eq(devices.deviceKey, deviceKey)))
+    .returning()
+    .get();
+}
+
+export async function deleteDevice(db: Db, businessId: string, deviceKey: string): Promise<boolean> {
+  const rows = await db
+    .delete(devices)
+    .where(and(eq(devices.businessId, businessId), eq(devices.deviceKey, deviceKey)))
+    .returning({ k: devices.deviceKey });
+  return rows.length > 0;
+}

@@ -1,0 +1,153 @@
+// The D1 schema (drizzle). Migrations in migrations/ are generated from this file with `npm run db:generate`.
+// Times are epoch milliseconds; public ids are UUIDs. Every tenant-owned table carries business_id.
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const ROLES = ["super_admin", "admin", "staff"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PROVIDERS = ["sandbox", "cloud_api", "baileys"] as const;
+export type Provider = (typeof PROVIDERS)[number];
+
+export const DEVICE_STATUSES = [
+  "disconnected",
+  "starting",
+  "qr",
+  "pairing_code",
+  "connected",
+  "logged_out",
+  "failed",
+] as const;
+export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
+
+export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed"] as const;
+export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
+
+const createdAt = () =>
+  integer("created_at", { mode: "number" })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const businesses = sqliteTable("businesses", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  timezone: text("timezone").notNull().default("Asia/Jakarta"),
+  country: text("country").notNull().default("ID"),
+  locale: text("locale", { enum: ["id", "en"] }).notNull().default("id"),
+  package: text("package").notNull().default("trial"),
+  activeUntil: integer("active_until", { mode: "number" }).notNull(),
+  // Third-party secrets, AES-GCM encrypted with SECRETS_KEY (write-only through the API).
+  scalevSigningSecretEnc: text("scalev_signing_secret_enc"),
+  lynkMerchantKeyEnc: text("lynk_merchant_key_enc"),
+  customWebhookSecretEnc: text("custom_webhook_secret_enc"),
+  webhookLogRetentionDays: integer("webhook_log_retention_days").notNull().default(30),
+  createdAt: createdAt(),
+});
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    role: text("role", { enum: ROLES }).notNull(),
+    passwordHash: text("password_hash").notNull(),
+    locale: text("locale", { enum: ["id", "en"] }),
+    failedLogins: integer("failed_logins").notNull().default(0),
+    lockedUntil: integer("locked_until", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    // SHA-256 of the cookie token, hex: a stolen database does not yield usable cookies.
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    businessId: text("business_id").notNull(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    // First characters of the key, shown in lists so a user can tell keys apart.
+    prefix: text("prefix").notNull(),
+    keyHash: text("key_hash").notNull(),
+    createdBy: text("created_by"),
+    lastUsedAt: integer("last_used_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_keys_hash_unique").on(t.keyHash), index("api_keys_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const devices = sqliteTable(
+  "devices",
+  {
+    deviceKey: text("device_key").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    provider: text("provider", { enum: PROVIDERS }).notNull(),
+    phone: text("phone"),
+    status: text("status", { enum: DEVICE_STATUSES }).notNull().default("disconnected"),
+    statusReason: text("status_reason"),
+    webhookUrl: text("webhook_url"),
+    // Per-device Standard Webhooks secret, encrypted (shown to admins in the dashboard).
+    webhookSecretEnc: text("webhook_secret_enc").notNull(),
+    // Provider configuration (Cloud API phone number id, token…), encrypted JSON.
+    providerConfigEnc: text("provider_config_enc"),
+    gatewayId: text("gateway_id"),
+    // Pacing and sending-window settings, JSON (see worker/messaging for defaults).
+    settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index("devices_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const messages = sqliteTable(
+  "messages",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    deviceKey: text("device_key").notNull(),
+    direction: text("direction", { enum: ["out", "in"] }).notNull().default("out"),
+    // Unique per business: a rule's event, a broadcast recipient, an Idempotency-Key header, an AI turn.
+    idempotencyKey: text("idempotency_key").notNull(),
+    to: text("to_jid").notNull(),
+    text: text("text"),
+    // Media, template or location content beyond plain text, JSON.
+    content: text("content", { mode: "json" }).$type<Record<string, unknown>>(),
+    source: text("source", { enum: ["rule", "api", "broadcast", "ai", "agent", "auto_reply", "inbound"] }).notNull(),
+    lane: text("lane", { enum: ["transactional", "broadcast"] }).notNull().default("transactional"),
+    status: text("status", { enum: MESSAGE_STATUSES }).notNull().default("queued"),
+    error: text("error"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [
+    uniqueIndex("messages_idempotency_unique").on(t.businessId, t.idempotencyKey),
+    index("messages_business_idx").on(t.businessId, t.createdAt),
+    index("messages_device_idx").on(t.businessId, t.deviceKey, t.createdAt),
+    index("messages_status_idx").on(t.status, t.createdAt),
+  ],
+);

@@ -1,0 +1,121 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Cursor } from "../lib/cursor";
+import { afterCursor } from "./paging";
+import type { Db } from "./client";
+import { businesses, type Role, users } from "./schema";
+
+export type User = typeof users.$inferSelect;
+export type PublicUser = Pick<User, "id" | "email" | "name" | "role" | "createdAt"> & { business_id: string };
+
+export function publicUser(u: User): PublicUser {
+  return { id: u.id, business_id: u.businessId, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt };
+}
+
+export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
+  return db.select().from(users).where(eq(users.email, email.toLowerCase())).get();
+}
+
+export async function getUser(db: Db, businessId: string, id: string): Promise<User | undefined> {
+  return db
+    .select()
+    .from(users)
+    .where(and(eq(users.businessId, businessId), eq(users.id, id)))
+    .get();
+}
+
+export async function listUsers(db: Db, businessId: string, limit: number, cursor?: Cursor): Promise<User[]> {
+  return db
+    .select()
+    .from(users)
+    .where(
+      and(
+        eq(users.businessId, businessId),
+        afterCursor(users.createdAt, users.id, cursor),
+      ),
+    )
+    .orderBy(desc(users.createdAt), desc(users.id))
+    .limit(limit + 1)
+    .all();
+}
+
+/** Sign-up: the business and its super admin in one batch, so neither exists without the other. */
+export async function createBusinessWithOwner(
+  db: Db,
+  input: { businessId: string; businessName: string; activeUntil: number; userId: string; name: string; email: string; passwordHash: string },
+): Promise<User> {
+  const [, inserted] = await db.batch([
+    db.insert(businesses).values({ id: input.businessId, name: input.businessName, activeUntil: input.activeUntil }),
+    db
+      .insert(users)
+      .values({
+        id: input.userId,
+        businessId: input.businessId,
+        email: input.email.toLowerCase(),
+        name: input.name,
+        role: "super_admin",
+        passwordHash: input.passwordHash,
+      })
+      .returning(),
+  ]);
+  const user = inserted[0];
+  if (!user) throw new Error("user insert returned nothing");
+  return user;
+}
+
+export async function insertUser(
+  db: Db,
+  input: { id: string; businessId: string; email: string; name: string; role: Role; passwordHash: string },
+): Promise<User> {
+  return db
+    .insert(users)
+    .values({ ...input, email: input.email.toLowerCase() })
+    .returning()
+    .get();
+}
+
+export async function updateUser(
+  db: Db,
+  businessId: string,
+  id: string,
+  patch: Partial<Pick<User, "name" | "role" | "passwordHash" | "locale">>,
+): Promise<User | undefined> {
+  return db
+    .update(users)
+    .set(patch)
+    .where(and(eq(users.businessId, businessId), eq(users.id, id)))
+    .returning()
+    .get();
+}
+
+export async function deleteUser(db: Db, businessId: string, id: string): Promise<boolean> {
+  const rows = await db
+    .delete(users)
+    .where(and(eq(users.businessId, businessId), eq(users.id, id)))
+    .returning({ id: users.id });
+  return rows.length > 0;
+}
+
+export async function countSuperAdmins(db: Db, businessId: string): Promise<number> {
+  const row = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(users)
+    .where(and(eq(users.businessId, businessId), eq(users.role, "super_admin")))
+    .get();
+  return row?.n ?? 0;
+}
+
+export async function recordLoginFailure(db: Db, id: string, maxFailures: number, lockMs: number, now: number): Promise<void> {
+  // One statement, so concurrent failures cannot undercount.
+  await db
+    .update(users)
+    .set({
+      // Locking resets the counter, so after the lock ends the account gets a fresh budget.
+      failedLogins: sql`CASE WHEN ${users.failedLogins} + 1 >= ${maxFailures} THEN 0 ELSE ${users.failedLogins} + 1 END`,
+      lockedUntil: sql`CASE WHEN ${users.failedLogins} + 1 >= ${maxFailures} THEN ${now + lockMs} ELSE ${users.lockedUntil} END`,
+    })
+    .where(eq(users.id, id));
+}
+
+export async function clearLoginFailures(db: Db, id: string): Promise<void> {
+  await db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, id));
+}

@@ -1,0 +1,20 @@
+// Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
+import { app } from "./app";
+import { database } from "./db/client";
+import { deleteExpiredSessions } from "./db/sessions";
+import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
+
+export { DeviceSession } from "./durable/device-session";
+
+export default {
+  fetch: app.fetch,
+
+  async queue(batch, env, ctx) {
+    if (batch.queue.endsWith("-dlq")) return handleDeadLetterBatch(batch, env);
+    return handleOutboundBatch(batch, env, ctx);
+  },
+
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(deleteExpiredSessions(database(env.DB), Date.now()));
+  },
+} satisfies ExportedHandler<Env>;

@@ -1,0 +1,48 @@
+// Outbound webhook targets chosen by tenants must not reach Ping's own network (SSRF).
+// Checks the URL's scheme and literal host; hostnames are checked again at delivery time.
+
+const BLOCKED_HOSTNAMES = new Set(["localhost", "metadata.google.internal", "metadata"]);
+
+function ipv4Blocked(host: string, allowLoopback: boolean): boolean | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!m) return undefined;
+  const [a, b] = [Number(m[1]), Number(m[2])];
+  if (a === 127) return !allowLoopback;
+  return (
+    a === 0 ||
+    a === 10 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    a >= 224
+  );
+}
+
+function ipv6Blocked(host: string, allowLoopback: boolean): boolean | undefined {
+  if (!host.startsWith("[")) return undefined;
+  const h = host.slice(1, -1).toLowerCase();
+  if (h === "::1") return !allowLoopback;
+  if (h === "::" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80")) return true;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+  if (mapped?.[1]) return ipv4Blocked(mapped[1], allowLoopback) ?? true;
+  return false;
+}
+
+/** Returns the reason a URL may not be used as a webhook target, or null when it may. */
+export function webhookUrlProblem(raw: string, allowLoopback: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return "not a valid URL";
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") return "only http and https URLs are allowed";
+  if (url.username || url.password) return "credentials in the URL are not allowed";
+  const host = url.hostname.toLowerCase();
+  if (BLOCKED_HOSTNAMES.has(host) || host.endsWith(".localhost") || host.endsWith(".internal")) {
+    return host === "localhost" && allowLoopback ? null : "this host is not reachable from Ping";
+  }
+  const blocked = ipv4Blocked(host, allowLoopback) ?? ipv6Blocked(host, allowLoopback) ?? false;
+  return blocked ? "private, loopback, link-local and metadata addresses are not allowed" : null;
+}
