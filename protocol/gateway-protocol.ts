@@ -1,0 +1,147 @@
+// The gateway channel between gateway-node and a device's DeviceSession Durable Object.
+// Both sides import this module; docs/gateway-protocol.md explains every frame. JSON text frames only.
+//
+// Transport: one WebSocket per device, opened by the gateway at
+//   GET /gateway/v1/devices/:device_key/ws   with   Authorization: Bearer <gateway_id>:<gateway_secret>
+// The Worker authenticates the upgrade before forwarding it to the device's DeviceSession.
+import { z } from "zod";
+
+export const PROTOCOL_VERSION = 1;
+
+export const SessionStatus = z.enum(["starting", "qr", "pairing_code", "connected", "logged_out", "failed", "disconnected"]);
+export type SessionStatus = z.infer<typeof SessionStatus>;
+
+const WaMessageId = z.string().min(1).max(200);
+const JobId = z.string().min(1).max(100);
+
+/** Outbound content a job carries. `media_url` is fetched by the gateway with its own bearer credentials. */
+export const JobContent = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("text"), text: z.string().min(1).max(65536) }),
+  z.object({
+    kind: z.enum(["image", "video", "audio", "document"]),
+    media_url: z.string().url(),
+    mime_type: z.string().max(200),
+    file_name: z.string().max(255).optional(),
+    caption: z.string().max(4096).optional(),
+  }),
+  z.object({
+    kind: z.literal("location"),
+    latitude: z.number().min(-90).max(90),
+    longitude: z.number().min(-180).max(180),
+    name: z.string().max(200).optional(),
+    address: z.string().max(500).optional(),
+  }),
+]);
+export type JobContent = z.infer<typeof JobContent>;
+
+export const InboundMessage = z.object({
+  wa_message_id: WaMessageId,
+  /** Chat JID: `62812…@s.whatsapp.net`, or `…@g.us` for groups. */
+  chat_jid: z.string().max(200),
+  /** Sender phone JID (resolved from `@lid` where WhatsApp gives both). */
+  sender_jid: z.string().max(200),
+  sender_lid: z.string().max(200).optional(),
+  push_name: z.string().max(200).optional(),
+  timestamp: z.number().int(),
+  kind: z.enum(["text", "image", "video", "audio", "document", "sticker", "reaction", "location", "other"]),
+  text: z.string().max(65536).nullable(),
+  /** Set after the gateway uploaded the media with POST /gateway/v1/devices/:device_key/media. */
+  media: z
+    .object({ media_id: z.string().max(200), mime_type: z.string().max(200), size: z.number().int().nonnegative(), file_name: z.string().max(255).optional() })
+    .optional(),
+  quoted_wa_message_id: WaMessageId.optional(),
+  reaction_to: WaMessageId.optional(),
+  is_group: z.boolean(),
+  is_ephemeral: z.boolean().default(false),
+});
+export type InboundMessage = z.infer<typeof InboundMessage>;
+
+// ── gateway → DeviceSession ────────────────────────────────────────────────────────────────────────
+
+export const GatewayFrame = z.discriminatedUnion("type", [
+  /** First frame after the upgrade. Takes the device lease; a second gateway's hello is refused while it is held. */
+  z.object({ type: z.literal("hello"), v: z.literal(PROTOCOL_VERSION), gateway_id: z.string().max(100), status: SessionStatus }),
+  /** Grants the object `n` more jobs (credit-based pull). Credits are not carried over a reconnect. */
+  z.object({ type: z.literal("credit"), n: z.number().int().min(1).max(1000) }),
+  /** The job was handed to WhatsApp; the message is `sent` with this id. Idempotent by job_id. */
+  z.object({ type: z.literal("ack"), job_id: JobId, wa_message_id: WaMessageId }),
+  /** The job failed. retryable=true: handed out again later; false: the message is `failed` with the reason. */
+  z.object({ type: z.literal("fail"), job_id: JobId, retryable: z.boolean(), reason: z.string().max(500) }),
+  /** Session state for the dashboard; `qr` carries the QR string, `pairing_code` the code. */
+  z.object({
+    type: z.literal("status"),
+    status: SessionStatus,
+    qr: z.string().max(2000).optional(),
+    pairing_code: z.string().max(20).optional(),
+    phone: z.string().max(30).optional(),
+    reason: z.string().max(500).optional(),
+  }),
+  /** A message the device received. Answered by `inbound_ack` once stored; resent until then. */
+  z.object({ type: z.literal("inbound"), event_id: z.string().max(200), message: InboundMessage }),
+  /** Delivery/read receipt for a message this device sent. */
+  z.object({ type: z.literal("receipt"), wa_message_id: WaMessageId, status: z.enum(["delivered", "read"]), timestamp: z.number().int() }),
+  /** Keeps the device lease (and the socket) alive; sent every `heartbeat_ms`. */
+  z.object({ type: z.literal("ping"), t: z.number() }),
+]);
+export type GatewayFrame = z.infer<typeof GatewayFrame>;
+
+// ── DeviceSession → gateway ────────────────────────────────────────────────────────────────────────
+
+export const ServerFrame = z.discriminatedUnion("type", [
+  /** Answer to hello: the lease is held; renew it with ping within lease_ms. */
+  z.object({ type: z.literal("welcome"), v: z.literal(PROTOCOL_VERSION), lease_ms: z.number().int(), heartbeat_ms: z.number().int(), job_lease_ms: z.number().int() }),
+  /**
+   * One send. `job_id` is stable across redeliveries: a job whose lease expires unacked is sent again
+   * with the same id and attempt+1, so the gateway can drop one it already sent (it keeps recent job ids).
+   */
+  z.object({
+    type: z.literal("job"),
+    job_id: JobId,
+    message_id: z.string(),
+    to: z.string().max(200),
+    content: JobContent,
+    attempt: z.number().int().min(1),
+    lease_until: z.number().int(),
+    /** Simulated typing before the send, ms (0 = none). */
+    typing_ms: z.number().int().min(0).max(15000).default(0),
+  }),
+  /** Start pairing: QR, or a pairing code for `phone`. */
+  z.object({ type: z.literal("pair"), method: z.enum(["qr", "code"]), phone: z.string().max(30).optional() }),
+  /** The admin logged the device out or deleted it: close the WhatsApp session and wipe its keys. */
+  z.object({ type: z.literal("logout") }),
+  z.object({ type: z.literal("inbound_ack"), event_id: z.string() }),
+  z.object({ type: z.literal("pong"), t: z.number() }),
+  /** A protocol error; `fatal` errors are followed by a close. */
+  z.object({ type: z.literal("error"), code: z.string(), message: z.string(), fatal: z.boolean() }),
+]);
+export type ServerFrame = z.infer<typeof ServerFrame>;
+
+export function parseGatewayFrame(data: string): GatewayFrame | null {
+  try {
+    const r = GatewayFrame.safeParse(JSON.parse(data));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+export function parseServerFrame(data: string): ServerFrame | null {
+  try {
+    const r = ServerFrame.safeParse(JSON.parse(data));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+/** WebSocket close codes the Worker uses (4000–4999 are application codes). */
+export const CloseCode = {
+  /** Bad gateway credentials, or the device is not assigned to this gateway: do not retry this device. */
+  unauthorized: 4001,
+  /** Another gateway holds the lease: back off and retry later. */
+  leaseHeld: 4009,
+  /** Protocol violation (bad frame, wrong version). */
+  protocol: 4002,
+  /** The device was deleted: stop hosting it. */
+  deviceGone: 4004,
+} as const;
