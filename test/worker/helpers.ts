@@ -24,6 +24,7 @@ export async function call(
     new Request(`https://ping.test${path}`, {
       method: opts.method ?? (opts.json !== undefined || opts.raw !== undefined ? "POST" : "GET"),
       headers,
+      redirect: "manual",
       body: opts.raw ?? (opts.json !== undefined ? JSON.stringify(opts.json) : undefined),
     }),
   );
