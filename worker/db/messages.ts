@@ -5,10 +5,15 @@ import { type MessageStatus, messages } from "./schema";
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 
+/** The batchable insert behind insertMessagesIdempotent (rows must be non-empty). */
+export function insertMessagesIdempotentQuery(db: Db, rows: NewMessage[]) {
+  return db.insert(messages).values(rows).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+}
+
 /** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new. */
 export async function insertMessagesIdempotent(db: Db, rows: NewMessage[]): Promise<Message[]> {
   if (rows.length === 0) return [];
-  return db.insert(messages).values(rows).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+  return insertMessagesIdempotentQuery(db, rows);
 }
 
 export async function getMessage(db: Db, businessId: string, id: string): Promise<Message | undefined> {

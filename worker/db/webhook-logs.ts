@@ -1,0 +1,97 @@
+import { and, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import type { Cursor } from "../lib/cursor";
+import type { Db } from "./client";
+import { afterCursor } from "./paging";
+import { businesses, type WebhookLogStatus, type WebhookSource, webhookEvents, webhookLogs } from "./schema";
+
+export type WebhookLog = typeof webhookLogs.$inferSelect;
+export type NewWebhookLog = typeof webhookLogs.$inferInsert;
+
+export function insertLogQuery(db: Db, log: NewWebhookLog) {
+  return db.insert(webhookLogs).values(log);
+}
+
+export async function insertLog(db: Db, log: NewWebhookLog): Promise<void> {
+  await insertLogQuery(db, log);
+}
+
+/** Claims an event for a log; a replay (or a concurrent duplicate) finds it taken and inserts nothing. */
+export function claimEventQuery(db: Db, businessId: string, eventKey: string, logId: string) {
+  return db
+    .insert(webhookEvents)
+    .values({ businessId, eventKey, logId })
+    .onConflictDoNothing({ target: [webhookEvents.businessId, webhookEvents.eventKey] })
+    .returning({ logId: webhookEvents.logId });
+}
+
+/**
+ * The log of a processed event, written in the same batch after the claim: its status and message are
+ * decided inside SQL by whether this request owns the event, so the loser of a race logs `duplicate`.
+ */
+export function insertEventLogQuery(db: Db, log: NewWebhookLog & { eventKey: string; status: WebhookLogStatus; message: string }) {
+  const owns = sql`(SELECT ${webhookEvents.logId} FROM ${webhookEvents} WHERE ${webhookEvents.businessId} = ${log.businessId} AND ${webhookEvents.eventKey} = ${log.eventKey}) = ${log.id}`;
+  return db.insert(webhookLogs).values({
+    ...log,
+    status: sql`CASE WHEN ${owns} THEN ${log.status} ELSE 'duplicate' END`,
+    message: sql`CASE WHEN ${owns} THEN ${log.message} ELSE ${"Duplicate event " + log.eventKey + ": already processed, nothing sent"} END`,
+  });
+}
+
+export type LogFilter = { source?: WebhookSource; status?: WebhookLogStatus; from?: number; to?: number };
+
+export async function listLogs(db: Db, businessId: string, f: LogFilter, limit: number, cursor?: Cursor): Promise<WebhookLog[]> {
+  return db
+    .select()
+    .from(webhookLogs)
+    .where(
+      and(
+        eq(webhookLogs.businessId, businessId),
+        f.source ? eq(webhookLogs.source, f.source) : undefined,
+        f.status ? eq(webhookLogs.status, f.status) : undefined,
+        f.from !== undefined ? gte(webhookLogs.createdAt, f.from) : undefined,
+        f.to !== undefined ? lte(webhookLogs.createdAt, f.to) : undefined,
+        afterCursor(webhookLogs.createdAt, webhookLogs.id, cursor),
+      ),
+    )
+    .orderBy(desc(webhookLogs.createdAt), desc(webhookLogs.id))
+    .limit(limit + 1)
+    .all();
+}
+
+export async function getLog(db: Db, businessId: string, id: string): Promise<WebhookLog | undefined> {
+  return db
+    .select()
+    .from(webhookLogs)
+    .where(and(eq(webhookLogs.businessId, businessId), eq(webhookLogs.id, id)))
+    .get();
+}
+
+const DAY_MS = 86_400_000;
+/** Event claims outlive short log retentions so late provider retries are still recognised. */
+export const MIN_EVENT_RETENTION_DAYS = 30;
+const DELETE_CHUNK = 2000;
+
+/**
+ * Deletes logs older than each business's retention, and event claims older than the longer of that and
+ * MIN_EVENT_RETENTION_DAYS. Bounded per run (the cron runs every minute) so one sweep never holds D1 long.
+ */
+export async function deleteExpiredWebhookLogs(db: Db, now: number): Promise<{ logs: number; events: number }> {
+  const expiredLogs = db
+    .select({ id: webhookLogs.id })
+    .from(webhookLogs)
+    .innerJoin(businesses, eq(businesses.id, webhookLogs.businessId))
+    .where(lt(webhookLogs.createdAt, sql`${now} - ${businesses.webhookLogRetentionDays} * ${DAY_MS}`))
+    .limit(DELETE_CHUNK);
+  const logs = await db.delete(webhookLogs).where(inArray(webhookLogs.id, expiredLogs)).returning({ id: webhookLogs.id });
+  const expiredEvents = db
+    .select({ k: sql`${webhookEvents.businessId} || ' ' || ${webhookEvents.eventKey}` })
+    .from(webhookEvents)
+    .innerJoin(businesses, eq(businesses.id, webhookEvents.businessId))
+    .where(lt(webhookEvents.createdAt, sql`${now} - max(${businesses.webhookLogRetentionDays}, ${MIN_EVENT_RETENTION_DAYS}) * ${DAY_MS}`))
+    .limit(DELETE_CHUNK);
+  const events = await db
+    .delete(webhookEvents)
+    .where(inArray(sql`${webhookEvents.businessId} || ' ' || ${webhookEvents.eventKey}`, expiredEvents))
+    .returning({ k: webhookEvents.eventKey });
+  return { logs: logs.length, events: events.length };
+}

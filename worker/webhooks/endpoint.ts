@@ -1,0 +1,125 @@
+// POST /webhook/:business_id — the seed-compatible entry point for Scalev, Lynk and custom events.
+// Verify, dedupe, evaluate, then write message rows + event claim + log in ONE D1 batch, enqueue the
+// new messages and answer; sending happens after the response (queue → DeviceSession).
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { type Business, isPackageActive } from "../db/businesses";
+import { database, type Db } from "../db/client";
+import { insertMessagesIdempotentQuery, type Message } from "../db/messages";
+import type { WebhookLogStatus, WebhookSource } from "../db/schema";
+import { claimEventQuery, insertEventLogQuery, insertLog } from "../db/webhook-logs";
+import { loadWebhookContext } from "../db/webhook-rules";
+import { ApiError } from "../http/errors";
+import type { AppEnv } from "../http/types";
+import { decryptSecret, sha256Hex } from "../lib/crypto";
+import { enqueueJobs } from "../messaging/enqueue";
+import { jsonDepth } from "./path";
+import { planMessages, planSummary } from "./process";
+import { detectSource } from "./sources";
+import type { Incoming } from "./sources/types";
+
+/** Largest webhook body accepted (Scalev and Lynk events are a few KB). */
+export const MAX_WEBHOOK_BODY_BYTES = 128 * 1024;
+/** Largest part of a body kept in the log. */
+export const MAX_LOGGED_PAYLOAD_CHARS = 16 * 1024;
+export const MAX_PAYLOAD_DEPTH = 32;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+type Logged = { db: Db; business: Business; source: WebhookSource; raw: string };
+
+function payloadForLog(raw: string): { payload: string; payloadTruncated: boolean } {
+  return raw.length > MAX_LOGGED_PAYLOAD_CHARS
+    ? { payload: raw.slice(0, MAX_LOGGED_PAYLOAD_CHARS), payloadTruncated: true }
+    : { payload: raw, payloadTruncated: false };
+}
+
+/** Logs a refused request and returns the error (seed shape) to throw. */
+async function reject(l: Logged, status: 400 | 403 | 413, code: string, message: string, eventKey: string | null = null): Promise<ApiError> {
+  await insertLog(l.db, {
+    id: crypto.randomUUID(),
+    businessId: l.business.id,
+    source: l.source,
+    status: "rejected" satisfies WebhookLogStatus,
+    eventKey,
+    ruleNames: [],
+    message: `${code}: ${message}`,
+    ...payloadForLog(l.raw),
+  });
+  return new ApiError(status, code, message);
+}
+
+async function readBody(c: Context<AppEnv>): Promise<Uint8Array | null> {
+  const declared = Number(c.req.header("content-length") ?? "0");
+  if (declared > MAX_WEBHOOK_BODY_BYTES) return null;
+  const raw = new Uint8Array(await c.req.arrayBuffer());
+  return raw.byteLength > MAX_WEBHOOK_BODY_BYTES ? null : raw;
+}
+
+function parseObject(raw: Uint8Array): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(raw));
+  } catch {
+    return { ok: false, reason: "Body is not valid JSON" };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return { ok: false, reason: "Body must be a JSON object" };
+  if (jsonDepth(value, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH) return { ok: false, reason: `Body is nested deeper than ${MAX_PAYLOAD_DEPTH} levels` };
+  return { ok: true, value: value as Record<string, unknown> };
+}
+
+export const webhookEndpoint = new Hono<AppEnv>();
+
+webhookEndpoint.post("/:business_id", async (c) => {
+  const businessId = c.req.param("business_id");
+  if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
+  const db = database(c.env.DB);
+  const [{ business, rules }, raw] = await Promise.all([loadWebhookContext(db, businessId.toLowerCase()), readBody(c)]);
+  if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
+  const text = raw ? new TextDecoder().decode(raw) : "";
+  const headers = c.req.raw.headers;
+  const early: Logged = { db, business, source: detectSource({ headers, payload: {} }).id, raw: text };
+
+  if (!raw) throw await reject(early, 413, "PAYLOAD_TOO_LARGE", `Body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes`);
+  if (!isPackageActive(business)) throw await reject(early, 403, "PACKAGE_NOT_ACTIVE", "Package is not active. Renew it to use webhooks.");
+  const parsed = parseObject(raw);
+  if (!parsed.ok) throw await reject(early, 400, "INVALID_PAYLOAD", parsed.reason);
+
+  const req: Incoming = { raw, payload: parsed.value, headers };
+  const adapter = detectSource(req);
+  const logged: Logged = { ...early, source: adapter.id };
+  const id = adapter.eventId(req);
+  const eventKey = `${adapter.id}:${id ?? `sha256:${await sha256Hex(raw)}`}`;
+
+  const sealed = business[adapter.secretColumn];
+  if (sealed) {
+    const problem = await adapter.verify(req, await decryptSecret(c.env.SECRETS_KEY, sealed), Date.now());
+    if (problem) throw await reject(logged, 403, "INVALID_SIGNATURE", problem, eventKey);
+  }
+
+  const plan = planMessages({ business, rules, source: adapter.id, eventKey, payload: parsed.value });
+  const status: WebhookLogStatus =
+    plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
+  const logId = crypto.randomUUID();
+  const claim = claimEventQuery(db, business.id, eventKey, logId);
+  const log = insertEventLogQuery(db, {
+    id: logId,
+    businessId: business.id,
+    source: adapter.id,
+    status,
+    eventKey,
+    ruleNames: plan.matched,
+    message: planSummary(plan),
+    ...payloadForLog(text),
+  });
+  let created: Message[] = [];
+  if (plan.messages.length > 0) {
+    const [, rows] = await db.batch([claim, insertMessagesIdempotentQuery(db, plan.messages), log]);
+    created = rows;
+  } else {
+    await db.batch([claim, log]);
+  }
+  await enqueueJobs(c.env.OUTBOUND, created);
+  return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
+});
