@@ -1,0 +1,68 @@
+// The rule editor's own script (inline on that page only): live preview and trace through
+// POST /api/v1/webhook-rules/test, and save through the rules API. No build step.
+export const RULE_EDITOR_SCRIPT = `
+(() => {
+  const form = document.getElementById('rule-form');
+  if (!form) return;
+  const cfg = JSON.parse(document.getElementById('rule-editor-data').textContent);
+  const $ = (n) => form.elements.namedItem(n);
+  const out = document.getElementById('rule-preview');
+  const err = document.getElementById('rule-error');
+  let sampleTouched = !!cfg.ruleId;
+  $('sample').addEventListener('input', () => { sampleTouched = true; });
+  $('source').addEventListener('change', () => {
+    const src = $('source').value;
+    if (!sampleTouched) $('sample').value = JSON.stringify(cfg.samples[src] || {}, null, 2);
+    if (Object.values(cfg.phones).includes($('phone_field').value) && cfg.phones[src]) $('phone_field').value = cfg.phones[src];
+    schedule();
+  });
+  const parse = (name) => { try { return JSON.parse($(name).value); } catch { return undefined; } };
+  const rule = () => ({
+    name: $('name').value, source: $('source').value, conditions: parse('conditions'), template: $('template').value,
+    phone_field: $('phone_field').value, device_key: $('device_key').value, active: $('active').checked, priority: Number($('priority').value || 100),
+  });
+  const text = (tag, s, cls) => { const el = document.createElement(tag); el.textContent = s; if (cls) el.className = cls; return el; };
+  const show = (v) => v === null || v === undefined ? '—' : typeof v === 'string' ? v : JSON.stringify(v);
+  async function preview() {
+    err.textContent = '';
+    const r = rule(); const payload = parse('sample');
+    if (r.conditions === undefined) { err.textContent = cfg.t.bad_json + ' (' + cfg.t.conditions + ')'; return; }
+    if (payload === undefined || typeof payload !== 'object') { err.textContent = cfg.t.bad_json + ' (' + cfg.t.sample + ')'; return; }
+    const res = await fetch('/api/v1/webhook-rules/test', { method: 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rule: { source: r.source, conditions: r.conditions, template: r.template, phone_field: r.phone_field }, payload }) });
+    const data = await res.json().catch(() => ({}));
+    out.replaceChildren();
+    if (!res.ok) { err.textContent = data.message || res.statusText; return; }
+    out.append(text('p', data.matched ? cfg.t.matched : cfg.t.not_matched, data.matched ? 'ok' : 'err'));
+    out.append(text('label', cfg.t.preview), text('pre', data.message || '', 'preview'));
+    out.append(text('p', cfg.t.phone + ': ' + (data.phone || data.phone_error), data.phone ? '' : 'err'));
+    const notes = [].concat(data.missing.map((m) => '{{' + m + '}} ∅'), data.notes, data.warnings);
+    if (notes.length) out.append(text('p', cfg.t.warnings + ': ' + notes.join(' · '), 'muted'));
+    const table = document.createElement('table');
+    const head = document.createElement('tr');
+    for (const h of cfg.t.cols) head.append(text('th', h));
+    table.append(head);
+    for (const e of data.trace) {
+      const tr = document.createElement('tr');
+      tr.append(text('td', '· '.repeat(e.depth) + (e.group || '') + ' ' + e.field), text('td', show(e.actual)), text('td', e.operator), text('td', show(e.expected)), text('td', e.result ? '✓' : '✗', e.result ? 'ok' : 'err'));
+      table.append(tr);
+    }
+    out.append(text('label', cfg.t.trace), table);
+  }
+  let timer;
+  function schedule() { clearTimeout(timer); timer = setTimeout(() => preview().catch((e) => { err.textContent = String(e); }), 300); }
+  form.addEventListener('input', schedule);
+  document.getElementById('rule-test').addEventListener('click', () => preview().catch((e) => { err.textContent = String(e); }));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const r = rule();
+    if (r.conditions === undefined) { err.textContent = cfg.t.bad_json + ' (' + cfg.t.conditions + ')'; return; }
+    const res = await fetch(cfg.ruleId ? '/api/v1/webhook-rules/' + cfg.ruleId : '/api/v1/webhook-rules', {
+      method: cfg.ruleId ? 'PATCH' : 'POST', credentials: 'same-origin', headers: { 'content-type': 'application/json' }, body: JSON.stringify(r) });
+    const data = await res.json().catch(() => ({}));
+    if (!res.ok) { err.textContent = data.message || res.statusText; return; }
+    location.href = '/app/webhook-rules';
+  });
+  schedule();
+})();
+`;
