@@ -9,6 +9,7 @@ import { countRules, deleteRule, getRule, insertRule, listRules, type RulePatch,
 import { ApiError, notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
 import { normalizePhone } from "../lib/phone";
+import { forgetWebhookContext } from "../webhooks/context-cache";
 import { parsePath, resolvePath } from "../webhooks/path";
 import { type CheckedRule, checkRule, type RuleDefinition } from "../webhooks/rules/definition";
 import { traceGroup } from "../webhooks/rules/engine";
@@ -127,6 +128,10 @@ async function checkDevice(db: Db, businessId: string, deviceKey: string): Promi
 
 export const webhookRulesApi = apiRouter();
 webhookRulesApi.use("*", requireRole("admin"));
+webhookRulesApi.on(["POST", "PATCH", "DELETE"], "*", async (c, next) => {
+  await next();
+  forgetWebhookContext(c.var.auth.business.id);
+});
 
 webhookRulesApi
   .openapi(

@@ -5,15 +5,38 @@ import { type MessageStatus, messages } from "./schema";
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 
-/** The batchable insert behind insertMessagesIdempotent (rows must be non-empty). */
-export function insertMessagesIdempotentQuery(db: Db, rows: NewMessage[]) {
-  return db.insert(messages).values(rows).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
-}
-
 /** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new. */
 export async function insertMessagesIdempotent(db: Db, rows: NewMessage[]): Promise<Message[]> {
   if (rows.length === 0) return [];
-  return insertMessagesIdempotentQuery(db, rows);
+  return db.insert(messages).values(rows).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+}
+
+/** A new outbound text message, as the hot paths that batch their own writes create it. */
+export type NewTextMessage = Required<Pick<NewMessage, "id" | "businessId" | "deviceKey" | "idempotencyKey" | "to" | "text" | "source" | "lane">>;
+export type CreatedMessage = { id: string; businessId: string; deviceKey: string };
+
+const TEXT_MESSAGE_COLUMNS = 8;
+// D1 allows 100 bound parameters per statement.
+const ROWS_PER_STATEMENT = Math.floor(100 / TEXT_MESSAGE_COLUMNS);
+
+/**
+ * The same idempotent insert as insertMessagesIdempotent, as raw D1 statements for a caller's own batch
+ * (so rows commit together with that caller's records). Raw SQL because building it with drizzle costs
+ * more CPU than the rest of the webhook path; RETURNING yields only the rows that are new.
+ */
+export function insertTextMessagesStatements(d1: D1Database, rows: NewTextMessage[]): D1PreparedStatement[] {
+  const out: D1PreparedStatement[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
+    out.push(
+      d1
+        .prepare(
+          `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (business_id, idempotency_key) DO NOTHING RETURNING id, business_id AS businessId, device_key AS deviceKey`,
+        )
+        .bind(...chunk.flatMap((m) => [m.id, m.businessId, m.deviceKey, m.idempotencyKey, m.to, m.text, m.source, m.lane])),
+    );
+  }
+  return out;
 }
 
 export async function getMessage(db: Db, businessId: string, id: string): Promise<Message | undefined> {

@@ -15,26 +15,42 @@ export async function insertLog(db: Db, log: NewWebhookLog): Promise<void> {
   await insertLogQuery(db, log);
 }
 
-/** Claims an event for a log; a replay (or a concurrent duplicate) finds it taken and inserts nothing. */
-export function claimEventQuery(db: Db, businessId: string, eventKey: string, logId: string) {
-  return db
-    .insert(webhookEvents)
-    .values({ businessId, eventKey, logId })
-    .onConflictDoNothing({ target: [webhookEvents.businessId, webhookEvents.eventKey] })
-    .returning({ logId: webhookEvents.logId });
+/**
+ * Claims an event for a log: a replay (or a concurrent duplicate) finds it taken and inserts nothing.
+ * Raw D1 statements (like insertTextMessagesStatements) because they run on every webhook.
+ */
+export function claimEventStatement(d1: D1Database, businessId: string, eventKey: string, logId: string): D1PreparedStatement {
+  return d1
+    .prepare("INSERT INTO webhook_events (business_id, event_key, log_id) VALUES (?, ?, ?) ON CONFLICT (business_id, event_key) DO NOTHING")
+    .bind(businessId, eventKey, logId);
 }
 
 /**
- * The log of a processed event, written in the same batch after the claim: its status and message are
- * decided inside SQL by whether this request owns the event, so the loser of a race logs `duplicate`.
+ * The log of a processed event, in the same batch after the claim: its status and message are decided in SQL
+ * by whether this request owns the event, so the loser of a race logs `duplicate`.
  */
-export function insertEventLogQuery(db: Db, log: NewWebhookLog & { eventKey: string; status: WebhookLogStatus; message: string }) {
-  const owns = sql`(SELECT ${webhookEvents.logId} FROM ${webhookEvents} WHERE ${webhookEvents.businessId} = ${log.businessId} AND ${webhookEvents.eventKey} = ${log.eventKey}) = ${log.id}`;
-  return db.insert(webhookLogs).values({
-    ...log,
-    status: sql`CASE WHEN ${owns} THEN ${log.status} ELSE 'duplicate' END`,
-    message: sql`CASE WHEN ${owns} THEN ${log.message} ELSE ${"Duplicate event " + log.eventKey + ": already processed, nothing sent"} END`,
-  });
+export function eventLogStatement(
+  d1: D1Database,
+  log: Pick<NewWebhookLog, "id" | "businessId" | "source" | "ruleNames" | "payload" | "payloadTruncated"> & { eventKey: string; status: WebhookLogStatus; message: string },
+): D1PreparedStatement {
+  return d1
+    .prepare(
+      `INSERT INTO webhook_logs (id, business_id, source, status, event_key, rule_names, message, payload, payload_truncated)
+       SELECT ?1, ?2, ?3, CASE WHEN owner = ?1 THEN ?4 ELSE 'duplicate' END, ?5, ?6, CASE WHEN owner = ?1 THEN ?7 ELSE ?8 END, ?9, ?10
+       FROM (SELECT (SELECT log_id FROM webhook_events WHERE business_id = ?2 AND event_key = ?5) AS owner)`,
+    )
+    .bind(
+      log.id,
+      log.businessId,
+      log.source,
+      log.status,
+      log.eventKey,
+      JSON.stringify(log.ruleNames ?? []),
+      log.message,
+      `Duplicate event ${log.eventKey}: already processed, nothing sent`,
+      log.payload,
+      log.payloadTruncated ? 1 : 0,
+    );
 }
 
 export type LogFilter = { source?: WebhookSource; status?: WebhookLogStatus; from?: number; to?: number };

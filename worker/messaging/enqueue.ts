@@ -19,8 +19,8 @@ export async function queueMessages(db: Db, queue: Queue, rows: NewMessage[]): P
 }
 
 /**
- * For callers that write message rows inside their own D1 batch (with insertMessagesIdempotentQuery, so the
- * rows commit together with their other records): enqueue the rows that batch actually created.
+ * For callers that write message rows inside their own D1 batch (insertTextMessagesStatements, so the rows
+ * commit together with their other records): enqueue the rows that batch actually created.
  */
 export async function enqueueJobs(queue: Queue, created: Pick<Message, "id" | "businessId" | "deviceKey">[]): Promise<void> {
   for (let i = 0; i < created.length; i += 100) {

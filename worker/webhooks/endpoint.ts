@@ -5,14 +5,14 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { type Business, isPackageActive } from "../db/businesses";
 import { database, type Db } from "../db/client";
-import { insertMessagesIdempotentQuery, type Message } from "../db/messages";
+import { type CreatedMessage, insertTextMessagesStatements } from "../db/messages";
 import type { WebhookLogStatus, WebhookSource } from "../db/schema";
-import { claimEventQuery, insertEventLogQuery, insertLog } from "../db/webhook-logs";
-import { loadWebhookContext } from "../db/webhook-rules";
+import { claimEventStatement, eventLogStatement, insertLog } from "../db/webhook-logs";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { decryptSecret, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
+import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
 import { planMessages, planSummary } from "./process";
 import { detectSource } from "./sources";
@@ -57,10 +57,19 @@ async function readBody(c: Context<AppEnv>): Promise<Uint8Array | null> {
   return raw.byteLength > MAX_WEBHOOK_BODY_BYTES ? null : raw;
 }
 
-function parseObject(raw: Uint8Array): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+function decodeUtf8(raw: Uint8Array): string | null {
+  try {
+    return utf8.decode(raw);
+  } catch {
+    return null;
+  }
+}
+
+function parseObject(text: string | null): { ok: true; value: Record<string, unknown> } | { ok: false; reason: string } {
+  if (text === null) return { ok: false, reason: "Body is not valid UTF-8" };
   let value: unknown;
   try {
-    value = JSON.parse(utf8.decode(raw));
+    value = JSON.parse(text);
   } catch {
     return { ok: false, reason: "Body is not valid JSON" };
   }
@@ -75,15 +84,16 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const businessId = c.req.param("business_id");
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const db = database(c.env.DB);
-  const [{ business, rules }, raw] = await Promise.all([loadWebhookContext(db, businessId.toLowerCase()), readBody(c)]);
+  const [{ business, rules }, raw] = await Promise.all([webhookContext(db, businessId.toLowerCase()), readBody(c)]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
-  const text = raw ? new TextDecoder().decode(raw) : "";
+  const decoded = raw ? decodeUtf8(raw) : null;
+  const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
   const headers = c.req.raw.headers;
   const early: Logged = { db, business, source: detectSource({ headers, payload: {} }).id, raw: text };
 
   if (!raw) throw await reject(early, 413, "PAYLOAD_TOO_LARGE", `Body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes`);
   if (!isPackageActive(business)) throw await reject(early, 403, "PACKAGE_NOT_ACTIVE", "Package is not active. Renew it to use webhooks.");
-  const parsed = parseObject(raw);
+  const parsed = parseObject(decoded);
   if (!parsed.ok) throw await reject(early, 400, "INVALID_PAYLOAD", parsed.reason);
 
   const req: Incoming = { raw, payload: parsed.value, headers };
@@ -102,24 +112,23 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const status: WebhookLogStatus =
     plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
   const logId = crypto.randomUUID();
-  const claim = claimEventQuery(db, business.id, eventKey, logId);
-  const log = insertEventLogQuery(db, {
-    id: logId,
-    businessId: business.id,
-    source: adapter.id,
-    status,
-    eventKey,
-    ruleNames: plan.matched,
-    message: planSummary(plan),
-    ...payloadForLog(text),
-  });
-  let created: Message[] = [];
-  if (plan.messages.length > 0) {
-    const [, rows] = await db.batch([claim, insertMessagesIdempotentQuery(db, plan.messages), log]);
-    created = rows;
-  } else {
-    await db.batch([claim, log]);
-  }
+  const d1 = c.env.DB;
+  const results = await d1.batch<CreatedMessage>([
+    claimEventStatement(d1, business.id, eventKey, logId),
+    ...insertTextMessagesStatements(d1, plan.messages),
+    eventLogStatement(d1, {
+      id: logId,
+      businessId: business.id,
+      source: adapter.id,
+      status,
+      eventKey,
+      ruleNames: plan.matched,
+      message: planSummary(plan),
+      ...payloadForLog(text),
+    }),
+  ]);
+  // Between the claim and the log: the message inserts, whose RETURNING rows are the messages that are new.
+  const created = results.slice(1, -1).flatMap((r) => r.results);
   await enqueueJobs(c.env.OUTBOUND, created);
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 });

@@ -2,7 +2,7 @@
 // matching rule rendered and addressed. Pure (no I/O), so the endpoint, the test endpoint and the
 // benchmark run exactly the same code.
 import type { Business } from "../db/businesses";
-import type { NewMessage } from "../db/messages";
+import type { NewTextMessage } from "../db/messages";
 import type { ActiveRule } from "../db/webhook-rules";
 import type { WebhookSource } from "../db/schema";
 import { normalizePhone, toJid } from "../lib/phone";
@@ -33,7 +33,7 @@ export function compileRule(rule: Pick<ActiveRule, "id" | "updatedAt" | "source"
 }
 
 export type RuleOutcome = { rule: string; ok: boolean; detail: string };
-export type Plan = { matched: string[]; messages: NewMessage[]; outcomes: RuleOutcome[] };
+export type Plan = { matched: string[]; messages: NewTextMessage[]; outcomes: RuleOutcome[] };
 
 export function planMessages(args: {
   business: Pick<Business, "id" | "timezone" | "locale" | "country">;
