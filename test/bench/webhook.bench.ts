@@ -2,17 +2,15 @@
 // doing only the same I/O, all in plain miniflare (the `miniflare` package API) on this machine; then the
 // rule engine + renderer against json-logic-js + mustache. Prints the figures and records them in
 // docs/benchmarks.md under "## Webhook path (bench:webhook)".
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
-import { convertV4MiniflareOptions, Miniflare, type V4MiniflareOptions } from "miniflare";
 import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { compareEngines } from "./engine-compare";
+import { bundlePing, type D1Like, ROOT, type Running, startWorker } from "../support/ping-miniflare";
 import { benchRules } from "./rules-fixture";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 // Short slices, interleaved a → b → ping, repeated: the machine is shared, so load drifts; adjacent slices see
 // the same conditions and the per-round ratios are compared, not blocks measured minutes apart.
@@ -20,29 +18,11 @@ const DURATION_S = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const BUSINESS_ID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 const DEVICE_KEY = "03359ec3-2052-43ff-9495-6155b8cab4cc";
-const COMPAT_DATE = "2026-11-01";
-const SECRETS_KEY = Buffer.alloc(32, 7).toString("base64");
 
-type Target = { name: string; mf: Miniflare; url: URL; db?: D1Like };
-type D1Like = { prepare(q: string): { bind(...v: unknown[]): { run(): Promise<unknown>; first<T>(): Promise<T | null> }; run(): Promise<unknown>; first<T>(): Promise<T | null> } };
+type Target = { name: string } & Running;
 type Figures = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
 
-function bundlePing(): string {
-  const out = mkdtempSync(path.join(os.tmpdir(), "ping-bench-"));
-  execFileSync(path.join(ROOT, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", out], { cwd: ROOT, stdio: "ignore" });
-  return path.join(out, "index.js");
-}
-
-async function migrate(db: D1Like): Promise<void> {
-  const dir = path.join(ROOT, "migrations");
-  for (const f of readdirSync(dir).filter((x) => x.endsWith(".sql")).sort()) {
-    for (const stmt of readFileSync(path.join(dir, f), "utf8").split("--> statement-breakpoint")) {
-      if (stmt.trim()) await db.prepare(stmt).run();
-    }
-  }
-}
-
-async function seed(db: D1Like, withRules: boolean): Promise<void> {
+async function seed(db: D1Like): Promise<void> {
   await db
     .prepare("INSERT INTO businesses (id, name, active_until) VALUES (?, 'Toko Bench', ?)")
     .bind(BUSINESS_ID, Date.now() + 365 * 86_400_000)
@@ -51,7 +31,6 @@ async function seed(db: D1Like, withRules: boolean): Promise<void> {
     .prepare("INSERT INTO devices (device_key, business_id, name, provider, status, webhook_secret_enc) VALUES (?, ?, 'CS', 'sandbox', 'connected', 'x')")
     .bind(DEVICE_KEY, BUSINESS_ID)
     .run();
-  if (!withRules) return;
   const now = Date.now();
   for (const [i, r] of benchRules().entries()) {
     await db
@@ -61,45 +40,10 @@ async function seed(db: D1Like, withRules: boolean): Promise<void> {
   }
 }
 
-async function start(name: string, opts: { scriptPath: string; withDb: boolean; withRules?: boolean; durableObjects?: boolean }): Promise<Target> {
-  const options = {
-    host: "127.0.0.1",
-    port: 0,
-    modules: true,
-    scriptPath: opts.scriptPath,
-    modulesRoot: path.dirname(opts.scriptPath),
-    compatibilityDate: COMPAT_DATE,
-    compatibilityFlags: ["nodejs_compat"],
-    ...(opts.withDb
-      ? {
-          d1Databases: { DB: `${name}-db` },
-          queueProducers: { OUTBOUND: { queueName: "outbound" } },
-        }
-      : {}),
-    ...(opts.durableObjects ? { durableObjects: { DEVICE_SESSION: "DeviceSession" } } : {}),
-    bindings: {
-      BUSINESS_ID,
-      DEVICE_KEY,
-      SECRETS_KEY,
-      PUBLIC_BASE_URL: "http://127.0.0.1",
-      MAX_BODY_BYTES: "262144",
-      TRIAL_DAYS: "14",
-      GATEWAY_SECRETS: "{}",
-      PLATFORM_ADMIN_TOKEN: "bench",
-      LOGIN_MAX_FAILURES: "10",
-      LOGIN_LOCK_MINUTES: "15",
-      ALLOW_LOOPBACK_WEBHOOKS: "false",
-    },
-  } satisfies V4MiniflareOptions;
-  const mf = new Miniflare(convertV4MiniflareOptions(options));
-  const url = await mf.ready;
-  let db: D1Like | undefined;
-  if (opts.withDb) {
-    db = (await mf.getD1Database("DB")) as unknown as D1Like;
-    await migrate(db);
-    await seed(db, opts.withRules ?? false);
-  }
-  return { name, mf, url, db };
+async function start(name: string, opts: { scriptPath: string; withDb: boolean; durableObjects?: boolean }): Promise<Target> {
+  const running = await startWorker({ name, ...opts, bindings: { BUSINESS_ID, DEVICE_KEY } });
+  if (running.db) await seed(running.db);
+  return { name, ...running };
 }
 
 let counter = 0;
@@ -134,7 +78,7 @@ async function main() {
   const targets = [
     await start("bare", { scriptPath: path.join(import.meta.dirname, "workers/bare.js"), withDb: false }),
     await start("io-only", { scriptPath: path.join(import.meta.dirname, "workers/io-only.js"), withDb: true }),
-    await start("ping", { scriptPath, withDb: true, withRules: true, durableObjects: true }),
+    await start("ping", { scriptPath, withDb: true, durableObjects: true }),
   ];
   const results = new Map<string, Figures[]>(targets.map((t) => [t.name, []]));
   try {
