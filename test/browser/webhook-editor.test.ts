@@ -51,6 +51,14 @@ describe.skipIf(!existsSync(CHROMIUM))("webhook rule editor in Chromium", () => 
     expect(await page.locator("pre.preview").textContent()).toContain("Total: Rp149.724");
     expect(await preview.textContent()).toContain("628112345678");
 
+    // Switching the source brings its sample and example: Lynk's payment, 08… number normalised.
+    await page.locator('select[name="source"]').selectOption("lynk");
+    await expect.poll(() => page.locator("pre.preview").textContent(), { timeout: 10_000 }).toContain("Rp72.000");
+    expect(await preview.textContent()).toContain("62812345677889");
+    expect(await page.locator('input[name="phone_field"]').inputValue()).toBe("data.message_data.customer.phone");
+    await page.locator('select[name="source"]').selectOption("scalev");
+    await expect.poll(() => page.locator("pre.preview").textContent(), { timeout: 10_000 }).toContain("Rp149.724");
+
     // Editing the template updates the preview; the trace explains a failing condition.
     await page.locator('textarea[name="template"]').fill("Hai {{data.destination_address.name | upper}}, order {{data.order_id}}");
     await expect.poll(() => page.locator("pre.preview").textContent(), { timeout: 10_000 }).toBe("Hai EXAMPLE PERSON, order 250130JQHFZG");

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:test";
+import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call } from "./helpers";
 import {
@@ -246,8 +247,21 @@ describe("POST /webhook/:business_id", () => {
       const big = await postWebhook(t.businessId, huge);
       expect(big.status).toBe(413);
       expect(big.body.error_code).toBe("PAYLOAD_TOO_LARGE");
+      // A streamed body without Content-Length is cut off at the cap, not read whole.
+      const chunk = new TextEncoder().encode("x".repeat(64 * 1024));
+      let sent = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        pull(ctrl) {
+          sent += 1;
+          if (sent > 64) ctrl.close();
+          else ctrl.enqueue(chunk);
+        },
+      });
+      const streamed = await exports.default.fetch(new Request(`https://ping.test/webhook/${t.businessId}`, { method: "POST", body: stream, headers: { "content-type": "application/json" } }));
+      expect(streamed.status).toBe(413);
+      expect(sent).toBeLessThan(10);
       const logs = await logsOf(t, "?status=rejected");
-      expect(logs.length).toBe(7);
+      expect(logs.length).toBe(8);
       expect(logs.every((l) => l.payload.length <= 16 * 1024)).toBe(true);
     });
   });

@@ -50,11 +50,33 @@ async function reject(l: Logged, status: 400 | 403 | 413, code: string, message:
   return new ApiError(status, code, message);
 }
 
+/** The body, or null past the cap; streamed so an oversized (or chunked, undeclared) body is never held whole. */
 async function readBody(c: Context<AppEnv>): Promise<Uint8Array | null> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_WEBHOOK_BODY_BYTES) return null;
-  const raw = new Uint8Array(await c.req.arrayBuffer());
-  return raw.byteLength > MAX_WEBHOOK_BODY_BYTES ? null : raw;
+  const stream = c.req.raw.body;
+  if (!stream) return new Uint8Array();
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_WEBHOOK_BODY_BYTES) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1 && chunks[0]) return chunks[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const ch of chunks) {
+    out.set(ch, at);
+    at += ch.byteLength;
+  }
+  return out;
 }
 
 function decodeUtf8(raw: Uint8Array): string | null {

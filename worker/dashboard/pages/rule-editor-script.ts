@@ -8,11 +8,14 @@ export const RULE_EDITOR_SCRIPT = `
   const $ = (n) => form.elements.namedItem(n);
   const out = document.getElementById('rule-preview');
   const err = document.getElementById('rule-error');
-  let sampleTouched = !!cfg.ruleId;
-  $('sample').addEventListener('input', () => { sampleTouched = true; });
+  // Fields the user has not edited follow the chosen source (its sample, example conditions and template).
+  const touched = new Set(cfg.ruleId ? ['sample', 'conditions', 'template'] : []);
+  for (const n of ['sample', 'conditions', 'template']) $(n).addEventListener('input', () => touched.add(n));
   $('source').addEventListener('change', () => {
     const src = $('source').value;
-    if (!sampleTouched) $('sample').value = JSON.stringify(cfg.samples[src] || {}, null, 2);
+    if (!touched.has('sample')) $('sample').value = JSON.stringify(cfg.samples[src] || {}, null, 2);
+    if (!touched.has('conditions')) $('conditions').value = cfg.examples[src].conditions;
+    if (!touched.has('template')) $('template').value = cfg.examples[src].template;
     if (Object.values(cfg.phones).includes($('phone_field').value) && cfg.phones[src]) $('phone_field').value = cfg.phones[src];
     schedule();
   });

@@ -5,10 +5,28 @@ import { SOURCES, sourceById } from "../../webhooks/sources";
 import type { T } from "../i18n";
 import { RULE_EDITOR_SCRIPT } from "./rule-editor-script";
 
-const EXAMPLE_CONDITIONS = { operator: "AND", rules: [{ field: "event", operator: "equals", value: "order.created" }] };
-const EXAMPLE_TEMPLATE =
-  "Halo {{data.destination_address.name}},\nTerima kasih sudah order {{data.order_id}}.\nTotal: {{data.net_revenue | rupiah}}\nStatus: {{data.status}}";
 const CUSTOM_SAMPLE = { event: "lead.created", id: "lead_1", customer: { name: "Sari", phone: "0812-3456-7890" } };
+
+/** A starting rule per source, so a new rule previews against its sample at once. */
+const EXAMPLES: Record<RuleSource, { conditions: unknown; template: string }> = {
+  scalev: {
+    conditions: { operator: "AND", rules: [{ field: "event", operator: "equals", value: "order.created" }] },
+    template: "Halo {{data.destination_address.name}},\nTerima kasih sudah order {{data.order_id}}.\nTotal: {{data.net_revenue | rupiah}}\nStatus: {{data.status}}",
+  },
+  lynk: {
+    conditions: { operator: "AND", rules: [{ field: "event", operator: "equals", value: "payment.received" }] },
+    template:
+      "Halo {{data.message_data.customer.name}},\npembayaran {{data.message_data.items.0.title}} sebesar {{data.message_data.totals.grandTotal | rupiah}} sudah kami terima ({{data.message_data.createdAt | date:\"DD MMM YYYY HH:mm\"}}).",
+  },
+  custom: {
+    conditions: { operator: "AND", rules: [{ field: "event", operator: "equals", value: "lead.created" }] },
+    template: "Halo {{customer.name}}, terima kasih sudah menghubungi kami.",
+  },
+  any: {
+    conditions: { operator: "AND", rules: [{ field: "event", operator: "exists" }] },
+    template: "Halo {{customer.name | default:\"Kak\"}}, ada kabar baru: {{event}}",
+  },
+};
 
 function sourceLabel(t: T, s: RuleSource): string {
   return s === "any" ? t("wr_source_any") : sourceById(s).label;
@@ -27,6 +45,7 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
   const editorData = {
     ruleId: editing?.id ?? null,
     samples,
+    examples: Object.fromEntries(Object.entries(EXAMPLES).map(([k, v]) => [k, { conditions: JSON.stringify(v.conditions, null, 2), template: v.template }])),
     phones,
     t: {
       bad_json: t("wr_bad_json"),
@@ -133,12 +152,12 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
             <div>
               <label>{t("wr_conditions")}</label>
               <textarea name="conditions" rows={10} spellcheck={false}>
-                {JSON.stringify(editing?.conditions ?? EXAMPLE_CONDITIONS, null, 2)}
+                {JSON.stringify(editing?.conditions ?? EXAMPLES[source].conditions, null, 2)}
               </textarea>
               <p class="muted">{t("wr_conditions_help")}</p>
               <label>{t("wr_template")}</label>
               <textarea name="template" rows={8}>
-                {editing?.template ?? EXAMPLE_TEMPLATE}
+                {editing?.template ?? EXAMPLES[source].template}
               </textarea>
               <p class="muted">{t("wr_template_help")}</p>
             </div>
