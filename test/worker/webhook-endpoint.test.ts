@@ -112,6 +112,33 @@ describe("POST /webhook/:business_id", () => {
     for (const m of msgs) expect(await waitForStatus(m.id, "delivered")).toBe("delivered");
   });
 
+  it("a crash between the D1 batch and the queue send is healed by the sender's retry", async () => {
+    const t = await tenantWithDevice();
+    const rule = await createRule(t, {});
+    // What the first delivery left behind when the Worker died after its batch: claim, log, queued row, no job.
+    const messageId = crypto.randomUUID();
+    const key = "scalev:evt-crash";
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO webhook_events (business_id, event_key, log_id) VALUES (?, ?, ?)").bind(t.businessId, key, crypto.randomUUID()),
+      env.DB.prepare("INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source) VALUES (?, ?, ?, ?, ?, ?, 'rule')").bind(
+        messageId,
+        t.businessId,
+        t.deviceKey,
+        `webhook:${key}:${rule.id}`,
+        "628112345678@s.whatsapp.net",
+        "Halo",
+      ),
+    ]);
+    const retry = await postWebhook(t.businessId, scalevEvent("evt-crash"), SCALEV_UA);
+    expect(retry.status).toBe(200);
+    expect(await waitForStatus(messageId, "delivered")).toBe("delivered");
+    expect(await messagesOf(t.businessId)).toHaveLength(1);
+    expect((await logsOf(t))[0]?.status).toBe("duplicate");
+    // Further replays find nothing queued and enqueue nothing.
+    await postWebhook(t.businessId, scalevEvent("evt-crash"), SCALEV_UA);
+    expect(await messagesOf(t.businessId)).toHaveLength(1);
+  });
+
   it("Lynk replays dedupe on refId and message_id; another message_id is a new event", async () => {
     const t = await tenantWithDevice();
     await createRule(t, { source: "lynk", conditions: { operator: "AND", rules: [{ field: "event", operator: "equals", value: "payment.received" }] }, template: "ok", phone_field: "data.message_data.customer.phone" });

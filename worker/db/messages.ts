@@ -61,3 +61,15 @@ export async function setMessageStatus(
     .returning({ id: messages.id });
   return rows.length > 0;
 }
+
+/**
+ * Messages still `queued` whose idempotency key starts with `prefix` (keys are `prefix` + an id made of
+ * [0-9a-z-], so "~" bounds the range and the unique index serves it).
+ */
+export function queuedByKeyPrefixStatement(d1: D1Database, businessId: string, prefix: string): D1PreparedStatement {
+  return d1
+    .prepare(
+      "SELECT id, business_id AS businessId, device_key AS deviceKey FROM messages WHERE business_id = ? AND idempotency_key > ? AND idempotency_key < ? AND status = 'queued'",
+    )
+    .bind(businessId, prefix, `${prefix}~`);
+}

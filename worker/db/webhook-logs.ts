@@ -21,7 +21,7 @@ export async function insertLog(db: Db, log: NewWebhookLog): Promise<void> {
  */
 export function claimEventStatement(d1: D1Database, businessId: string, eventKey: string, logId: string): D1PreparedStatement {
   return d1
-    .prepare("INSERT INTO webhook_events (business_id, event_key, log_id) VALUES (?, ?, ?) ON CONFLICT (business_id, event_key) DO NOTHING")
+    .prepare("INSERT INTO webhook_events (business_id, event_key, log_id) VALUES (?, ?, ?) ON CONFLICT (business_id, event_key) DO NOTHING RETURNING log_id AS id")
     .bind(businessId, eventKey, logId);
 }
 

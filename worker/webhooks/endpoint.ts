@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { type Business, isPackageActive } from "../db/businesses";
 import { database, type Db } from "../db/client";
-import { type CreatedMessage, insertTextMessagesStatements } from "../db/messages";
+import { type CreatedMessage, insertTextMessagesStatements, queuedByKeyPrefixStatement } from "../db/messages";
 import type { WebhookLogStatus, WebhookSource } from "../db/schema";
 import { claimEventStatement, eventLogStatement, insertLog } from "../db/webhook-logs";
 import { ApiError } from "../http/errors";
@@ -14,7 +14,7 @@ import { decryptSecret, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
-import { planMessages, planSummary } from "./process";
+import { messageKeyPrefix, planMessages, planSummary } from "./process";
 import { detectSource } from "./sources";
 import type { Incoming } from "./sources/types";
 
@@ -150,7 +150,13 @@ webhookEndpoint.post("/:business_id", async (c) => {
     }),
   ]);
   // Between the claim and the log: the message inserts, whose RETURNING rows are the messages that are new.
-  const created = results.slice(1, -1).flatMap((r) => r.results);
-  await enqueueJobs(c.env.OUTBOUND, created);
+  let jobs = results.slice(1, -1).flatMap((r) => r.results);
+  if (results[0]?.results.length === 0) {
+    // A replay. If the first delivery died between its batch and its queue send (the sender saw no 200 and
+    // retried), its messages are still `queued` with no job: enqueue them again. Jobs are idempotent by
+    // message id, so a job that did exist is a harmless repeat.
+    jobs = (await queuedByKeyPrefixStatement(d1, business.id, messageKeyPrefix(eventKey)).all<CreatedMessage>()).results;
+  }
+  await enqueueJobs(c.env.OUTBOUND, jobs);
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 });

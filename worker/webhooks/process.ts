@@ -32,6 +32,11 @@ export function compileRule(rule: Pick<ActiveRule, "id" | "updatedAt" | "source"
   return value;
 }
 
+/** Every message an event produces has this key prefix, then the rule id. */
+export function messageKeyPrefix(eventKey: string): string {
+  return `webhook:${eventKey}:`;
+}
+
 export type RuleOutcome = { rule: string; ok: boolean; detail: string };
 export type Plan = { matched: string[]; messages: NewTextMessage[]; outcomes: RuleOutcome[] };
 
@@ -79,7 +84,7 @@ export function planMessages(args: {
       businessId: business.id,
       deviceKey: rule.deviceKey,
       // One message per (event, rule): a replay of the event can never create a second row.
-      idempotencyKey: `webhook:${eventKey}:${rule.id}`,
+      idempotencyKey: `${messageKeyPrefix(eventKey)}${rule.id}`,
       to: toJid(phone.digits),
       text: r.text,
       source: "rule",
