@@ -72,7 +72,10 @@ function median(xs: number[]): number {
 
 const fmt = (n: number, d = 0) => n.toFixed(d);
 
+const loadAvg = () => os.loadavg().map((x) => x.toFixed(1)).join(" / ");
+
 async function main() {
+  const loadBefore = loadAvg();
   console.log(`bench:webhook — ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION_S}s per target, ${os.cpus().length} cores`);
   const scriptPath = bundlePing();
   const targets = [
@@ -121,8 +124,9 @@ async function main() {
   console.log("engine: Ping rule engine + renderer vs json-logic-js + mustache (20 rules × 500 payloads)…");
   const engine = compareEngines();
 
+  const loadAfter = loadAvg();
   const lines = [
-    `Command: \`npm run bench:webhook\` · ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "cpu"}) · Node ${process.version} · miniflare (plain package API), autocannon on loopback, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_S} s per target (a, b, Ping, repeated); figures are medians over rounds, ratios are medians of the per-round ratios.`,
+    `Command: \`npm run bench:webhook\` · ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · ${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? "cpu"}) · Node ${process.version} · miniflare (plain package API), autocannon on loopback, ${CONNECTIONS} connections, ${ROUNDS} interleaved rounds of ${DURATION_S} s per target (a, b, Ping, repeated); figures are medians over rounds, ratios are medians of the per-round ratios. Load average (1/5/15 min) before → after: ${loadBefore} → ${loadAfter}.`,
     "",
     "The webhook request: the seed's Scalev payload (unique `unique_id` per request) against a business with 20 active rules, 2 of which match — so each request writes 2 message rows + event claim + log in one D1 batch and sends 2 queue jobs. Queue consumers are not attached in any target (the request path is measured, not delivery).",
     "",
