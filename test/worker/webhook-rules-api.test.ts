@@ -1,4 +1,5 @@
-import { env } from "cloudflare:test";
+import { createExecutionContext, createScheduledController, env, waitOnExecutionContext } from "cloudflare:test";
+import worker from "../../worker/index";
 import { describe, expect, it } from "vitest";
 import { deleteExpiredWebhookLogs } from "../../worker/db/webhook-logs";
 import { database } from "../../worker/db/client";
@@ -173,7 +174,10 @@ describe("webhook logs API", () => {
     const day = 86_400_000;
     await env.DB.prepare("UPDATE webhook_logs SET created_at = ? WHERE business_id = ? AND event_key = 'scalev:old-event'").bind(Date.now() - 8 * day, t.businessId).run();
     await env.DB.prepare("UPDATE webhook_events SET created_at = ? WHERE business_id = ? AND event_key = 'scalev:old-event'").bind(Date.now() - 8 * day, t.businessId).run();
-    await deleteExpiredWebhookLogs(database(env.DB), Date.now());
+    // The cron handler runs the sweep.
+    const ctx = createExecutionContext();
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "* * * * *" }), env, ctx);
+    await waitOnExecutionContext(ctx);
     const logs = await logsOf(t);
     expect(logs.map((l) => l.event_key)).toEqual(["scalev:new-event"]);
     // The claim is kept (30 days minimum): a late retry of the old event is still a duplicate.

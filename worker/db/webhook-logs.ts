@@ -1,8 +1,8 @@
-import { and, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
+import { and, desc, eq, gte, lte } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
-import { businesses, type WebhookLogStatus, type WebhookSource, webhookEvents, webhookLogs } from "./schema";
+import { type WebhookLogStatus, type WebhookSource, webhookLogs } from "./schema";
 
 export type WebhookLog = typeof webhookLogs.$inferSelect;
 export type NewWebhookLog = typeof webhookLogs.$inferInsert;
@@ -89,25 +89,26 @@ const DELETE_CHUNK = 2000;
 
 /**
  * Deletes logs older than each business's retention, and event claims older than the longer of that and
- * MIN_EVENT_RETENTION_DAYS. Bounded per run (the cron runs every minute) so one sweep never holds D1 long.
+ * MIN_EVENT_RETENTION_DAYS. Bounded per run (the cron runs every minute) so one sweep never holds D1 long;
+ * the fixed lower bounds (1 day, 30 days) let the created_at indexes narrow the scan before the per-business test.
  */
 export async function deleteExpiredWebhookLogs(db: Db, now: number): Promise<{ logs: number; events: number }> {
-  const expiredLogs = db
-    .select({ id: webhookLogs.id })
-    .from(webhookLogs)
-    .innerJoin(businesses, eq(businesses.id, webhookLogs.businessId))
-    .where(lt(webhookLogs.createdAt, sql`${now} - ${businesses.webhookLogRetentionDays} * ${DAY_MS}`))
-    .limit(DELETE_CHUNK);
-  const logs = await db.delete(webhookLogs).where(inArray(webhookLogs.id, expiredLogs)).returning({ id: webhookLogs.id });
-  const expiredEvents = db
-    .select({ k: sql`${webhookEvents.businessId} || ' ' || ${webhookEvents.eventKey}` })
-    .from(webhookEvents)
-    .innerJoin(businesses, eq(businesses.id, webhookEvents.businessId))
-    .where(lt(webhookEvents.createdAt, sql`${now} - max(${businesses.webhookLogRetentionDays}, ${MIN_EVENT_RETENTION_DAYS}) * ${DAY_MS}`))
-    .limit(DELETE_CHUNK);
-  const events = await db
-    .delete(webhookEvents)
-    .where(inArray(sql`${webhookEvents.businessId} || ' ' || ${webhookEvents.eventKey}`, expiredEvents))
-    .returning({ k: webhookEvents.eventKey });
-  return { logs: logs.length, events: events.length };
+  const d1 = db.$client;
+  const [logs, events] = await d1.batch([
+    d1
+      .prepare(
+        `DELETE FROM webhook_logs WHERE id IN (
+           SELECT l.id FROM webhook_logs l JOIN businesses b ON b.id = l.business_id
+           WHERE l.created_at < ?1 - ?2 AND l.created_at < ?1 - b.webhook_log_retention_days * ?2 LIMIT ?3)`,
+      )
+      .bind(now, DAY_MS, DELETE_CHUNK),
+    d1
+      .prepare(
+        `DELETE FROM webhook_events WHERE rowid IN (
+           SELECT e.rowid FROM webhook_events e JOIN businesses b ON b.id = e.business_id
+           WHERE e.created_at < ?1 - ?4 * ?2 AND e.created_at < ?1 - max(b.webhook_log_retention_days, ?4) * ?2 LIMIT ?3)`,
+      )
+      .bind(now, DAY_MS, DELETE_CHUNK, MIN_EVENT_RETENTION_DAYS),
+  ]);
+  return { logs: logs?.meta.changes ?? 0, events: events?.meta.changes ?? 0 };
 }
