@@ -66,6 +66,24 @@ describe.skipIf(!existsSync(CHROMIUM))("webhook rule editor in Chromium", () => 
     await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toContain("Rule does not match");
     expect(await preview.locator("table").textContent()).toContain("unpaid");
 
+    // The builder edits the same conditions: switch to OR and add a row; the JSON follows, the preview re-runs.
+    expect(await page.locator("#cond-rows .cond").count()).toBe(1);
+    expect(await page.locator("#cond-rows .cond input").first().inputValue()).toBe("data.payment_status");
+    await page.locator("#cond-op").selectOption("OR");
+    await page.locator("#cond-add").click();
+    await page.locator("#cond-rows .cond").nth(1).locator("input").first().fill("data.net_revenue");
+    await page.locator("#cond-rows .cond").nth(1).locator("select").selectOption("greater_than");
+    await page.locator("#cond-rows .cond").nth(1).locator("input").nth(1).fill("100000");
+    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toContain("Rule matches");
+    expect(JSON.parse(await page.locator('textarea[name="conditions"]').inputValue())).toEqual({
+      operator: "OR",
+      rules: [
+        { field: "data.payment_status", operator: "equals", value: "paid" },
+        { field: "data.net_revenue", operator: "greater_than", value: 100000 },
+      ],
+    });
+    expect(await page.locator("#cond-fields option").count()).toBeGreaterThan(10);
+
     // Broken JSON and an unknown filter are reported, not sent.
     await page.locator('textarea[name="conditions"]').fill('{"operator":"AND","rules":[');
     await expect.poll(() => page.locator("#rule-error").textContent(), { timeout: 10_000 }).toContain("Invalid JSON");

@@ -20,7 +20,7 @@ export function WebhookLogsPage(props: {
   return (
     <>
       <p class="muted">
-        {t("wl_retention").replace("{days}", String(props.retentionDays))} <a href="/app/settings">{t("nav_settings")}</a>
+        {t("wl_retention").replace("{days}", String(props.retentionDays))} <a href="/app/settings">{t("wl_retention_change")}</a>
       </p>
       <div class="card">
         <form method="get" class="row">

@@ -1,5 +1,6 @@
 import type { Device } from "../../db/devices";
 import { RULE_SOURCES, type RuleSource } from "../../db/schema";
+import { COMPARISON_OPERATORS } from "../../webhooks/rules/conditions";
 import type { WebhookRule } from "../../db/webhook-rules";
 import { SOURCES, sourceById } from "../../webhooks/sources";
 import type { T } from "../i18n";
@@ -45,6 +46,7 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
   const editorData = {
     ruleId: editing?.id ?? null,
     samples,
+    operators: COMPARISON_OPERATORS,
     examples: Object.fromEntries(Object.entries(EXAMPLES).map(([k, v]) => [k, { conditions: JSON.stringify(v.conditions, null, 2), template: v.template }])),
     phones,
     t: {
@@ -58,6 +60,10 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
       warnings: t("wr_warnings"),
       trace: t("wr_trace"),
       cols: [t("wr_field"), t("wr_actual"), t("wr_operator"), t("wr_expected"), t("wr_result")],
+      field: t("wr_field"),
+      value: t("wr_value"),
+      remove: t("delete"),
+      nested: t("wr_builder_nested"),
     },
   };
   return (
@@ -150,8 +156,20 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
           </div>
           <div class="cols">
             <div>
+              <label>{t("wr_builder")}</label>
+              <div id="cond-builder" class="builder">
+                <select id="cond-op">
+                  <option value="AND">{t("wr_builder_and")}</option>
+                  <option value="OR">{t("wr_builder_or")}</option>
+                </select>
+                <div id="cond-rows"></div>
+                <button type="button" class="ghost" id="cond-add">
+                  {t("wr_builder_add")}
+                </button>
+                <datalist id="cond-fields"></datalist>
+              </div>
               <label>{t("wr_conditions")}</label>
-              <textarea name="conditions" rows={10} spellcheck={false}>
+              <textarea name="conditions" rows={8} spellcheck={false}>
                 {JSON.stringify(editing?.conditions ?? EXAMPLES[source].conditions, null, 2)}
               </textarea>
               <p class="muted">{t("wr_conditions_help")}</p>
