@@ -239,6 +239,24 @@ describe("POST /webhook/:business_id", () => {
     });
   });
 
+  it("saving a secret, a rule or a package takes effect on the very next event (no stale cache)", async () => {
+    const t = await tenantWithDevice();
+    const rule = await createRule(t, {});
+    expect((await postWebhook(t.businessId, scalevEvent("cache-1"), SCALEV_UA)).status).toBe(200);
+    await call("/api/v1/settings", { method: "PATCH", cookie: t.cookie, json: { scalev_signing_secret: "baru" } });
+    expect((await postWebhook(t.businessId, scalevEvent("cache-2"), SCALEV_UA)).body.error_code).toBe("INVALID_SIGNATURE");
+    await call("/api/v1/settings", { method: "PATCH", cookie: t.cookie, json: { scalev_signing_secret: null } });
+    await call(`/api/v1/webhook-rules/${rule.id}`, { method: "PATCH", cookie: t.cookie, json: { active: false } });
+    expect((await postWebhook(t.businessId, scalevEvent("cache-3"), SCALEV_UA)).body.rule_matched).toBe(false);
+    const op = await call(`/internal/businesses/${t.businessId}/package`, {
+      method: "PUT",
+      json: { package: "basic", active_until: Date.now() - 1 },
+      headers: { authorization: `Bearer ${env.PLATFORM_ADMIN_TOKEN}` },
+    });
+    expect(op.status).toBe(200);
+    expect((await postWebhook(t.businessId, scalevEvent("cache-4"), SCALEV_UA)).body.error_code).toBe("PACKAGE_NOT_ACTIVE");
+  });
+
   describe("errors in the seed's shape", () => {
     it("malformed or unknown business id → INVALID_BUSINESS_ID", async () => {
       const bad = await postWebhook("not-a-uuid", SCALEV_SAMPLE);
