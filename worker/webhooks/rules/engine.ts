@@ -61,7 +61,6 @@ function compileCondition(c: Condition): Matcher {
   const path = pathOf(c.field);
   if (!path) return () => false;
   const test = testFor(c.operator, c.value);
-  // Single-segment paths are the common case (event); skip the loop for them.
   return (payload) => test(resolvePath(payload, path));
 }
 
