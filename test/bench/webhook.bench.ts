@@ -137,6 +137,7 @@ async function main() {
     `| Ping webhook path (20 rules) | ${fmt(ping.rps)} | ${ping.p50} | ${ping.p99} | ${ping.bad} |`,
     "",
     `- Per-round Ping/(b) throughput (the spread is the shared machine: other engineers' test runs share its 2 cores): ${pingRounds.map((r, i) => fmt((r.rps / (ioRounds[i]?.rps ?? 1)) * 100)).join("%, ")}%`,
+    `- Per-round Ping/(b) p99: ${pingRounds.map((r, i) => fmt(r.p99 / (ioRounds[i]?.p99 ?? 1), 2)).join("×, ")}×`,
     `- Throughput Ping / (b): **${fmt(throughputRatio * 100)}%** (target ≥ 80%) — ${throughputRatio >= 0.8 ? "met" : "NOT met"}`,
     `- p99 latency Ping / (b): **${fmt(p99Ratio, 2)}×** (target ≤ 1.25×) — ${p99Ratio <= 1.25 ? "met" : "NOT met"}`,
     `- Rule engine + renderer: **${fmt(engine.ping)} payloads/s** vs json-logic-js + mustache **${fmt(engine.baseline)} payloads/s** (each payload: 20 rules evaluated, matching ones rendered; identical decisions and texts checked first) → **${fmt(engine.ratio, 1)}×** (target ≥ 3×) — ${engine.ratio >= 3 ? "met" : "NOT met"}`,
