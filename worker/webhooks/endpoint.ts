@@ -106,7 +106,7 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const businessId = c.req.param("business_id");
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const db = database(c.env.DB);
-  const [{ business, rules }, raw] = await Promise.all([webhookContext(db, businessId.toLowerCase()), readBody(c)]);
+  const [{ business, rules }, raw] = await Promise.all([webhookContext(db, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readBody(c)]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
