@@ -1,6 +1,5 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { database } from "../../worker/db/client";
 import { forgetWebhookContext, MAX_AGE_MS, REFRESH_AFTER_MS, webhookContext } from "../../worker/webhooks/context-cache";
 import { createRule, tenantWithDevice } from "./webhook-fixtures";
 
@@ -8,7 +7,7 @@ describe("webhook context cache", () => {
   it("serves a fresh entry, refreshes a stale one in the background, never serves one past its max age", async () => {
     const t = await tenantWithDevice();
     await createRule(t, { name: "satu" });
-    const db = database(env.DB);
+    const db = env.DB;
     const pending: Promise<unknown>[] = [];
     const waitUntil = (p: Promise<unknown>) => pending.push(p);
     const t0 = Date.now();

@@ -4,7 +4,7 @@
 // entry older than MAX_AGE_MS is never served. Writes that change what a webhook does (rules, settings,
 // package) forget the entry at once in the isolate that made them; other isolates see the change within
 // MAX_AGE_MS. Only resolved values are kept (no promise is shared across requests).
-import type { Db } from "../db/client";
+import { database } from "../db/client";
 import { loadWebhookContext } from "../db/webhook-rules";
 
 export const REFRESH_AFTER_MS = 5000;
@@ -24,13 +24,14 @@ function store(businessId: string, value: Context, at: number): void {
   entries.set(businessId, { at, value, refreshing: false });
 }
 
-export async function webhookContext(db: Db, businessId: string, waitUntil: (p: Promise<unknown>) => void, now = Date.now()): Promise<Context> {
+/** The context of a business; the drizzle handle is only built when D1 must be read. */
+export async function webhookContext(d1: D1Database, businessId: string, waitUntil: (p: Promise<unknown>) => void, now = Date.now()): Promise<Context> {
   const hit = entries.get(businessId);
   if (hit && now - hit.at < MAX_AGE_MS) {
     if (now - hit.at >= REFRESH_AFTER_MS && !hit.refreshing) {
       hit.refreshing = true;
       waitUntil(
-        loadWebhookContext(db, businessId).then(
+        loadWebhookContext(database(d1), businessId).then(
           (value) => {
             // A write may have forgotten (or replaced) the entry meanwhile; only refresh the one we started from.
             if (entries.get(businessId) === hit) store(businessId, value, now);
@@ -43,7 +44,7 @@ export async function webhookContext(db: Db, businessId: string, waitUntil: (p: 
     }
     return hit.value;
   }
-  const value = await loadWebhookContext(db, businessId);
+  const value = await loadWebhookContext(database(d1), businessId);
   store(businessId, value, now);
   return value;
 }

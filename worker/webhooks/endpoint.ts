@@ -4,7 +4,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { type Business, isPackageActive } from "../db/businesses";
-import { database, type Db } from "../db/client";
+import { database } from "../db/client";
 import { type CreatedMessage, insertTextMessagesStatements, queuedByKeyPrefixStatement } from "../db/messages";
 import type { WebhookLogStatus, WebhookSource } from "../db/schema";
 import { claimEventStatement, eventLogStatement, insertLog } from "../db/webhook-logs";
@@ -27,7 +27,7 @@ export const MAX_PAYLOAD_DEPTH = 32;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
-type Logged = { db: Db; business: Business; source: WebhookSource; raw: string };
+type Logged = { d1: D1Database; business: Business; source: WebhookSource; raw: string };
 
 function payloadForLog(raw: string): { payload: string; payloadTruncated: boolean } {
   return raw.length > MAX_LOGGED_PAYLOAD_CHARS
@@ -37,7 +37,7 @@ function payloadForLog(raw: string): { payload: string; payloadTruncated: boolea
 
 /** Logs a refused request and returns the error (seed shape) to throw. */
 async function reject(l: Logged, status: 400 | 403 | 413, code: string, message: string, eventKey: string | null = null): Promise<ApiError> {
-  await insertLog(l.db, {
+  await insertLog(database(l.d1), {
     id: crypto.randomUUID(),
     businessId: l.business.id,
     source: l.source,
@@ -105,13 +105,13 @@ export const webhookEndpoint = new Hono<AppEnv>();
 webhookEndpoint.post("/:business_id", async (c) => {
   const businessId = c.req.param("business_id");
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
-  const db = database(c.env.DB);
-  const [{ business, rules }, raw] = await Promise.all([webhookContext(db, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readBody(c)]);
+  const d1 = c.env.DB;
+  const [{ business, rules }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readBody(c)]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
   const headers = c.req.raw.headers;
-  const early: Logged = { db, business, source: detectSource({ headers, payload: {} }).id, raw: text };
+  const early: Logged = { d1, business, source: detectSource({ headers, payload: {} }).id, raw: text };
 
   if (!raw) throw await reject(early, 413, "PAYLOAD_TOO_LARGE", `Body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes`);
   if (!isPackageActive(business)) throw await reject(early, 403, "PACKAGE_NOT_ACTIVE", "Package is not active. Renew it to use webhooks.");
@@ -134,7 +134,6 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const status: WebhookLogStatus =
     plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
   const logId = crypto.randomUUID();
-  const d1 = c.env.DB;
   const results = await d1.batch<CreatedMessage>([
     claimEventStatement(d1, business.id, eventKey, logId),
     ...insertTextMessagesStatements(d1, plan.messages),

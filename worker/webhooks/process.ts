@@ -50,6 +50,8 @@ export function planMessages(args: {
   const { business, source, eventKey, payload } = args;
   const plan: Plan = { matched: [], messages: [], outcomes: [] };
   const ctx = { timeZone: business.timezone, locale: business.locale };
+  // Rules of one event usually read the same phone field: normalise each value once.
+  const phones = new Map<unknown, ReturnType<typeof normalizePhone>>();
   for (const rule of args.rules) {
     if (rule.source !== "any" && rule.source !== source) continue;
     const c = compileRule(rule);
@@ -63,7 +65,9 @@ export function planMessages(args: {
       plan.outcomes.push({ rule: rule.name, ok: false, detail: `device ${rule.deviceKey} no longer exists` });
       continue;
     }
-    const phone = normalizePhone(resolvePath(payload, c.phonePath), business.country);
+    const rawPhone = resolvePath(payload, c.phonePath);
+    const phone = phones.get(rawPhone) ?? normalizePhone(rawPhone, business.country);
+    phones.set(rawPhone, phone);
     if (!phone.ok) {
       plan.outcomes.push({ rule: rule.name, ok: false, detail: `${rule.phoneField}: ${phone.reason}` });
       continue;
