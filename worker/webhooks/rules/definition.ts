@@ -21,9 +21,10 @@ export function checkRule(def: RuleDefinition): { ok: true; value: CheckedRule }
   if (!cond.ok || !tpl.ok || !phone.ok) return { ok: false, issues };
 
   const warnings: string[] = [];
-  const sample = def.source === "any" ? null : sourceById(def.source).sample;
-  if (sample) {
-    const label = sourceById(def.source === "any" ? "custom" : def.source).label;
+  const adapter = def.source === "any" ? null : sourceById(def.source);
+  const sample = adapter?.sample;
+  if (adapter && sample) {
+    const label = adapter.label;
     const absent = (field: string) => {
       const p = parsePath(field);
       return p.ok && resolvePath(sample, p.path) === undefined;
