@@ -11,7 +11,10 @@ import { internalApi } from "./api/internal";
 import { meApi } from "./api/me";
 import { settingsApi } from "./api/settings";
 import { usersApi } from "./api/users";
+import { webhookLogsApi } from "./api/webhook-logs";
+import { webhookRulesApi } from "./api/webhook-rules";
 import { dashboard } from "./dashboard/routes";
+import { webhookEndpoint } from "./webhooks/endpoint";
 import { ApiError, errorBody, handleError } from "./http/errors";
 import type { AppEnv } from "./http/types";
 import { jsonBody, validationHook } from "./http/validation";
@@ -30,6 +33,8 @@ v1.route("/users", usersApi);
 v1.route("/devices", devicesApi);
 v1.route("/settings", settingsApi);
 v1.route("/billing", billingApi);
+v1.route("/webhook-rules", webhookRulesApi);
+v1.route("/webhook-logs", webhookLogsApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {
@@ -46,6 +51,7 @@ app.use("/api/*", async (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, n
 app.route("/api/v1", v1);
 app.get("/api/docs", (c) => c.html(apiDocsPage()));
 app.route("/internal", internalApi);
+app.route("/webhook", webhookEndpoint);
 app.route("/app", dashboard);
 app.get("/", (c) => c.redirect("/app"));
 app.get("/healthz", (c) => c.json({ status: "ok" }));

@@ -2,6 +2,7 @@
 import { app } from "./app";
 import { database } from "./db/client";
 import { deleteExpiredSessions } from "./db/sessions";
+import { deleteExpiredWebhookLogs } from "./db/webhook-logs";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 
 export { DeviceSession } from "./durable/device-session";
@@ -16,5 +17,6 @@ export default {
 
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(deleteExpiredSessions(database(env.DB), Date.now()));
+    ctx.waitUntil(deleteExpiredWebhookLogs(database(env.DB), Date.now()));
   },
 } satisfies ExportedHandler<Env>;

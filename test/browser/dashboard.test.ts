@@ -40,7 +40,7 @@ describe("dashboard in Chromium", () => {
     const url = (await page.textContent("#webhook-url"))?.trim() ?? "";
     expect(url).toMatch(new RegExp(`^${worker.url}/webhook/[0-9a-f-]{36}$`));
     await page.click('[data-copy="webhook-url"]');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(url);
+    expect(await page.evaluate("navigator.clipboard.readText()")).toBe(url);
   });
 
   it("adds a sandbox device that is connected at once", async () => {

@@ -135,7 +135,7 @@ describe("API keys", () => {
     expect(limited?.body.error_code).toBe("RATE_LIMITED");
     expect(limited?.headers.get("retry-after")).toBe("60");
     expect((await call("/api/v1/me", { key: cold })).status).toBe(200);
-  });
+  }, 60_000);
 
   it("lists paginate with a cursor", async () => {
     const owner = await signup();

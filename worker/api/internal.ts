@@ -8,6 +8,7 @@ import { ApiError, notFound } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
 import { safeEqual } from "../lib/crypto";
+import { forgetWebhookContext } from "../webhooks/context-cache";
 
 export const internalApi = new Hono<AppEnv>()
   .use(async (c, next) => {
@@ -27,6 +28,7 @@ export const internalApi = new Hono<AppEnv>()
       if (!(await getBusiness(db, id))) throw notFound("Business");
       const body = c.req.valid("json");
       const b = await updateBusiness(db, id, { package: body.package, activeUntil: body.active_until });
+      forgetWebhookContext(id);
       return c.json({ business_id: id, package: b?.package, active_until: b?.activeUntil });
     },
   );

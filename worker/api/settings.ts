@@ -6,6 +6,7 @@ import { type Business, type BusinessPatch, updateBusiness } from "../db/busines
 import { database } from "../db/client";
 import { notFound } from "../http/errors";
 import { encryptSecret } from "../lib/crypto";
+import { forgetWebhookContext } from "../webhooks/context-cache";
 import { apiRouter, authErrors, jsonBody, jsonContent, security } from "./openapi";
 
 function validTimeZone(tz: string): boolean {
@@ -112,6 +113,7 @@ settingsApi
       if (custom !== undefined) patch.customWebhookSecretEnc = custom;
       const updated = await updateBusiness(database(c.env.DB), c.var.auth.business.id, patch);
       if (!updated) throw notFound("Business");
+      forgetWebhookContext(updated.id);
       return c.json(settingsJson(c.env, updated), 200);
     },
   );

@@ -58,4 +58,9 @@ label{display:block;margin:8px 0 4px;font-size:13px;color:#4a5650}
 code.big{display:inline-block;background:#f0f4f2;padding:6px 10px;border-radius:6px;font-size:14px}
 .auth{max-width:400px;margin:8vh auto}.auth input{width:100%}.muted{color:#6b7770;font-size:13px}
 .pill{display:inline-block;padding:1px 8px;border-radius:10px;background:#eef3f0;font-size:12px}
+.builder .cond{display:flex;gap:6px;margin:6px 0}.builder .cond input,.builder .cond select{min-width:0;flex:1}.builder .cond button{flex:0}
+.cols{display:grid;grid-template-columns:1fr 1fr;gap:16px}.editor textarea{width:100%;font-family:ui-monospace,monospace;font-size:13px}
+pre.preview{white-space:pre-wrap;background:#e7f8ee;border-radius:8px;padding:10px 12px;max-width:520px}
+pre.msg{white-space:pre-wrap;margin:0;font:inherit}pre.payload{white-space:pre-wrap;word-break:break-all;max-height:300px;overflow:auto;font-size:12px;background:#f6f8f7;padding:8px}
+.st-success{background:#dff5e8}.st-failed,.st-rejected{background:#fbe3e3}.st-duplicate{background:#eee}
 `;

@@ -13,6 +13,12 @@ import { listDevices } from "../db/devices";
 import type { Role } from "../db/schema";
 import { listUsers } from "../db/users";
 import { settingsJson } from "../api/settings";
+import { timeFilter } from "../api/webhook-logs";
+import { WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } from "../db/schema";
+import { listLogs } from "../db/webhook-logs";
+import { getRule, rulesInFiringOrder } from "../db/webhook-rules";
+import { decodeCursor, page } from "../lib/cursor";
+import { ApiError } from "../http/errors";
 import type { AppEnv, Auth } from "../http/types";
 import { CLIENT_SCRIPT } from "./client-script";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
@@ -20,6 +26,8 @@ import { NAV, Shell } from "./layout";
 import { LoginPage, SignupPage } from "./pages/auth-pages";
 import { DevicesPage } from "./pages/devices-page";
 import { SettingsPage } from "./pages/settings-page";
+import { WebhookLogsPage } from "./pages/webhook-logs-page";
+import { WebhookRulesPage } from "./pages/webhook-rules-page";
 import { ApiKeysPage, UsersPage } from "./pages/team-pages";
 
 type DashEnv = AppEnv & { Variables: { locale: Locale; t: T } };
@@ -144,8 +152,56 @@ dashboard.get("/billing", (c) => {
   );
 });
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+dashboard.get("/webhook-rules", async (c) => {
+  const { auth, t } = c.var;
+  if (!roleAtLeast(auth.role, "admin")) return c.html(render(c, "nav_webhook_rules", forbidden(t)), 403);
+  const db = database(c.env.DB);
+  const id = c.req.query("id");
+  const [rules, devices, editing] = await Promise.all([
+    rulesInFiringOrder(db, auth.business.id),
+    listDevices(db, auth.business.id, 100),
+    id && UUID.test(id) ? getRule(db, auth.business.id, id) : Promise.resolve(undefined),
+  ]);
+  return c.html(render(c, "nav_webhook_rules", <WebhookRulesPage t={t} rules={rules} devices={devices} editing={editing ?? null} />));
+});
+
+const oneOf = <T extends string>(list: readonly T[], v: string | undefined): T | undefined => list.find((x) => x === v);
+const isDate = (v: string | undefined) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : undefined);
+
+dashboard.get("/webhook-logs", async (c) => {
+  const { auth, t, locale } = c.var;
+  if (!roleAtLeast(auth.role, "admin")) return c.html(render(c, "nav_webhook_logs", forbidden(t)), 403);
+  const q = c.req.query();
+  const filters = { source: oneOf(WEBHOOK_SOURCES, q.source), status: oneOf(WEBHOOK_LOG_STATUSES, q.status), from: isDate(q.from), to: isDate(q.to) };
+  let cursor;
+  try {
+    cursor = decodeCursor(q.cursor);
+  } catch (e) {
+    if (!(e instanceof ApiError)) throw e;
+  }
+  const tz = auth.business.timezone;
+  const limit = 50;
+  const rows = await listLogs(
+    database(c.env.DB),
+    auth.business.id,
+    { source: filters.source, status: filters.status, from: timeFilter(filters.from, tz, false), to: timeFilter(filters.to, tz, true) },
+    limit,
+    cursor,
+  );
+  const p = page(rows, limit, (l) => l.id);
+  return c.html(
+    render(
+      c,
+      "nav_webhook_logs",
+      <WebhookLogsPage t={t} logs={p.items} nextCursor={p.next_cursor} filters={filters} retentionDays={auth.business.webhookLogRetentionDays} fmt={dateFormatter(auth, locale)} />,
+    ),
+  );
+});
+
 // Modules whose issues have not landed yet keep their place in the navigation.
-const pending = new Set(["/settings", "/devices", "/users", "/api-keys", "/billing", ""]);
+const pending = new Set(["/settings", "/devices", "/users", "/api-keys", "/billing", "", "/webhook-rules", "/webhook-logs"]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (pending.has(sub)) continue;

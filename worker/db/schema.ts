@@ -1,7 +1,7 @@
 // The D1 schema (drizzle). Migrations in migrations/ are generated from this file with `npm run db:generate`.
 // Times are epoch milliseconds; public ids are UUIDs. Every tenant-owned table carries business_id.
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["super_admin", "admin", "staff"] as const;
 export type Role = (typeof ROLES)[number];
@@ -150,4 +150,73 @@ export const messages = sqliteTable(
     index("messages_device_idx").on(t.businessId, t.deviceKey, t.createdAt),
     index("messages_status_idx").on(t.status, t.createdAt),
   ],
+);
+
+export const WEBHOOK_SOURCES = ["scalev", "lynk", "custom"] as const;
+export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
+export const RULE_SOURCES = [...WEBHOOK_SOURCES, "any"] as const;
+export type RuleSource = (typeof RULE_SOURCES)[number];
+export const WEBHOOK_LOG_STATUSES = ["success", "failed", "no_match", "duplicate", "rejected"] as const;
+export type WebhookLogStatus = (typeof WEBHOOK_LOG_STATUSES)[number];
+
+export const webhookRules = sqliteTable(
+  "webhook_rules",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    source: text("source", { enum: RULE_SOURCES }).notNull(),
+    // The seed's condition JSON ({operator, rules:[…]}), validated on save (worker/webhooks/rules).
+    conditions: text("conditions", { mode: "json" }).$type<unknown>().notNull(),
+    template: text("template").notNull(),
+    phoneField: text("phone_field").notNull(),
+    deviceKey: text("device_key").notNull(),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    // Lower fires first; ties by creation time.
+    priority: integer("priority").notNull().default(100),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("webhook_rules_business_idx").on(t.businessId, t.active, t.priority, t.createdAt)],
+);
+
+export const webhookLogs = sqliteTable(
+  "webhook_logs",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    source: text("source", { enum: WEBHOOK_SOURCES }).notNull(),
+    status: text("status", { enum: WEBHOOK_LOG_STATUSES }).notNull(),
+    // The event's own id (Scalev unique_id, Lynk refId:message_id, custom webhook-id, else body hash).
+    eventKey: text("event_key"),
+    ruleNames: text("rule_names", { mode: "json" }).$type<string[]>().notNull().default([]),
+    message: text("message").notNull(),
+    // Raw body, truncated to the stored cap (see docs/webhooks.md).
+    payload: text("payload").notNull(),
+    payloadTruncated: integer("payload_truncated", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("webhook_logs_business_idx").on(t.businessId, t.createdAt),
+    index("webhook_logs_status_idx").on(t.businessId, t.status, t.createdAt),
+    index("webhook_logs_created_idx").on(t.createdAt),
+  ],
+);
+
+/** One row per processed event: the first request to insert it owns the event; replays find it taken. */
+export const webhookEvents = sqliteTable(
+  "webhook_events",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    eventKey: text("event_key").notNull(),
+    logId: text("log_id").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.eventKey] }), index("webhook_events_created_idx").on(t.createdAt)],
 );

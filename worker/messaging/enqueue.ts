@@ -14,8 +14,16 @@ export function jobFor(m: Pick<Message, "id" | "businessId" | "deviceKey">): Out
  */
 export async function queueMessages(db: Db, queue: Queue, rows: NewMessage[]): Promise<Message[]> {
   const created = await insertMessagesIdempotent(db, rows);
+  await enqueueJobs(queue, created);
+  return created;
+}
+
+/**
+ * For callers that write message rows inside their own D1 batch (insertTextMessagesStatements, so the rows
+ * commit together with their other records): enqueue the rows that batch actually created.
+ */
+export async function enqueueJobs(queue: Queue, created: Pick<Message, "id" | "businessId" | "deviceKey">[]): Promise<void> {
   for (let i = 0; i < created.length; i += 100) {
     await queue.sendBatch(created.slice(i, i + 100).map((m) => ({ body: jobFor(m), contentType: "json" as const })));
   }
-  return created;
 }

@@ -9,6 +9,7 @@ type Settings = {
   scalev_signing_secret_set: boolean;
   lynk_merchant_key_set: boolean;
   custom_webhook_secret_set: boolean;
+  webhook_log_retention_days: number;
 };
 
 export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: boolean }) {
@@ -38,6 +39,8 @@ export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: bo
             <option value="id" selected={s.locale === "id"}>Bahasa Indonesia</option>
             <option value="en" selected={s.locale === "en"}>English</option>
           </select>
+          <label>{t("log_retention_days")}</label>
+          <input name="webhook_log_retention_days" type="number" min={1} max={365} data-type="number" value={String(s.webhook_log_retention_days)} disabled={!canEdit} />
           {[
             ["scalev_signing_secret", "Scalev signing secret", s.scalev_signing_secret_set],
             ["lynk_merchant_key", "Lynk merchant key", s.lynk_merchant_key_set],

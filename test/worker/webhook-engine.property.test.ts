@@ -1,0 +1,164 @@
+// Property-based tests (fast-check) of the rule engine and the template renderer on arbitrary input.
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { jsonDepth, resolvePath } from "../../worker/webhooks/path";
+import { toNumber } from "../../worker/webhooks/rules/compare";
+import { COMPARISON_OPERATORS, type Condition, type Group, validateConditions } from "../../worker/webhooks/rules/conditions";
+import { compileGroup, traceGroup } from "../../worker/webhooks/rules/engine";
+import { compileTemplate, formatRupiah, MAX_MESSAGE_CHARS, renderTemplate } from "../../worker/webhooks/templates/render";
+import { call } from "./helpers";
+import { createRule, postWebhook, tenantWithDevice } from "./webhook-fixtures";
+
+const ctx = { timeZone: "Asia/Jakarta", locale: "id" as const };
+const segment = fc.oneof(fc.constantFrom("event", "data", "items", "0", "1", "name", "total", "__proto__", "constructor"), fc.string({ maxLength: 6 }));
+const fieldPath = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join("."));
+const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.double({ noNaN: true }), fc.integer(), fc.boolean(), fc.constant(null));
+
+// Payloads with the keys rules look for, plus hostile keys, at any depth.
+const payload = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalar, fc.array(tie("value"), { maxLength: 4 }), tie("object")),
+  object: fc.dictionary(fc.oneof(segment, fc.constant("__proto__")), tie("value"), { maxKeys: 5 }),
+})).object;
+
+const condition: fc.Arbitrary<Condition> = fc
+  .record({ field: fieldPath, operator: fc.constantFrom(...COMPARISON_OPERATORS), value: scalar, list: fc.array(scalar, { minLength: 1, maxLength: 4 }) })
+  .map(({ field, operator, value, list }) => ({ field, operator, value: operator === "in" ? list : value }));
+const group: fc.Arbitrary<Group> = fc.letrec((tie) => ({
+  group: fc.record({
+    operator: fc.constantFrom("AND" as const, "OR" as const),
+    rules: fc.array(fc.oneof({ depthSize: "small" }, condition, tie("group") as fc.Arbitrary<Group>), { minLength: 1, maxLength: 4 }),
+  }),
+})).group as fc.Arbitrary<Group>;
+
+function clean(): boolean {
+  const probe: Record<string, unknown> = {};
+  return Object.keys(Object.prototype).length === 0 && probe.polluted === undefined && probe.x === undefined;
+}
+
+describe("rule engine properties", () => {
+  it("validation never throws on arbitrary JSON", () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (v) => {
+        const r = validateConditions(v);
+        expect(typeof r.ok).toBe("boolean");
+        if (!r.ok) expect(r.issues.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("compiled and traced evaluation never throw, agree with each other and are deterministic", () => {
+    fc.assert(
+      fc.property(group, payload, (g, p) => {
+        const m = compileGroup(g);
+        const a = m(p);
+        expect(m(p)).toBe(a);
+        expect(traceGroup(g, p).result).toBe(a);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("valid trees survive validation unchanged in meaning", () => {
+    fc.assert(
+      fc.property(group, payload, (g, p) => {
+        const v = validateConditions(JSON.parse(JSON.stringify(g)));
+        if (v.ok) expect(compileGroup(v.value)(p)).toBe(compileGroup(g)(p));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("no prototype pollution or prototype reads, whatever the payload and paths", () => {
+    fc.assert(
+      fc.property(group, fc.string({ maxLength: 200 }), (g, text) => {
+        const hostile = JSON.parse(`{"__proto__":{"polluted":1,"x":1},"constructor":{"prototype":{"polluted":1}},"t":${JSON.stringify(text)}}`);
+        compileGroup(g)(hostile);
+        traceGroup(g, hostile);
+        expect(resolvePath({}, ["constructor"])).toBeUndefined();
+        expect(resolvePath({}, ["toString"])).toBeUndefined();
+        expect(resolvePath([], ["length"])).toBeUndefined();
+        expect(clean()).toBe(true);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it("numeric strings compare as numbers", () => {
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 }), (a, b) => {
+        const g: Group = { operator: "AND", rules: [{ field: "v", operator: "greater_than", value: String(b) }] };
+        const actual = a.toFixed(2);
+        expect(compileGroup(g)({ v: actual })).toBe(Number(actual) > b);
+        expect(toNumber(actual)).toBe(Number(actual));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("deep nesting is measured without recursion and paths are bounded", () => {
+    let deep: unknown = "leaf";
+    for (let i = 0; i < 100_000; i++) deep = { a: deep };
+    expect(jsonDepth(deep, 32)).toBe(33);
+    const path = Array.from({ length: 40 }, () => "a").join(".");
+    expect(validateConditions({ operator: "AND", rules: [{ field: path, operator: "exists" }] }).ok).toBe(false);
+  });
+});
+
+describe("template renderer properties", () => {
+  it("compiling any text never throws; rendering never throws, is deterministic and bounded", () => {
+    const tpl = fc.oneof(
+      fc.string({ maxLength: 300 }),
+      fc
+        .array(fc.oneof(fc.string({ maxLength: 10 }), fieldPath.map((f) => `{{${f}}}`), fieldPath.map((f) => `{{${f} | rupiah}}`), fieldPath.map((f) => `{{${f} | date:"DD MMM YYYY" | upper}}`), fieldPath.map((f) => `{{${f} | default:"-"}}`)), { maxLength: 20 })
+        .map((p) => p.join("")),
+    );
+    fc.assert(
+      fc.property(tpl, payload, (t, p) => {
+        const c = compileTemplate(t);
+        if (!c.ok) return;
+        const r1 = renderTemplate(c.value, p, ctx);
+        const r2 = renderTemplate(c.value, p, ctx);
+        expect(r1).toEqual(r2);
+        expect(r1.text.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
+        expect(clean()).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("huge values are bounded to a WhatsApp message", () => {
+    const c = compileTemplate("{{a}}{{a}}{{a}}{{b}}");
+    if (!c.ok) throw new Error("template");
+    const r = renderTemplate(c.value, { a: "x".repeat(1_000_000), b: Array.from({ length: 10_000 }, (_, i) => ({ i })) }, ctx);
+    expect(r.text.length).toBe(MAX_MESSAGE_CHARS);
+    expect(r.truncated).toBe(true);
+  });
+
+  it("rupiah formats any amount with Indonesian grouping", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -1e12, max: 1e12 }), (n) => {
+        const s = formatRupiah(n);
+        expect(s).toMatch(/^-?Rp\d{1,3}(\.\d{3})*$/);
+        expect(Number(s.replace(/[^\d]/g, "")) * (n < 0 ? -1 : 1)).toBe(n === 0 ? 0 : n);
+      }),
+    );
+    expect(formatRupiah(Number("149724.00"))).toBe("Rp149.724");
+  });
+});
+
+describe("the endpoint on arbitrary bodies", () => {
+  it("never answers 500, whatever JSON or bytes arrive", async () => {
+    const t = await tenantWithDevice();
+    await createRule(t, { source: "any", conditions: { operator: "OR", rules: [{ field: "event", operator: "exists" }, { field: "data.0.x", operator: "contains", value: "a" }] }, template: "{{event | upper}} {{data.net_revenue | rupiah}} {{timestamp | date}}", phone_field: "data.destination_address.phone" });
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.jsonValue().map((v) => JSON.stringify(v)), fc.string({ maxLength: 200 }), payload.map((p) => JSON.stringify(p))), async (body) => {
+        const res = await postWebhook(t.businessId, body ?? "null");
+        expect([200, 400]).toContain(res.status);
+        expect(res.body.status).toBe(res.status === 200 ? "success" : "error");
+      }),
+      { numRuns: 60 },
+    );
+    expect((await call("/api/v1/webhook-logs?limit=1", { cookie: t.cookie })).status).toBe(200);
+  });
+});

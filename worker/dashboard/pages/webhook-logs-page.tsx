@@ -1,0 +1,105 @@
+import { WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } from "../../db/schema";
+import type { WebhookLog } from "../../db/webhook-logs";
+import { sourceById } from "../../webhooks/sources";
+import type { MessageKey, T } from "../i18n";
+
+export type LogFilters = { source?: string; status?: string; from?: string; to?: string };
+
+export function WebhookLogsPage(props: {
+  t: T;
+  logs: WebhookLog[];
+  nextCursor: string | null;
+  filters: LogFilters;
+  retentionDays: number;
+  fmt: (ms: number) => string;
+}) {
+  const { t, logs, filters } = props;
+  const statusLabel = (s: string) => t(`wl_status_${s}` as MessageKey);
+  const next = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1])));
+  if (props.nextCursor) next.set("cursor", props.nextCursor);
+  return (
+    <>
+      <p class="muted">
+        {t("wl_retention").replace("{days}", String(props.retentionDays))} <a href="/app/settings">{t("wl_retention_change")}</a>
+      </p>
+      <div class="card">
+        <form method="get" class="row">
+          <div>
+            <label>{t("wr_source")}</label>
+            <select name="source">
+              <option value="">{t("wl_all")}</option>
+              {WEBHOOK_SOURCES.map((s) => (
+                <option value={s} selected={filters.source === s}>
+                  {sourceById(s).label}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label>{t("status")}</label>
+            <select name="status">
+              <option value="">{t("wl_all")}</option>
+              {WEBHOOK_LOG_STATUSES.map((s) => (
+                <option value={s} selected={filters.status === s}>
+                  {statusLabel(s)}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label>{t("wl_from")}</label>
+            <input type="date" name="from" value={filters.from ?? ""} />
+          </div>
+          <div>
+            <label>{t("wl_to")}</label>
+            <input type="date" name="to" value={filters.to ?? ""} />
+          </div>
+          <button>{t("wl_filter")}</button>
+        </form>
+      </div>
+      <div class="card">
+        {logs.length === 0 ? (
+          <p class="muted">{t("wl_none")}</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>{t("wl_time")}</th>
+                <th>{t("wr_source")}</th>
+                <th>{t("status")}</th>
+                <th>{t("wl_rule")}</th>
+                <th>{t("wl_message")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {logs.map((l) => (
+                <tr>
+                  <td style="white-space:nowrap">{props.fmt(l.createdAt)}</td>
+                  <td>{sourceById(l.source).label}</td>
+                  <td>
+                    <span class={`pill st-${l.status}`}>{statusLabel(l.status)}</span>
+                  </td>
+                  <td>{l.ruleNames.join(", ") || "—"}</td>
+                  <td>
+                    <pre class="msg">{l.message}</pre>
+                    <details>
+                      <summary>
+                        {t("wl_payload")} {l.payloadTruncated ? t("wl_truncated") : ""}
+                      </summary>
+                      <pre class="payload">{l.payload}</pre>
+                    </details>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {props.nextCursor ? (
+          <p>
+            <a href={`/app/webhook-logs?${next.toString()}`}>{t("wl_next")}</a>
+          </p>
+        ) : null}
+      </div>
+    </>
+  );
+}
