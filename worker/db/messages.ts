@@ -7,10 +7,18 @@ import { type MessageStatus, messages } from "./schema";
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 
-/** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new. */
+// D1 binds at most 100 parameters per statement; a message row binds up to 17.
+const ROWS_PER_INSERT = 5;
+
+/** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new (one round trip). */
 export async function insertMessagesIdempotent(db: Db, rows: NewMessage[]): Promise<Message[]> {
   if (rows.length === 0) return [];
-  return db.insert(messages).values(rows).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+  const insert = (chunk: NewMessage[]) =>
+    db.insert(messages).values(chunk).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+  const [first, ...rest] = Array.from({ length: Math.ceil(rows.length / ROWS_PER_INSERT) }, (_, i) => insert(rows.slice(i * ROWS_PER_INSERT, (i + 1) * ROWS_PER_INSERT)));
+  if (!first) return [];
+  const results = await db.batch([first, ...rest]);
+  return results.flat();
 }
 
 export async function getMessage(db: Db, businessId: string, id: string): Promise<Message | undefined> {

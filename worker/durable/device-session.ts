@@ -143,19 +143,31 @@ export class DeviceSession extends DurableObject<Env> {
 
   // ── RPC from the Worker ────────────────────────────────────────────────────────────────────────
 
-  /** Takes jobs into the outbox. A message already known (any state) is a no-op: duplicate deliveries are harmless. */
-  async acceptBatch(jobs: OutboundJob[]): Promise<{ accepted: number }> {
+  /**
+   * Takes jobs into the outbox. A message already known (any state) is a no-op: duplicate deliveries are
+   * harmless. When the outbox is full the jobs are `deferred`: the consumer leaves them on the queue.
+   */
+  async acceptBatch(jobs: OutboundJob[]): Promise<{ accepted: number; deferred: string[] }> {
     const first = jobs[0];
-    if (!first) return { accepted: 0 };
+    if (!first) return { accepted: 0, deferred: [] };
     const cfg = await this.loadConfig(first.device_key);
     const db = database(this.env.DB);
-    const fresh = jobs.filter((j) => this.sql.exec("SELECT 1 FROM jobs WHERE message_id = ?", j.message_id).toArray().length === 0);
-    if (fresh.length === 0) return { accepted: 0 };
+    const unknown = jobs.filter((j) => this.sql.exec("SELECT 1 FROM jobs WHERE message_id = ?", j.message_id).toArray().length === 0);
+    if (unknown.length === 0) return { accepted: 0, deferred: [] };
     if (!cfg || cfg.businessId !== first.business_id) {
-      for (const j of fresh) await setMessageStatus(db, j.message_id, ["queued"], { status: "failed", error: "device not found" });
-      return { accepted: 0 };
+      for (const j of unknown) await setMessageStatus(db, j.message_id, ["queued"], { status: "failed", error: "device not found" });
+      return { accepted: 0, deferred: [] };
     }
-    const rows = await getQueuedMessages(db, cfg.businessId, fresh.map((j) => j.message_id));
+    const open = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('pending','leased')").one().n;
+    const room = Math.max(0, Number(this.env.OUTBOX_LIMIT) - open);
+    const fresh = unknown.slice(0, room);
+    const deferred = unknown.slice(room).map((j) => j.message_id);
+    if (fresh.length === 0) return { accepted: 0, deferred };
+    const order = new Map(fresh.map((j, i) => [j.message_id, i]));
+    // Within a lane the outbox keeps the queue's order (D1 returns rows in key order).
+    const rows = (await getQueuedMessages(db, cfg.businessId, fresh.map((j) => j.message_id))).sort(
+      (a, b) => a.createdAt - b.createdAt || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
+    );
     const now = Date.now();
     for (const m of rows) {
       const content = contentOf(m);
@@ -174,7 +186,7 @@ export class DeviceSession extends DurableObject<Env> {
     }
     await markAccepted(db, rows.map((m) => m.id), now);
     await this.pump();
-    return { accepted: rows.length };
+    return { accepted: rows.length, deferred };
   }
 
   /** Single-job form, kept for callers of the foundation's skeleton. */
@@ -384,8 +396,7 @@ export class DeviceSession extends DurableObject<Env> {
       return;
     }
     const at = Math.max(Math.min(...times), now + 1);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at || current < now) await this.ctx.storage.setAlarm(at);
+    if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
   }
 
   override async alarm(): Promise<void> {
