@@ -9,18 +9,18 @@ import path from "node:path";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import WebSocket from "ws";
-import { parseServerFrame, type GatewayFrame, type ServerFrame } from "../protocol/gateway-protocol";
+import { parseServerFrame, type GatewayFrame, type ServerFrame } from "../../protocol/gateway-protocol";
 
 const N = Number(process.env.BENCH_JOBS ?? 3000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-const root = path.resolve(import.meta.dirname, "..");
+const root = path.resolve(import.meta.dirname, "../..");
 const GATEWAY = { id: "gw-bench", secret: "bench-gateway-secret-123" };
 
 async function bundle(): Promise<string> {
   // Inside the project: workerd resolves module paths relative to its starting directory.
   const out = path.join(root, "node_modules/.cache/ping-bench/worker.mjs");
   await build({
-    entryPoints: [path.join(root, "bench/bench-worker.ts")],
+    entryPoints: [path.join(root, "test/bench/send-worker.ts")],
     bundle: true,
     format: "esm",
     platform: "neutral",
@@ -126,7 +126,7 @@ async function device(base: URL, t: Tenant, provider: "sandbox" | "baileys"): Pr
 function instantGateway(base: URL, deviceKey: string, batchAcks: boolean): Promise<{ acks: () => number; close: () => void }> {
   const url = new URL(`/gateway/v1/devices/${deviceKey}/ws`, base);
   url.protocol = "ws:";
-  const ws = new WebSocket(url, { headers: { authorization: `Bearer ${GATEWAY.id}:${GATEWAY.secret}` } });
+  const ws = new WebSocket(url.href, { headers: { authorization: `Bearer ${GATEWAY.id}:${GATEWAY.secret}` } });
   let acks = 0;
   let outstanding = 0;
   const pending: { job_id: string; wa_message_id: string }[] = [];
@@ -253,7 +253,7 @@ try {
       "## Send pipeline (bench:send)",
       "",
       "`npm run bench:send` (env `BENCH_JOBS`, default 3000). The Worker under plain miniflare (`miniflare` package API,",
-      "real D1, Queues and Durable Objects in workerd); jobs enqueued inside workerd with `queueMessages()` (rows then queue jobs, 500 per call, through a harness route of `bench/bench-worker.ts`);",
+      "real D1, Queues and Durable Objects in workerd); jobs enqueued inside workerd with `queueMessages()` (rows then queue jobs, 500 per call, through a harness route of `test/bench/send-worker.ts`);",
       "measured from the first enqueue until every message row is `sent` in D1, i.e. acknowledged through the",
       "DeviceSession. For `baileys` a test gateway client (ws, same protocol module, in the bench process) grants",
       "credits and acks each job at once (acks of jobs arriving within 2 ms share one `acks` frame). Target: ≥ 1,000 jobs/s.",
