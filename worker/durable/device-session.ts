@@ -11,7 +11,7 @@ import {
   PROTOCOL_VERSION,
   parseGatewayFrame,
   type ServerFrame,
-  type SessionStatus,
+  SessionStatus,
 } from "../../protocol/gateway-protocol";
 import { getBusiness } from "../db/businesses";
 import { database } from "../db/client";
@@ -219,9 +219,9 @@ export class DeviceSession extends DurableObject<Env> {
     const counts = this.sql
       .exec<{ state: string; n: number }>("SELECT state, COUNT(*) AS n FROM jobs WHERE state IN ('pending','leased') GROUP BY state")
       .toArray();
-    const status = this.getMeta("status");
+    const status = SessionStatus.safeParse(this.getMeta("status"));
     return {
-      status: status as SessionStatus | null,
+      status: status.success ? status.data : null,
       qr: this.getMeta("qr"),
       pairing_code: this.getMeta("pairing_code"),
       gateway_connected: holder !== null,

@@ -78,10 +78,12 @@ export async function validHubSignature(appSecret: string, raw: Uint8Array, head
   return (await safeEqual(given, expected)) && given.length === 64;
 }
 
+const KnownKind = z.enum(["text", "image", "video", "audio", "document", "sticker", "reaction", "location"]);
+
 function kindOf(m: MetaMessage): InboundKind {
-  const known: InboundKind[] = ["text", "image", "video", "audio", "document", "sticker", "reaction", "location"];
   if (m.type === "button") return "text";
-  return (known as string[]).includes(m.type) ? (m.type as InboundKind) : "other";
+  const k = KnownKind.safeParse(m.type);
+  return k.success ? k.data : "other";
 }
 
 async function inboundMedia(env: Env, device: Device, cfg: CloudApiConfig, m: MetaMessage): Promise<StoredMedia | undefined> {
