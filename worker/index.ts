@@ -2,6 +2,7 @@
 import { app } from "./app";
 import { database } from "./db/client";
 import { deleteExpiredSessions } from "./db/sessions";
+import { pruneWebhookDeliveries } from "./db/webhook-deliveries";
 import { handleDeviceWebhookBatch } from "./inbound/device-webhook";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 import { sweepOutbox } from "./messaging/sweep";
@@ -20,5 +21,6 @@ export default {
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(deleteExpiredSessions(database(env.DB), Date.now()));
     ctx.waitUntil(sweepOutbox(env, Date.now()));
+    ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
   },
 } satisfies ExportedHandler<Env>;

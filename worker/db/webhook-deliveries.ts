@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, lt } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
@@ -14,4 +14,11 @@ export async function listWebhookDeliveries(db: Db, businessId: string, deviceKe
     .orderBy(desc(webhookDeliveries.createdAt), desc(webhookDeliveries.id))
     .limit(limit + 1)
     .all();
+}
+
+/** The delivery log keeps 30 days (cron). */
+export const DELIVERY_LOG_DAYS = 30;
+
+export async function pruneWebhookDeliveries(db: Db, now: number): Promise<void> {
+  await db.delete(webhookDeliveries).where(lt(webhookDeliveries.createdAt, now - DELIVERY_LOG_DAYS * 86_400_000));
 }
