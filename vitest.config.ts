@@ -7,22 +7,32 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
             SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
-            GATEWAY_SECRETS: JSON.stringify({ "gw-test": "gateway-test-secret" }),
+            GATEWAY_SECRETS: JSON.stringify({ "gw-test": "gateway-test-secret", "gw-other": "other-gateway-secret" }),
+            // Short job leases so redelivery after a lease expiry is observable in a test.
+            GATEWAY_JOB_LEASE_MS: "1500",
+            OUTBOX_LIMIT: "40",
+            WEBHOOK_RETRY_BASE_SECONDS: "1",
+            ALLOW_GRAPH_API_OVERRIDE: "true",
             PLATFORM_ADMIN_TOKEN: "operator-test-token",
             ALLOW_LOOPBACK_WEBHOOKS: "true",
+            // Pinned here so a developer's .dev.vars (written by `npm start`) cannot change test results.
+            PUBLIC_BASE_URL: "http://localhost:8787",
+            TEST_SERVERS: JSON.stringify(inject("servers")),
           },
         },
-      }),
+      })),
     ],
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
+      globalSetup: ["./test/worker/global-setup.ts"],
+      testTimeout: 30_000,
     },
   };
 });

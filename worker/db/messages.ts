@@ -1,14 +1,34 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt } from "drizzle-orm";
+import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
+import { afterCursor } from "./paging";
 import { type MessageStatus, messages } from "./schema";
 
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 
-/** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new. */
+// D1 binds at most 100 parameters per statement. A row binds one per non-null value it gives, plus one
+// for each of the three columns whose default drizzle fills in (direction, lane, status).
+const D1_MAX_PARAMS = 100;
+function rowsPerInsert(rows: NewMessage[]): number {
+  let widest = 1;
+  for (const r of rows) {
+    const given = Object.values(r).filter((v) => v !== undefined && v !== null).length;
+    widest = Math.max(widest, given + 3);
+  }
+  return Math.max(1, Math.floor(D1_MAX_PARAMS / widest));
+}
+
+/** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new (one round trip). */
 export async function insertMessagesIdempotent(db: Db, rows: NewMessage[]): Promise<Message[]> {
   if (rows.length === 0) return [];
-  return db.insert(messages).values(rows).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+  const size = rowsPerInsert(rows);
+  const insert = (chunk: NewMessage[]) =>
+    db.insert(messages).values(chunk).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+  const [first, ...rest] = Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => insert(rows.slice(i * size, (i + 1) * size)));
+  if (!first) return [];
+  const results = await db.batch([first, ...rest]);
+  return results.flat();
 }
 
 /** A new outbound text message, as the hot paths that batch their own writes create it. */
@@ -72,4 +92,119 @@ export function queuedByKeyPrefixStatement(d1: D1Database, businessId: string, p
       "SELECT id, business_id AS businessId, device_key AS deviceKey FROM messages WHERE business_id = ? AND idempotency_key > ? AND idempotency_key < ? AND status = 'queued'",
     )
     .bind(businessId, prefix, `${prefix}~`);
+}
+
+/** The rows of a device's jobs that are still waiting to be sent (D1 binds at most 100 parameters). */
+export async function getQueuedMessages(db: Db, businessId: string, ids: string[]): Promise<Message[]> {
+  const out: Message[] = [];
+  for (let i = 0; i < ids.length; i += 90) {
+    const chunk = ids.slice(i, i + 90);
+    out.push(
+      ...(await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.businessId, businessId), inArray(messages.id, chunk), eq(messages.status, "queued")))
+        .all()),
+    );
+  }
+  return out;
+}
+
+/** Marks rows as taken by the device's outbox, so the outbox sweep leaves them alone. */
+export async function markAccepted(db: Db, ids: string[], at: number): Promise<void> {
+  for (let i = 0; i < ids.length; i += 90) {
+    await db
+      .update(messages)
+      .set({ acceptedAt: at })
+      .where(inArray(messages.id, ids.slice(i, i + 90)));
+  }
+}
+
+/** Receipts and provider callbacks name the provider's message id; status only moves forward. */
+export async function setStatusByProviderId(
+  db: Db,
+  deviceKey: string,
+  providerMessageId: string,
+  status: "sent" | "delivered" | "read" | "failed",
+  error?: string,
+): Promise<boolean> {
+  const from: MessageStatus[] =
+    status === "read" ? ["queued", "sent", "delivered"] : status === "delivered" ? ["queued", "sent"] : status === "sent" ? ["queued"] : ["queued", "sent"];
+  const rows = await db
+    .update(messages)
+    .set({ status, updatedAt: Date.now(), ...(error !== undefined ? { error } : {}) })
+    .where(and(eq(messages.deviceKey, deviceKey), eq(messages.providerMessageId, providerMessageId), inArray(messages.status, from)))
+    .returning({ id: messages.id });
+  return rows.length > 0;
+}
+
+export type MessageFilter = { deviceKey?: string; to?: string; status?: MessageStatus; conversationId?: string };
+
+export async function listMessages(db: Db, businessId: string, f: MessageFilter, limit: number, cursor?: Cursor): Promise<Message[]> {
+  return db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.businessId, businessId),
+        f.deviceKey ? eq(messages.deviceKey, f.deviceKey) : undefined,
+        f.to ? eq(messages.to, f.to) : undefined,
+        f.status ? eq(messages.status, f.status) : undefined,
+        f.conversationId ? eq(messages.conversationId, f.conversationId) : undefined,
+        afterCursor(messages.createdAt, messages.id, cursor),
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit + 1)
+    .all();
+}
+
+/** Outbound rows written but never taken by a device outbox (the Worker died between insert and enqueue). */
+export async function findUnacceptedQueued(db: Db, olderThan: number, limit: number): Promise<Message[]> {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.status, "queued"), eq(messages.direction, "out"), isNull(messages.acceptedAt), lt(messages.createdAt, olderThan)))
+    .orderBy(asc(messages.createdAt))
+    .limit(limit)
+    .all();
+}
+
+export async function getMessageByKey(db: Db, businessId: string, idempotencyKey: string): Promise<Message | undefined> {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.businessId, businessId), eq(messages.idempotencyKey, idempotencyKey)))
+    .get();
+}
+
+export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed"; providerMessageId: string | null; error: string | null };
+
+const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"] };
+
+/**
+ * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE … FROM
+ * json_each(?) per target status, whatever the number of rows; each row only moves forward.
+ */
+export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: number): Promise<void> {
+  const d1 = db.$client;
+  const statements = (["sent", "delivered", "failed"] as const).flatMap((status) => {
+    const group = updates.filter((u) => u.status === status);
+    if (group.length === 0) return [];
+    const from = FORWARD_FROM[status];
+    const payload = JSON.stringify(group.map((u) => ({ id: u.id, p: u.providerMessageId, e: u.error })));
+    return [
+      d1
+        .prepare(
+          // IN (…) keeps the primary-key lookup (an UPDATE … FROM join would scan the table); the
+          // correlated look-ups only walk the batch's own JSON.
+          `UPDATE messages SET status = ?1, updated_at = ?2,
+             provider_message_id = coalesce((SELECT json_extract(value, '$.p') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), provider_message_id),
+             error = coalesce((SELECT json_extract(value, '$.e') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), error)
+           WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?3)) AND status IN (${from.map((_, i) => `?${i + 4}`).join(", ")})`,
+        )
+        .bind(status, at, payload, ...from),
+    ];
+  });
+  if (statements.length) await d1.batch(statements);
 }

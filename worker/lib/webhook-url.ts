@@ -26,6 +26,13 @@ function ipv6Blocked(host: string, allowLoopback: boolean): boolean | undefined 
   if (h === "::" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80")) return true;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
   if (mapped?.[1]) return ipv4Blocked(mapped[1], allowLoopback) ?? true;
+  // The URL parser writes IPv4-mapped addresses in hex (::ffff:7f00:1 for 127.0.0.1).
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (hex?.[1] && hex[2]) {
+    const hi = parseInt(hex[1], 16);
+    const lo = parseInt(hex[2], 16);
+    return ipv4Blocked(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, allowLoopback) ?? true;
+  }
   return false;
 }
 
@@ -45,4 +52,36 @@ export function webhookUrlProblem(raw: string, allowLoopback: boolean): string |
   }
   const blocked = ipv4Blocked(host, allowLoopback) ?? ipv6Blocked(host, allowLoopback) ?? false;
   return blocked ? "private, loopback, link-local and metadata addresses are not allowed" : null;
+}
+
+const DNS_OVER_HTTPS = "https://cloudflare-dns.com/dns-query";
+
+async function resolve(host: string, type: "A" | "AAAA"): Promise<string[] | null> {
+  try {
+    const res = await fetch(`${DNS_OVER_HTTPS}?name=${encodeURIComponent(host)}&type=${type}`, {
+      headers: { accept: "application/dns-json" },
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { Answer?: { type: number; data: string }[] };
+    return (body.Answer ?? []).filter((a) => a.type === (type === "A" ? 1 : 28)).map((a) => a.data);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The delivery-time check: the literal check, then the host's A/AAAA records (DNS over HTTPS) so a name
+ * pointing at a private address is refused too. When the resolver cannot be reached the literal check
+ * stands; Cloudflare's own fetch does not reach private networks from the edge either.
+ */
+export async function resolvedWebhookUrlProblem(raw: string, allowLoopback: boolean): Promise<string | null> {
+  const literal = webhookUrlProblem(raw, allowLoopback);
+  if (literal) return literal;
+  const host = new URL(raw).hostname.toLowerCase();
+  if (/^[\d.]+$/.test(host) || host.startsWith("[") || host === "localhost") return null;
+  const [v4, v6] = await Promise.all([resolve(host, "A"), resolve(host, "AAAA")]);
+  for (const ip of v4 ?? []) if (ipv4Blocked(ip, allowLoopback)) return `${host} resolves to a private address (${ip})`;
+  for (const ip of v6 ?? []) if (ipv6Blocked(`[${ip}]`, allowLoopback)) return `${host} resolves to a private address (${ip})`;
+  return null;
 }
