@@ -19,7 +19,7 @@ beforeAll(async () => {
   silent = new WebSocketServer({ host: "127.0.0.1", port: 0 });
   await new Promise((r) => silent.once("listening", r));
   const addr = silent.address();
-  silentUrl = `ws://127.0.0.1:${typeof addr === "object" ? addr.port : 0}/ws/chat`;
+  silentUrl = `ws://127.0.0.1:${addr && typeof addr === "object" ? addr.port : 0}/ws/chat`;
 });
 afterAll(async () => {
   await crab.close();
