@@ -13,7 +13,10 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
-            GATEWAY_SECRETS: JSON.stringify({ "gw-test": "gateway-test-secret" }),
+            GATEWAY_SECRETS: JSON.stringify({ "gw-test": "gateway-test-secret", "gw-other": "other-gateway-secret" }),
+            // Short job leases so redelivery after a lease expiry is observable in a test.
+            GATEWAY_JOB_LEASE_MS: "1500",
+            ALLOW_GRAPH_API_OVERRIDE: "true",
             PLATFORM_ADMIN_TOKEN: "operator-test-token",
             ALLOW_LOOPBACK_WEBHOOKS: "true",
           },
@@ -23,6 +26,7 @@ export default defineConfig(async () => {
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
+      testTimeout: 30_000,
     },
   };
 });

@@ -12,6 +12,8 @@ import { meApi } from "./api/me";
 import { settingsApi } from "./api/settings";
 import { usersApi } from "./api/users";
 import { dashboard } from "./dashboard/routes";
+import { gatewayApi } from "./gateway/routes";
+import { mediaApi } from "./inbound/media-routes";
 import { ApiError, errorBody, handleError } from "./http/errors";
 import type { AppEnv } from "./http/types";
 import { jsonBody, validationHook } from "./http/validation";
@@ -46,6 +48,8 @@ app.use("/api/*", async (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, n
 app.route("/api/v1", v1);
 app.get("/api/docs", (c) => c.html(apiDocsPage()));
 app.route("/internal", internalApi);
+app.route("/gateway/v1", gatewayApi);
+app.route("/media", mediaApi);
 app.route("/app", dashboard);
 app.get("/", (c) => c.redirect("/app"));
 app.get("/healthz", (c) => c.json({ status: "ok" }));

@@ -2,7 +2,9 @@
 import { app } from "./app";
 import { database } from "./db/client";
 import { deleteExpiredSessions } from "./db/sessions";
+import { handleDeviceWebhookBatch } from "./inbound/device-webhook";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
+import { sweepOutbox } from "./messaging/sweep";
 
 export { DeviceSession } from "./durable/device-session";
 
@@ -11,10 +13,12 @@ export default {
 
   async queue(batch, env, ctx) {
     if (batch.queue.endsWith("-dlq")) return handleDeadLetterBatch(batch, env);
+    if (batch.queue.startsWith("device-webhooks")) return handleDeviceWebhookBatch(batch, env);
     return handleOutboundBatch(batch, env, ctx);
   },
 
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(deleteExpiredSessions(database(env.DB), Date.now()));
+    ctx.waitUntil(sweepOutbox(env, Date.now()));
   },
 } satisfies ExportedHandler<Env>;

@@ -79,3 +79,24 @@ export async function member(t: Tenant, role: "admin" | "staff"): Promise<{ cook
   if (login.status !== 200) throw new Error(`login failed ${login.status} ${login.text}`);
   return { cookie: cookieFrom(login), id: inv.body.user.id };
 }
+
+export async function createDevice(
+  t: Tenant,
+  provider: "sandbox" | "cloud_api" | "baileys" = "sandbox",
+  extra: Record<string, unknown> = {},
+): Promise<{ device_key: string; webhook_secret: string; gateway_id: string | null }> {
+  const res = await call("/api/v1/devices", { json: { name: `HP ${provider}`, provider, ...extra }, cookie: t.cookie });
+  if (res.status !== 201) throw new Error(`device failed ${res.status} ${res.text}`);
+  return res.body;
+}
+
+/** Polls until `check` returns a value (queues, alarms and sockets are asynchronous). */
+export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 8000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await check();
+    if (r !== undefined && r !== null && r !== false) return r;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((ok) => setTimeout(ok, 25));
+  }
+}

@@ -2,12 +2,15 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware";
 import { database } from "../db/client";
-import { deleteDevice, type Device, getDevice, insertDevice, listDevices, updateDevice } from "../db/devices";
+import { deleteDevice, type Device, gatewayLoad, getDevice, insertDevice, listDevices, updateDevice } from "../db/devices";
 import { DEVICE_STATUSES, PROVIDERS } from "../db/schema";
 import { ApiError, notFound } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { decodeCursor, page } from "../lib/cursor";
-import { decryptSecret, encryptSecret, randomToken } from "../lib/crypto";
+import { decryptSecret, encryptSecret, toBase64 } from "../lib/crypto";
+import { pickGateway } from "../gateway/assignment";
+import { deviceSession } from "../messaging/outbound-consumer";
+import { DeviceSettings, DeviceSettingsPatch, effectiveSettings } from "../messaging/settings";
 import { webhookUrlProblem } from "../lib/webhook-url";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
 import type { Context } from "hono";
@@ -23,7 +26,7 @@ const DeviceSchema = z
     webhook_url: z.string().nullable(),
     webhook_secret: z.string().optional().openapi({ description: "Standard Webhooks signing secret (admins only)" }),
     gateway_id: z.string().nullable(),
-    settings: z.record(z.string(), z.unknown()),
+    settings: DeviceSettings.openapi({ description: "Pacing and sending window, with the defaults filled in" }),
     created_at: z.number(),
   })
   .openapi("Device");
@@ -44,7 +47,7 @@ const PatchDevice = z
   .strictObject({
     name: z.string().trim().min(1).max(80).optional(),
     webhook_url: WebhookUrl.nullable().optional(),
-    settings: z.record(z.string(), z.unknown()).optional(),
+    settings: DeviceSettingsPatch.optional().openapi({ description: "Merged into the current settings" }),
   })
   .openapi("UpdateDevice");
 
@@ -65,7 +68,7 @@ async function deviceJson(env: Env, d: Device, withSecret: boolean): Promise<z.i
     webhook_url: d.webhookUrl,
     ...(withSecret ? { webhook_secret: await decryptSecret(env.SECRETS_KEY, d.webhookSecretEnc) } : {}),
     gateway_id: d.gatewayId,
-    settings: d.settings,
+    settings: effectiveSettings(d.provider, d.settings),
     created_at: d.createdAt,
   };
 }
@@ -104,13 +107,16 @@ devicesApi
     async (c) => {
       const body = c.req.valid("json");
       checkWebhookUrl(c, body.webhook_url);
-      const device = await insertDevice(database(c.env.DB), {
+      const db = database(c.env.DB);
+      const device = await insertDevice(db, {
         deviceKey: crypto.randomUUID(),
         businessId: c.var.auth.business.id,
         name: body.name,
         provider: body.provider,
         webhookUrl: body.webhook_url ?? null,
-        webhookSecretEnc: await encryptSecret(c.env.SECRETS_KEY, `whsec_${randomToken(24)}`),
+        // Standard Webhooks secret: `whsec_` + base64 of 24 random bytes.
+        webhookSecretEnc: await encryptSecret(c.env.SECRETS_KEY, `whsec_${toBase64(crypto.getRandomValues(new Uint8Array(24)))}`),
+        gatewayId: body.provider === "baileys" ? pickGateway(c.env, await gatewayLoad(db)) : null,
         // A sandbox device needs no pairing: it is usable at once.
         status: body.provider === "sandbox" ? "connected" : "disconnected",
       });
@@ -144,12 +150,18 @@ devicesApi
     async (c) => {
       const body = c.req.valid("json");
       checkWebhookUrl(c, body.webhook_url);
-      const d = await updateDevice(database(c.env.DB), c.var.auth.business.id, c.req.valid("param").device_key, {
+      const db = database(c.env.DB);
+      const key = c.req.valid("param").device_key;
+      const current = await getDevice(db, c.var.auth.business.id, key);
+      if (!current) throw notFound("Device");
+      const d = await updateDevice(db, c.var.auth.business.id, key, {
         ...(body.name !== undefined ? { name: body.name } : {}),
         ...(body.webhook_url !== undefined ? { webhookUrl: body.webhook_url } : {}),
-        ...(body.settings !== undefined ? { settings: body.settings } : {}),
+        ...(body.settings !== undefined ? { settings: { ...effectiveSettings(current.provider, current.settings), ...body.settings } } : {}),
       });
       if (!d) throw notFound("Device");
+      // The outbox reconsiders what is due under the new pacing at once.
+      if (body.settings !== undefined) await deviceSession(c.env, key).refresh();
       return c.json(await deviceJson(c.env, d, true), 200);
     },
   )
@@ -163,8 +175,10 @@ devicesApi
       responses: { 200: jsonContent(z.object({ deleted: z.literal(true) })), ...authErrors, ...notFoundError },
     }),
     async (c) => {
-      const ok = await deleteDevice(database(c.env.DB), c.var.auth.business.id, c.req.valid("param").device_key);
+      const key = c.req.valid("param").device_key;
+      const ok = await deleteDevice(database(c.env.DB), c.var.auth.business.id, key);
       if (!ok) throw notFound("Device");
+      await deviceSession(c.env, key).revokeGateway("deleted");
       return c.json({ deleted: true as const }, 200);
     },
   );

@@ -4,6 +4,9 @@ import { zValidator } from "@hono/zod-validator";
 import { z } from "zod";
 import { getBusiness, updateBusiness } from "../db/businesses";
 import { database } from "../db/client";
+import { assignGateway, getDeviceByKey } from "../db/devices";
+import { gatewayIds } from "../gateway/auth";
+import { deviceSession } from "../messaging/outbound-consumer";
 import { ApiError, notFound } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";
@@ -28,5 +31,24 @@ export const internalApi = new Hono<AppEnv>()
       const body = c.req.valid("json");
       const b = await updateBusiness(db, id, { package: body.package, activeUntil: body.active_until });
       return c.json({ business_id: id, package: b?.package, active_until: b?.activeUntil });
+    },
+  )
+  // Moves a baileys device to another gateway (e.g. its gateway is gone). The current gateway's socket is
+  // closed with 4001 and the new gateway picks the device up from GET /gateway/v1/devices.
+  .put(
+    "/devices/:device_key/gateway",
+    zValidator("param", z.object({ device_key: z.uuid() }), validationHook),
+    zValidator("json", z.strictObject({ gateway_id: z.string().min(1).max(100).nullable() }), validationHook),
+    async (c) => {
+      const db = database(c.env.DB);
+      const { device_key } = c.req.valid("param");
+      const { gateway_id } = c.req.valid("json");
+      const device = await getDeviceByKey(db, device_key);
+      if (!device) throw notFound("Device");
+      if (device.provider !== "baileys") throw new ApiError(400, "NOT_A_GATEWAY_DEVICE", "Only baileys devices are hosted by gateways");
+      if (gateway_id !== null && !gatewayIds(c.env).includes(gateway_id)) throw new ApiError(400, "UNKNOWN_GATEWAY", `No gateway ${gateway_id} in GATEWAY_SECRETS`);
+      await assignGateway(db, device_key, gateway_id);
+      if (device.gatewayId !== gateway_id) await deviceSession(c.env, device_key).revokeGateway("reassigned");
+      return c.json({ device_key, gateway_id });
     },
   );

@@ -1,4 +1,4 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import { afterCursor } from "./paging";
 import type { Db } from "./client";
@@ -59,4 +59,32 @@ export async function deleteDevice(db: Db, businessId: string, deviceKey: string
     .where(and(eq(devices.businessId, businessId), eq(devices.deviceKey, deviceKey)))
     .returning({ k: devices.deviceKey });
   return rows.length > 0;
+}
+
+/** Devices a gateway should host: baileys devices assigned to it. */
+export async function listGatewayDevices(db: Db, gatewayId: string): Promise<Device[]> {
+  return db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.gatewayId, gatewayId), eq(devices.provider, "baileys")))
+    .orderBy(devices.createdAt)
+    .all();
+}
+
+/** Baileys devices per gateway, for placing a new device on the least loaded one. */
+export async function gatewayLoad(db: Db): Promise<Map<string, number>> {
+  const rows = await db
+    .select({ gatewayId: devices.gatewayId, n: count() })
+    .from(devices)
+    .where(eq(devices.provider, "baileys"))
+    .groupBy(devices.gatewayId)
+    .all();
+  const load = new Map<string, number>();
+  for (const r of rows) if (r.gatewayId !== null) load.set(r.gatewayId, r.n);
+  return load;
+}
+
+/** Operator move of a device to another gateway (null: unassigned). */
+export async function assignGateway(db: Db, deviceKey: string, gatewayId: string | null): Promise<Device | undefined> {
+  return db.update(devices).set({ gatewayId }).where(eq(devices.deviceKey, deviceKey)).returning().get();
 }

@@ -1,5 +1,7 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, lt } from "drizzle-orm";
+import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
+import { afterCursor } from "./paging";
 import { type MessageStatus, messages } from "./schema";
 
 export type Message = typeof messages.$inferSelect;
@@ -32,4 +34,80 @@ export async function setMessageStatus(
     .where(and(eq(messages.id, id), inArray(messages.status, from)))
     .returning({ id: messages.id });
   return rows.length > 0;
+}
+
+/** The rows of a device's jobs that are still waiting to be sent (D1 binds at most 100 parameters). */
+export async function getQueuedMessages(db: Db, businessId: string, ids: string[]): Promise<Message[]> {
+  const out: Message[] = [];
+  for (let i = 0; i < ids.length; i += 90) {
+    const chunk = ids.slice(i, i + 90);
+    out.push(
+      ...(await db
+        .select()
+        .from(messages)
+        .where(and(eq(messages.businessId, businessId), inArray(messages.id, chunk), eq(messages.status, "queued")))
+        .all()),
+    );
+  }
+  return out;
+}
+
+/** Marks rows as taken by the device's outbox, so the outbox sweep leaves them alone. */
+export async function markAccepted(db: Db, ids: string[], at: number): Promise<void> {
+  for (let i = 0; i < ids.length; i += 90) {
+    await db
+      .update(messages)
+      .set({ acceptedAt: at })
+      .where(inArray(messages.id, ids.slice(i, i + 90)));
+  }
+}
+
+/** Receipts and provider callbacks name the provider's message id; status only moves forward. */
+export async function setStatusByProviderId(
+  db: Db,
+  deviceKey: string,
+  providerMessageId: string,
+  status: "sent" | "delivered" | "read" | "failed",
+  error?: string,
+): Promise<boolean> {
+  const from: MessageStatus[] =
+    status === "read" ? ["queued", "sent", "delivered"] : status === "delivered" ? ["queued", "sent"] : status === "sent" ? ["queued"] : ["queued", "sent"];
+  const rows = await db
+    .update(messages)
+    .set({ status, updatedAt: Date.now(), ...(error !== undefined ? { error } : {}) })
+    .where(and(eq(messages.deviceKey, deviceKey), eq(messages.providerMessageId, providerMessageId), inArray(messages.status, from)))
+    .returning({ id: messages.id });
+  return rows.length > 0;
+}
+
+export type MessageFilter = { deviceKey?: string; to?: string; status?: MessageStatus; conversationId?: string };
+
+export async function listMessages(db: Db, businessId: string, f: MessageFilter, limit: number, cursor?: Cursor): Promise<Message[]> {
+  return db
+    .select()
+    .from(messages)
+    .where(
+      and(
+        eq(messages.businessId, businessId),
+        f.deviceKey ? eq(messages.deviceKey, f.deviceKey) : undefined,
+        f.to ? eq(messages.to, f.to) : undefined,
+        f.status ? eq(messages.status, f.status) : undefined,
+        f.conversationId ? eq(messages.conversationId, f.conversationId) : undefined,
+        afterCursor(messages.createdAt, messages.id, cursor),
+      ),
+    )
+    .orderBy(desc(messages.createdAt), desc(messages.id))
+    .limit(limit + 1)
+    .all();
+}
+
+/** Outbound rows written but never taken by a device outbox (the Worker died between insert and enqueue). */
+export async function findUnacceptedQueued(db: Db, olderThan: number, limit: number): Promise<Message[]> {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.status, "queued"), eq(messages.direction, "out"), isNull(messages.acceptedAt), lt(messages.createdAt, olderThan)))
+    .orderBy(asc(messages.createdAt))
+    .limit(limit)
+    .all();
 }

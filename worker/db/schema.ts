@@ -141,13 +141,99 @@ export const messages = sqliteTable(
     status: text("status", { enum: MESSAGE_STATUSES }).notNull().default("queued"),
     error: text("error"),
     providerMessageId: text("provider_message_id"),
+    // The conversation an inbound message (or a reply) belongs to; null for sends outside the inbox.
+    conversationId: text("conversation_id"),
+    // When the device's outbox took the job; a `queued` row without it after a minute is swept back onto the queue.
+    acceptedAt: integer("accepted_at", { mode: "number" }),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "number" }),
   },
   (t) => [
     uniqueIndex("messages_idempotency_unique").on(t.businessId, t.idempotencyKey),
+    index("messages_provider_idx").on(t.deviceKey, t.providerMessageId),
     index("messages_business_idx").on(t.businessId, t.createdAt),
     index("messages_device_idx").on(t.businessId, t.deviceKey, t.createdAt),
     index("messages_status_idx").on(t.status, t.createdAt),
+    index("messages_conversation_idx").on(t.conversationId, t.createdAt),
   ],
+);
+
+/** People who wrote to (or were written to by) a business, one row per WhatsApp JID. */
+export const contacts = sqliteTable(
+  "contacts",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    // `62812…@s.whatsapp.net`, or `…@g.us` for a group.
+    jid: text("jid").notNull(),
+    phone: text("phone"),
+    name: text("name"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [uniqueIndex("contacts_jid_unique").on(t.businessId, t.jid), index("contacts_business_idx").on(t.businessId, t.createdAt)],
+);
+
+/** A chat between one device (number) and one contact: the inbox's unit and the 24-hour window's clock. */
+export const conversations = sqliteTable(
+  "conversations",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    deviceKey: text("device_key").notNull(),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    lastMessageAt: integer("last_message_at", { mode: "number" }).notNull(),
+    // Last message from the customer: Cloud API's customer-service window runs 24 hours from it.
+    lastInboundAt: integer("last_inbound_at", { mode: "number" }),
+    unreadCount: integer("unread_count").notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("conversations_device_contact_unique").on(t.businessId, t.deviceKey, t.contactId),
+    index("conversations_recent_idx").on(t.businessId, t.lastMessageAt),
+  ],
+);
+
+/** Message templates for the seed's `method: "template"` and the dashboard, `{name}`-style variables. */
+export const templates = sqliteTable(
+  "templates",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    body: text("body").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [uniqueIndex("templates_name_unique").on(t.businessId, t.name), index("templates_business_idx").on(t.businessId, t.createdAt)],
+);
+
+/** Every attempt to POST an inbound message to a device's webhook URL, for the user's delivery log. */
+export const webhookDeliveries = sqliteTable(
+  "webhook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    deviceKey: text("device_key").notNull(),
+    // The Standard Webhooks `webhook-id`: the same for every attempt of one event.
+    eventId: text("event_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    url: text("url").notNull(),
+    statusCode: integer("status_code"),
+    ok: integer("ok", { mode: "boolean" }).notNull(),
+    error: text("error"),
+    durationMs: integer("duration_ms").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("webhook_deliveries_device_idx").on(t.businessId, t.deviceKey, t.createdAt)],
 );

@@ -46,3 +46,35 @@ export function webhookUrlProblem(raw: string, allowLoopback: boolean): string |
   const blocked = ipv4Blocked(host, allowLoopback) ?? ipv6Blocked(host, allowLoopback) ?? false;
   return blocked ? "private, loopback, link-local and metadata addresses are not allowed" : null;
 }
+
+const DNS_OVER_HTTPS = "https://cloudflare-dns.com/dns-query";
+
+async function resolve(host: string, type: "A" | "AAAA"): Promise<string[] | null> {
+  try {
+    const res = await fetch(`${DNS_OVER_HTTPS}?name=${encodeURIComponent(host)}&type=${type}`, {
+      headers: { accept: "application/dns-json" },
+      signal: AbortSignal.timeout(3000),
+    });
+    if (!res.ok) return null;
+    const body = (await res.json()) as { Answer?: { type: number; data: string }[] };
+    return (body.Answer ?? []).filter((a) => a.type === (type === "A" ? 1 : 28)).map((a) => a.data);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The delivery-time check: the literal check, then the host's A/AAAA records (DNS over HTTPS) so a name
+ * pointing at a private address is refused too. When the resolver cannot be reached the literal check
+ * stands; Cloudflare's own fetch does not reach private networks from the edge either.
+ */
+export async function resolvedWebhookUrlProblem(raw: string, allowLoopback: boolean): Promise<string | null> {
+  const literal = webhookUrlProblem(raw, allowLoopback);
+  if (literal) return literal;
+  const host = new URL(raw).hostname.toLowerCase();
+  if (/^[\d.]+$/.test(host) || host.startsWith("[") || host === "localhost") return null;
+  const [v4, v6] = await Promise.all([resolve(host, "A"), resolve(host, "AAAA")]);
+  for (const ip of v4 ?? []) if (ipv4Blocked(ip, allowLoopback)) return `${host} resolves to a private address (${ip})`;
+  for (const ip of v6 ?? []) if (ipv6Blocked(`[${ip}]`, allowLoopback)) return `${host} resolves to a private address (${ip})`;
+  return null;
+}

@@ -1,4 +1,6 @@
-// Queue consumer for `outbound`: each job goes to its device's DeviceSession, acked one by one.
+// Queue consumer for `outbound`: jobs are grouped by device and handed to that device's DeviceSession,
+// then acked one by one; a job whose hand-off failed is retried with backoff and, after the retry budget,
+// lands in the dead-letter queue, where its message is marked failed with the reason.
 import { database } from "../db/client";
 import { setMessageStatus } from "../db/messages";
 import { OutboundJob } from "./jobs";
@@ -7,7 +9,12 @@ export function retryDelaySeconds(attempts: number): number {
   return Math.min(600, 2 ** Math.min(attempts, 9));
 }
 
+export function deviceSession(env: Env, deviceKey: string) {
+  return env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(deviceKey));
+}
+
 export async function handleOutboundBatch(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
+  const byDevice = new Map<string, { msg: Message; job: OutboundJob }[]>();
   for (const msg of batch.messages) {
     const parsed = OutboundJob.safeParse(msg.body);
     if (!parsed.success) {
@@ -15,15 +22,23 @@ export async function handleOutboundBatch(batch: MessageBatch, env: Env, _ctx: E
       msg.ack();
       continue;
     }
-    try {
-      const stub = env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(parsed.data.device_key));
-      await stub.accept(parsed.data);
-      msg.ack();
-    } catch (e) {
-      console.warn(JSON.stringify({ level: "warn", msg: "outbound retry", id: msg.id, attempts: msg.attempts, error: String(e) }));
-      msg.retry({ delaySeconds: retryDelaySeconds(msg.attempts) });
-    }
+    const list = byDevice.get(parsed.data.device_key) ?? [];
+    list.push({ msg, job: parsed.data });
+    byDevice.set(parsed.data.device_key, list);
   }
+  await Promise.all(
+    [...byDevice.entries()].map(async ([deviceKey, items]) => {
+      try {
+        await deviceSession(env, deviceKey).acceptBatch(items.map((i) => i.job));
+        for (const i of items) i.msg.ack();
+      } catch (e) {
+        for (const i of items) {
+          console.warn(JSON.stringify({ level: "warn", msg: "outbound retry", id: i.msg.id, attempts: i.msg.attempts, error: String(e) }));
+          i.msg.retry({ delaySeconds: retryDelaySeconds(i.msg.attempts) });
+        }
+      }
+    }),
+  );
 }
 
 /** Jobs that exhausted their retries: the message is marked failed with the reason, never silently dropped. */
@@ -32,7 +47,10 @@ export async function handleDeadLetterBatch(batch: MessageBatch, env: Env): Prom
   for (const msg of batch.messages) {
     const parsed = OutboundJob.safeParse(msg.body);
     if (parsed.success) {
-      await setMessageStatus(db, parsed.data.message_id, ["queued"], { status: "failed", error: "delivery retries exhausted" });
+      await setMessageStatus(db, parsed.data.message_id, ["queued"], {
+        status: "failed",
+        error: `could not reach the device's outbox after ${msg.attempts} attempts (dead-lettered)`,
+      });
     }
     msg.ack();
   }

@@ -1,0 +1,130 @@
+// The one inbound path, for every provider (gateway, Cloud API webhook, sandbox chat, the seed's callback):
+// dedupe on the provider's message id, upsert contact and conversation, forward to the device webhook,
+// then hand to auto-reply.
+import { getBusiness, isPackageActive, type Business } from "../db/businesses";
+import { database } from "../db/client";
+import { noteInbound, upsertContact, upsertConversation } from "../db/conversations";
+import type { Device } from "../db/devices";
+import { insertMessagesIdempotent, type Message } from "../db/messages";
+import { queueMessages } from "../messaging/enqueue";
+import { type AutoReply, decideAutoReply } from "./auto-reply";
+import type { DeviceWebhookJob, DeviceWebhookPayload } from "./device-webhook";
+import { fileCategory, mediaUrl, type StoredMedia } from "./media";
+
+export type InboundKind = "text" | "image" | "video" | "audio" | "document" | "sticker" | "reaction" | "location" | "other";
+
+export type Inbound = {
+  providerMessageId: string;
+  /** The chat: `62…@s.whatsapp.net`, or the group's `…@g.us`. */
+  chatJid: string;
+  senderJid: string;
+  senderName: string | null;
+  /** Epoch ms. */
+  timestamp: number;
+  kind: InboundKind;
+  text: string | null;
+  media?: StoredMedia;
+  isGroup: boolean;
+  isEphemeral: boolean;
+};
+
+export type InboundResult = { duplicate: boolean; message: Message | null; reply: AutoReply | null; business: Business | null };
+
+export function phoneOfJid(jid: string): string {
+  return jid.split("@")[0]?.split(":")[0] ?? jid;
+}
+
+function webhookPayload(env: Env, device: Device, m: Inbound): DeviceWebhookPayload {
+  const payload: DeviceWebhookPayload = {
+    device_key: device.deviceKey,
+    name: m.senderName ?? "",
+    from: phoneOfJid(m.senderJid),
+    message: m.text && m.text.length > 0 ? m.text : null,
+    type: m.isGroup ? "group" : "single",
+  };
+  if (m.media) {
+    payload.file_url = mediaUrl(env, device.businessId, m.media.media_id);
+    payload.file_type = m.media.mime_type;
+    payload.file_size = m.media.size;
+    payload.file_category = fileCategory(m.media.mime_type);
+  }
+  return payload;
+}
+
+/** The seed: no webhook for reactions, stickers, disappearing messages, an inactive package or no URL. */
+function shouldForward(business: Business, device: Device, m: Inbound): boolean {
+  if (!device.webhookUrl || !isPackageActive(business)) return false;
+  if (m.kind === "reaction" || m.kind === "sticker" || m.isEphemeral) return false;
+  return m.text !== null || m.media !== undefined;
+}
+
+/**
+ * Stores and forwards one inbound message and asks auto-reply. With `sendReply` (every real arrival) the
+ * reply is queued for sending, idempotent by the inbound message; the seed's callback only reports it.
+ */
+export async function receiveInbound(env: Env, device: Device, m: Inbound, opts: { sendReply: boolean }): Promise<InboundResult> {
+  const db = database(env.DB);
+  const business = await getBusiness(db, device.businessId);
+  if (!business) return { duplicate: false, message: null, reply: null, business: null };
+  const now = Date.now();
+  const contact = await upsertContact(db, business.id, m.chatJid, m.isGroup ? null : phoneOfJid(m.chatJid), m.isGroup ? null : m.senderName, now);
+  const conversation = await upsertConversation(db, business.id, device.deviceKey, contact.id, now);
+  const [message] = await insertMessagesIdempotent(db, [
+    {
+      id: crypto.randomUUID(),
+      businessId: business.id,
+      deviceKey: device.deviceKey,
+      direction: "in",
+      idempotencyKey: `in:${device.deviceKey}:${m.providerMessageId}`,
+      to: m.chatJid,
+      text: m.text,
+      content: {
+        kind: m.kind,
+        sender_jid: m.senderJid,
+        sender_name: m.senderName,
+        ...(m.media ? { media: { ...m.media, url: mediaUrl(env, business.id, m.media.media_id) } } : {}),
+      },
+      source: "inbound",
+      status: "delivered",
+      providerMessageId: m.providerMessageId,
+      conversationId: conversation.id,
+      createdAt: now,
+    },
+  ]);
+  // The same provider message again (gateway resend, Meta retry): already stored, forwarded and answered.
+  if (!message) return { duplicate: true, message: null, reply: null, business };
+  await noteInbound(db, conversation.id, now);
+
+  if (shouldForward(business, device, m)) {
+    const job: DeviceWebhookJob = {
+      v: 1,
+      event_id: `msg_${message.id}`,
+      business_id: business.id,
+      device_key: device.deviceKey,
+      payload: webhookPayload(env, device, m),
+      timestamp: Math.floor(now / 1000),
+    };
+    await env.DEVICE_WEBHOOKS.send(job, { contentType: "json" });
+  }
+
+  const reply =
+    m.kind === "reaction" || m.kind === "sticker" || !isPackageActive(business)
+      ? null
+      : await decideAutoReply({ env, business, device, message, chatJid: m.chatJid, senderName: m.senderName });
+  if (reply && opts.sendReply) {
+    await queueMessages(db, env.OUTBOUND, [
+      {
+        id: crypto.randomUUID(),
+        businessId: business.id,
+        deviceKey: device.deviceKey,
+        idempotencyKey: `auto_reply:${message.id}`,
+        to: m.chatJid,
+        text: reply.text,
+        source: "auto_reply",
+        lane: "transactional",
+        conversationId: conversation.id,
+      },
+    ]);
+  }
+  return { duplicate: false, message, reply, business };
+}

@@ -1,0 +1,85 @@
+// Meta's WhatsApp Cloud API: sends with fetch to the Graph API. Configuration is per device, encrypted at rest.
+import { z } from "zod";
+import { decryptSecret } from "../../lib/crypto";
+import type { OutboundContent } from "../content";
+import type { SendOutcome } from "./types";
+
+export const CloudApiConfig = z.strictObject({
+  phone_number_id: z.string().regex(/^\d{5,30}$/, "phone_number_id is the numeric id from Meta's dashboard"),
+  access_token: z.string().min(10).max(1000),
+  /** The Meta app's secret: checks X-Hub-Signature-256 on webhooks. */
+  app_secret: z.string().min(8).max(200),
+  /** Chosen by the user, entered in Meta's webhook settings: answers the verify-token challenge. */
+  verify_token: z.string().min(8).max(200),
+  /** Graph API base (tests and local development only; refused unless ALLOW_GRAPH_API_OVERRIDE=true). */
+  graph_api_base: z.url().optional(),
+});
+export type CloudApiConfig = z.infer<typeof CloudApiConfig>;
+
+export const GRAPH_API_VERSION = "v21.0";
+
+export async function readCloudApiConfig(env: Env, sealed: string | null): Promise<CloudApiConfig | null> {
+  if (!sealed) return null;
+  const parsed = CloudApiConfig.safeParse(JSON.parse(await decryptSecret(env.SECRETS_KEY, sealed)));
+  return parsed.success ? parsed.data : null;
+}
+
+export function graphBase(env: Env, cfg: CloudApiConfig): string {
+  const base = env.ALLOW_GRAPH_API_OVERRIDE === "true" && cfg.graph_api_base ? cfg.graph_api_base : env.GRAPH_API_BASE;
+  return base.replace(/\/+$/, "");
+}
+
+/** The Graph API request body for one message (https://developers.facebook.com/docs/whatsapp/cloud-api/reference/messages). */
+export function cloudApiBody(to: string, c: OutboundContent): Record<string, unknown> {
+  const base = { messaging_product: "whatsapp", recipient_type: "individual", to };
+  switch (c.kind) {
+    case "text":
+      return { ...base, type: "text", text: { body: c.text, preview_url: false } };
+    case "meta_template":
+      return {
+        ...base,
+        type: "template",
+        template: {
+          name: c.name,
+          language: { code: c.language },
+          components: c.params.length ? [{ type: "body", parameters: c.params.map((text) => ({ type: "text", text })) }] : [],
+        },
+      };
+    case "location":
+      return { ...base, type: "location", location: { latitude: c.latitude, longitude: c.longitude, name: c.name, address: c.address } };
+    case "document":
+      return { ...base, type: "document", document: { link: c.media_url, caption: c.caption, filename: c.file_name } };
+    case "audio":
+      return { ...base, type: "audio", audio: { link: c.media_url } };
+    default:
+      return { ...base, type: c.kind, [c.kind]: { link: c.media_url, caption: c.caption } };
+  }
+}
+
+const GraphError = z.object({ error: z.object({ message: z.string(), code: z.number().optional(), error_subcode: z.number().optional() }) });
+const GraphSent = z.object({ messages: z.array(z.object({ id: z.string() })).min(1) });
+
+// Meta's throttling and transient codes; everything else in 4xx is the request's fault and will not improve.
+const RETRYABLE_CODES = new Set([1, 2, 4, 17, 80007, 130429, 131000, 131016, 131048, 131056, 133004]);
+
+export async function cloudApiSend(env: Env, cfg: CloudApiConfig, toDigits: string, c: OutboundContent): Promise<SendOutcome> {
+  let res: Response;
+  try {
+    res = await fetch(`${graphBase(env, cfg)}/${GRAPH_API_VERSION}/${cfg.phone_number_id}/messages`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${cfg.access_token}`, "content-type": "application/json" },
+      body: JSON.stringify(cloudApiBody(toDigits, c)),
+      signal: AbortSignal.timeout(15_000),
+    });
+  } catch (e) {
+    return { ok: false, retryable: true, reason: `Graph API unreachable: ${String(e)}` };
+  }
+  const body: unknown = await res.json().catch(() => null);
+  const sent = GraphSent.safeParse(body);
+  if (res.ok && sent.success) return { ok: true, providerMessageId: sent.data.messages[0]?.id ?? "" };
+  const err = GraphError.safeParse(body);
+  const code = err.success ? err.data.error.code : undefined;
+  const reason = err.success ? `Cloud API error ${code ?? res.status}: ${err.data.error.message}` : `Cloud API HTTP ${res.status}`;
+  const retryable = res.status >= 500 || res.status === 429 || (code !== undefined && RETRYABLE_CODES.has(code));
+  return { ok: false, retryable, reason };
+}
