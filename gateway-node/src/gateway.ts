@@ -53,6 +53,13 @@ export class Gateway {
       this.#log.warn({ err: (err as Error).message }, "could not list this gateway's devices");
       return;
     }
+    for (const [key, hosted] of this.#hosted) {
+      // A channel the Worker refused (reassigned: 4001) or closed for a deleted device (4004) is retired;
+      // if the device is in the list again it is hosted afresh below.
+      if (hosted.channel.state !== "refused" && hosted.channel.state !== "gone") continue;
+      hosted.session.stop();
+      this.#hosted.delete(key);
+    }
     for (const key of assigned) if (!this.#hosted.has(key)) this.host(key);
     for (const [key, hosted] of this.#hosted) {
       if (assigned.includes(key)) continue;

@@ -10,7 +10,9 @@ const log = pino({ level: config.LOG_LEVEL, base: { gateway_id: config.GATEWAY_I
 const gateway = new Gateway(config, log);
 const server = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, () => gateway.snapshot());
 await gateway.start();
-log.info({ health: `http://${config.HEALTH_HOST}:${config.HEALTH_PORT}/health`, worker: config.PING_URL }, "gateway-node started");
+const address = server.address();
+const healthPort = address && typeof address === "object" ? address.port : config.HEALTH_PORT;
+log.info({ health: `http://${config.HEALTH_HOST}:${healthPort}/health`, worker: config.PING_URL }, "gateway-node started");
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -88,6 +88,15 @@ export class DeviceChannel implements SessionListener {
       this.#onFrame(frame);
     });
     ws.on("close", (code, reason) => this.#onClose(ws, code, reason.toString()));
+    // The Worker refuses the upgrade with an HTTP status before any frame (docs/gateway-protocol.md).
+    ws.on("unexpected-response", (_req, res) => {
+      const status = res.statusCode ?? 0;
+      res.resume();
+      ws.terminate();
+      if (status === 401 || status === 403) this.#onClose(ws, CloseCode.unauthorized, `HTTP ${status}`);
+      else if (status === 404) this.#onClose(ws, CloseCode.deviceGone, "HTTP 404");
+      else this.#onClose(ws, 1006, `HTTP ${status}`);
+    });
     ws.on("error", (err) => this.#log.debug({ err: err.message }, "channel socket error"));
   }
 

@@ -41,11 +41,11 @@ export class WorkerApi {
 
   /** Uploads inbound media; the Worker stores it in R2 and answers with its media id. */
   async uploadMedia(deviceKey: string, bytes: Buffer, mimeType: string, fileName?: string): Promise<{ media_id: string; size: number }> {
-    const headers: Record<string, string> = { authorization: this.authorization, "content-type": mimeType };
-    if (fileName) headers["x-file-name"] = encodeURIComponent(fileName);
-    const res = await fetch(this.url(`/gateway/v1/devices/${encodeURIComponent(deviceKey)}/media`), {
+    const url = this.url(`/gateway/v1/devices/${encodeURIComponent(deviceKey)}/media`);
+    if (fileName) url.searchParams.set("file_name", fileName.slice(0, 255));
+    const res = await fetch(url, {
       method: "POST",
-      headers,
+      headers: { authorization: this.authorization, "content-type": mimeType },
       body: new Uint8Array(bytes),
       signal: AbortSignal.timeout(60_000),
     });

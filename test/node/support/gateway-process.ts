@@ -1,0 +1,49 @@
+// gateway-node as its own process (node --import tsx gateway-node/src/main.ts: one process, no tsx wrapper,
+// so a test's SIGKILL really kills the gateway).
+import { spawn, type ChildProcess } from "node:child_process";
+
+const root = new URL("../../../", import.meta.url).pathname;
+
+export class GatewayProcess {
+  readonly logs: Record<string, unknown>[] = [];
+  private constructor(readonly child: ChildProcess) {}
+
+  static start(env: Record<string, string>): GatewayProcess {
+    const child = spawn(process.execPath, ["--import", "tsx", "gateway-node/src/main.ts"], {
+      cwd: root,
+      env: { ...process.env, HEALTH_PORT: "0", LOG_LEVEL: "debug", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const gw = new GatewayProcess(child);
+    let buf = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      buf += chunk.toString();
+      const lines = buf.split("\n");
+      buf = lines.pop() ?? "";
+      for (const line of lines) {
+        try {
+          gw.logs.push(JSON.parse(line) as Record<string, unknown>);
+        } catch {
+          /* libsignal writes plain console lines */
+        }
+      }
+    });
+    child.stderr?.on("data", (chunk: Buffer) => {
+      if (process.env.GATEWAY_TEST_STDERR) process.stderr.write(chunk);
+    });
+    return gw;
+  }
+
+  get healthUrl(): string | undefined {
+    return this.logs.find((l) => typeof l.health === "string")?.health as string | undefined;
+  }
+
+  /** Resolves with the exit code/signal. */
+  stop(signal: NodeJS.Signals): Promise<number | string | null> {
+    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => {
+      this.child.once("exit", (code, sig) => resolve(code ?? sig));
+      this.child.kill(signal);
+    });
+  }
+}
