@@ -155,6 +155,56 @@ describe("disconnect reasons", () => {
   });
 });
 
+describe("number check before the first message", () => {
+  it("asks WhatsApp once per number (cached), fails a number not on WhatsApp for good, and a failed check retryably", async () => {
+    const { store } = tempStore();
+    seedRegisteredCreds(store, "dev_num", crab.selfJid);
+    const h = makeSession({ store, waWebSocketUrl: crab.wsUrl, deviceKey: "dev_num", checkNumbers: true });
+    h.session.start();
+    await waitFor(() => h.listener.last?.status === "connected", 20_000, "connected");
+    const sock = h.sockets.at(-1) as WASocket;
+    const asked: string[] = [];
+    // crabline does not implement the phone-number usync query, so the socket's answer is given here in
+    // Baileys' own return shape ({ jid, exists }).
+    let answer: "yes" | "no" | "error" = "yes";
+    sock.onWhatsApp = async (...jids: string[]) => {
+      asked.push(...jids);
+      if (answer === "error") throw new Boom("Timed Out", { statusCode: 408 });
+      return jids.map((jid) => ({ jid, exists: answer === "yes" }));
+    };
+    const job = (id: string, to: string) => ({ job_id: id, to, content: { kind: "text" as const, text: "halo" }, typing_ms: 0 });
+    const before = crab.sends().length;
+
+    await h.session.send(job("n1", "6281200000001"));
+    await h.session.send(job("n2", "6281200000001"));
+    expect(asked).toEqual(["6281200000001@s.whatsapp.net"]);
+    await waitFor(() => crab.sends().length === before + 2, 10_000, "two sends");
+
+    answer = "no";
+    await expect(h.session.send(job("n3", "6281200000002"))).rejects.toMatchObject({ retryable: false, message: "6281200000002 is not on WhatsApp" });
+    await expect(h.session.send(job("n4", "6281200000002"))).rejects.toMatchObject({ retryable: false });
+    expect(asked.filter((j) => j === "6281200000002@s.whatsapp.net")).toHaveLength(1);
+
+    answer = "error";
+    await expect(h.session.send(job("n5", "6281200000003"))).rejects.toMatchObject({ retryable: true });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(crab.sends().length).toBe(before + 2);
+    h.session.stop();
+  });
+
+  it("refuses to send while not connected (retryable), and rejects an invalid recipient for good", async () => {
+    const { store } = tempStore();
+    const h = makeSession({ store, waWebSocketUrl: silentUrl });
+    await expect(h.session.send({ job_id: "x1", to: "62812", content: { kind: "text", text: "a" }, typing_ms: 0 })).rejects.toMatchObject({ retryable: true });
+    seedRegisteredCreds(store, "dev_test", crab.selfJid);
+    const c = makeSession({ store, waWebSocketUrl: crab.wsUrl });
+    c.session.start();
+    await waitFor(() => c.listener.last?.status === "connected", 20_000, "connected");
+    await expect(c.session.send({ job_id: "x2", to: "12", content: { kind: "text", text: "a" }, typing_ms: 0 })).rejects.toMatchObject({ retryable: false });
+    c.session.stop();
+  });
+});
+
 describe("receipts and inbound shapes", () => {
   it("maps delivery and read receipts of our own messages; ignores others'", async () => {
     const h = await connected();
