@@ -4,6 +4,7 @@ import { DeviceChannel, type ChannelState } from "./channel/device-channel";
 import { WorkerApi } from "./channel/worker-api";
 import type { Config } from "./config";
 import { WhatsAppSession, type SessionOptions } from "./session/whatsapp-session";
+import { isRegistered } from "./store/auth-state";
 import { SessionStore } from "./store/session-store";
 
 type Hosted = { session: WhatsAppSession; channel: DeviceChannel };
@@ -62,6 +63,10 @@ export class Gateway {
     }
     for (const key of assigned) if (!this.#hosted.has(key)) this.host(key);
     for (const [key, hosted] of this.#hosted) {
+      // A session imported into the store while its device waited unpaired (a moved device) starts now.
+      if (assigned.includes(key) && hosted.session.status.status === "logged_out" && hosted.session.idle && isRegistered(this.store, key)) {
+        hosted.session.start();
+      }
       if (assigned.includes(key)) continue;
       this.#log.info({ device_key: key }, "device no longer assigned here; releasing it");
       await hosted.channel.drain(this.#config.SHUTDOWN_TIMEOUT_MS);

@@ -7,6 +7,7 @@ import { proto } from "@whiskeysockets/baileys";
 import { describe, expect, it } from "vitest";
 import { isRegistered, seedRegisteredCreds, sqliteAuthState } from "../../gateway-node/src/store/auth-state";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
+import { exportSession, importSession } from "../../gateway-node/src/store/transfer";
 
 const key = () => randomBytes(32).toString("base64");
 const dir = () => mkdtempSync(join(tmpdir(), "gw-store-"));
@@ -96,6 +97,25 @@ describe("session store", () => {
     expect(a.get("dev1", "creds", "creds")).toBeNull();
     expect(a.get("dev1", "key:session", "x")).toBeNull();
     expect(a.get("dev1", "sent_job", "job-1")).toBe("3EB0AA");
+    a.close();
+    b.close();
+  });
+
+  it("moves a session between gateways with different store keys through a sealed, device-bound file", () => {
+    const transfer = key();
+    const a = new SessionStore(dir(), key());
+    seedRegisteredCreds(a, "dev1", "628111@s.whatsapp.net");
+    a.put("dev1", "message", "628222@s.whatsapp.net|3EB0", "{}");
+    const file = exportSession(a, "dev1", transfer);
+    expect(Buffer.from(file, "base64").toString("latin1")).not.toContain("628111");
+    expect(() => exportSession(a, "nobody", transfer)).toThrow(/no session/);
+
+    const b = new SessionStore(dir(), key());
+    expect(() => importSession(b, "dev2", file, transfer)).toThrow();
+    expect(() => importSession(b, "dev1", file, key())).toThrow();
+    expect(importSession(b, "dev1", file, transfer)).toBe(2);
+    expect(isRegistered(b, "dev1")).toBe(true);
+    expect(b.get("dev1", "message", "628222@s.whatsapp.net|3EB0")).toBe("{}");
     a.close();
     b.close();
   });

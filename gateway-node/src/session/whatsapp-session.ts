@@ -86,6 +86,11 @@ export class WhatsAppSession {
     return this.#status;
   }
 
+  /** No socket and no restart pending: the session waits for a pair request or for stored credentials. */
+  get idle(): boolean {
+    return this.#sock === null && this.#restartTimer === null;
+  }
+
   get socket(): WASocket | null {
     return this.#sock;
   }
