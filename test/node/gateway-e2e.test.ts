@@ -5,7 +5,7 @@ import { mkdtempSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedRegisteredCreds } from "../../gateway-node/src/store/auth-state";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
 import { Crabline } from "./support/crabline";
@@ -88,8 +88,12 @@ beforeAll(async () => {
   });
 }, 120_000);
 
+// One gateway process at a time: a leftover one would pick up the next test's device (same gateway id).
+afterEach(async () => {
+  await Promise.all(gateways.splice(0).map((g) => g.stop("SIGTERM")));
+});
+
 afterAll(async () => {
-  await Promise.all(gateways.map((g) => g.stop("SIGKILL")));
   await worker?.close();
   await crab?.close();
   await new Promise((r) => hooks?.close(r));
@@ -132,6 +136,43 @@ describe("gateway-node end to end", () => {
   });
 });
 
+async function sendText(t: { cookie: string; deviceKey: string }, to: string, text: string): Promise<string> {
+  const res = await api("/api/v1/messages", { cookie: t.cookie, json: { device_key: t.deviceKey, to, text } });
+  if (res.status !== 201 && res.status !== 202 && res.status !== 200) throw new Error(`send failed ${res.status} ${JSON.stringify(res.body)}`);
+  return String(res.body.id ?? res.body.message?.id ?? res.body.items?.[0]?.id);
+}
+
+async function message(t: { cookie: string }, id: string) {
+  const res = await api(`/api/v1/messages/${id}`, { cookie: t.cookie });
+  return res.body as { id: string; status: string; provider_message_id: string | null; error: string | null };
+}
+
+async function connectedGateway(t: { cookie: string; deviceKey: string }, seed: boolean) {
+  const dataDir = mkdtempSync(join(tmpdir(), "gw-e2e-"));
+  if (seed) {
+    const store = new SessionStore(dataDir, STORE_KEY);
+    seedRegisteredCreds(store, t.deviceKey, crab.selfJid);
+    store.close();
+  }
+  const gw = startGateway(dataDir);
+  await waitConnected(t);
+  return { gw, dataDir };
+}
+
+async function waitConnected(t: { cookie: string; deviceKey: string }) {
+  await eventually(async () => {
+    const d = await api(`/api/v1/devices/${t.deviceKey}`, { cookie: t.cookie });
+    return d.body.status === "connected" ? d.body : null;
+  }, 30_000, "device connected in the Worker");
+}
+
+/** How many times crabline recorded each text. */
+function recordedCounts(prefix: string): Map<string, string[]> {
+  const m = new Map<string, string[]>();
+  for (const s of crab.sends()) if (s.text?.startsWith(prefix)) m.set(s.text, [...(m.get(s.text) ?? []), s.id]);
+  return m;
+}
+
 async function eventually<T>(probe: () => Promise<T | null | undefined>, timeoutMs: number, what: string): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -141,3 +182,71 @@ async function eventually<T>(probe: () => Promise<T | null | undefined>, timeout
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+describe("gateway-node end to end: sending", () => {
+  it("a job becomes a WhatsApp message recorded by crabline and the message is sent with crabline's id", async () => {
+    const t = await tenant();
+    const { gw } = await connectedGateway(t, true);
+    const id = await sendText(t, "081234567801", "Pesanan #A-1 sudah kami kirim, terima kasih!");
+    const sent = await eventually(async () => {
+      const m = await message(t, id);
+      return m.status === "sent" ? m : null;
+    }, 20_000, "message sent");
+    const recorded = crab.sends().filter((s) => s.text === "Pesanan #A-1 sudah kami kirim, terima kasih!");
+    expect(recorded).toEqual([{ id: sent.provider_message_id, to: "6281234567801@s.whatsapp.net", text: "Pesanan #A-1 sudah kami kirim, terima kasih!" }]);
+    await gw.stop("SIGTERM");
+  });
+
+  it("killed mid-batch, then restarted from its SQLite store: every job delivered, none twice once acked", async () => {
+    const t = await tenant();
+    const { gw, dataDir } = await connectedGateway(t, true);
+    const prefix = `crash-${Date.now()}-`;
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(await sendText(t, `0812345679${String(i).padStart(2, "0")}`, `${prefix}${i}`));
+    await eventually(async () => (recordedCounts(prefix).size >= 3 ? true : null), 20_000, "part of the batch sent");
+    await gw.stop("SIGKILL");
+    const before = await Promise.all(ids.map((id) => message(t, id)));
+    const ackedBeforeCrash = before.filter((m) => m.status === "sent");
+
+    // The same data directory: the gateway resumes with its stored credentials, no pairing.
+    startGateway(dataDir);
+    await waitConnected(t);
+    const after = await eventually(async () => {
+      const all = await Promise.all(ids.map((id) => message(t, id)));
+      return all.every((m) => m.status === "sent") ? all : null;
+    }, 40_000, "every job sent after the restart");
+
+    const counts = recordedCounts(prefix);
+    expect(counts.size).toBe(12);
+    for (const m of ackedBeforeCrash) {
+      const text = `${prefix}${ids.indexOf(m.id)}`;
+      expect(counts.get(text), `${text} was acked before the crash`).toHaveLength(1);
+    }
+    // At most the one job in flight at the crash (sent, not yet acked) went twice.
+    const extra = [...counts.values()].reduce((n, v) => n + v.length - 1, 0);
+    expect(extra).toBeLessThanOrEqual(1);
+    for (const m of after) expect(counts.get(`${prefix}${ids.indexOf(m.id)}`)).toContain(m.provider_message_id);
+  });
+
+  it("SIGTERM mid-batch finishes the send in flight, hands the rest back, and the next gateway sends each once", async () => {
+    const t = await tenant();
+    const { gw, dataDir } = await connectedGateway(t, true);
+    const prefix = `term-${Date.now()}-`;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) ids.push(await sendText(t, `0812345680${String(i).padStart(2, "0")}`, `${prefix}${i}`));
+    await eventually(async () => (recordedCounts(prefix).size >= 2 ? true : null), 20_000, "part of the batch sent");
+    expect(await gw.stop("SIGTERM")).toBe(0);
+    const mid = await Promise.all(ids.map((id) => message(t, id)));
+    expect(mid.every((m) => m.status === "sent" || m.status === "queued")).toBe(true);
+
+    startGateway(dataDir);
+    await eventually(async () => {
+      const all = await Promise.all(ids.map((id) => message(t, id)));
+      return all.every((m) => m.status === "sent") ? all : null;
+    }, 40_000, "every job sent after the restart");
+    const counts = recordedCounts(prefix);
+    expect(counts.size).toBe(10);
+    expect([...counts.values()].every((v) => v.length === 1)).toBe(true);
+  });
+});
+
