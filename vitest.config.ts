@@ -7,7 +7,7 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [
-      cloudflareTest({
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           bindings: {
@@ -19,13 +19,15 @@ export default defineConfig(async () => {
             ALLOW_GRAPH_API_OVERRIDE: "true",
             PLATFORM_ADMIN_TOKEN: "operator-test-token",
             ALLOW_LOOPBACK_WEBHOOKS: "true",
+            TEST_SERVERS: JSON.stringify(inject("servers")),
           },
         },
-      }),
+      })),
     ],
     test: {
       include: ["test/worker/**/*.test.ts"],
       setupFiles: ["./test/worker/apply-migrations.ts"],
+      globalSetup: ["./test/worker/global-setup.ts"],
       testTimeout: 30_000,
     },
   };

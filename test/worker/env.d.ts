@@ -1,5 +1,7 @@
 declare namespace Cloudflare {
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** JSON of TestServers (test/worker/global-setup.ts). */
+    TEST_SERVERS: string;
   }
 }

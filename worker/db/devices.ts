@@ -88,3 +88,13 @@ export async function gatewayLoad(db: Db): Promise<Map<string, number>> {
 export async function assignGateway(db: Db, deviceKey: string, gatewayId: string | null): Promise<Device | undefined> {
   return db.update(devices).set({ gatewayId }).where(eq(devices.deviceKey, deviceKey)).returning().get();
 }
+
+/** The devices a send without device_key may use: the business's connected ones (auto-pick needs exactly one). */
+export async function connectedDevices(db: Db, businessId: string): Promise<Device[]> {
+  return db
+    .select()
+    .from(devices)
+    .where(and(eq(devices.businessId, businessId), eq(devices.status, "connected")))
+    .limit(2)
+    .all();
+}

@@ -111,3 +111,11 @@ export async function findUnacceptedQueued(db: Db, olderThan: number, limit: num
     .limit(limit)
     .all();
 }
+
+export async function getMessageByKey(db: Db, businessId: string, idempotencyKey: string): Promise<Message | undefined> {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.businessId, businessId), eq(messages.idempotencyKey, idempotencyKey)))
+    .get();
+}

@@ -5,7 +5,7 @@ import { getBusiness, isPackageActive, type Business } from "../db/businesses";
 import { database } from "../db/client";
 import { noteInbound, upsertContact, upsertConversation } from "../db/conversations";
 import type { Device } from "../db/devices";
-import { insertMessagesIdempotent, type Message } from "../db/messages";
+import { getMessageByKey, insertMessagesIdempotent, type Message } from "../db/messages";
 import { queueMessages } from "../messaging/enqueue";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import type { DeviceWebhookJob, DeviceWebhookPayload } from "./device-webhook";
@@ -91,8 +91,14 @@ export async function receiveInbound(env: Env, device: Device, m: Inbound, opts:
       createdAt: now,
     },
   ]);
-  // The same provider message again (gateway resend, Meta retry): already stored, forwarded and answered.
-  if (!message) return { duplicate: true, message: null, reply: null, business };
+  if (!message) {
+    // The same provider message again (gateway resend, Meta retry): already stored, forwarded and answered.
+    // A dry run (the seed's callback, often replayed with the docs' example id) still reports the reply.
+    if (opts.sendReply) return { duplicate: true, message: null, reply: null, business };
+    const stored = await getMessageByKey(db, business.id, `in:${device.deviceKey}:${m.providerMessageId}`);
+    const reply = stored && isPackageActive(business) ? await decideAutoReply({ env, business, device, message: stored, chatJid: m.chatJid, senderName: m.senderName }) : null;
+    return { duplicate: true, message: stored ?? null, reply, business };
+  }
   await noteInbound(db, conversation.id, now);
 
   if (shouldForward(business, device, m)) {

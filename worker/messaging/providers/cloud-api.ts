@@ -16,8 +16,6 @@ export const CloudApiConfig = z.strictObject({
 });
 export type CloudApiConfig = z.infer<typeof CloudApiConfig>;
 
-export const GRAPH_API_VERSION = "v21.0";
-
 export async function readCloudApiConfig(env: Env, sealed: string | null): Promise<CloudApiConfig | null> {
   if (!sealed) return null;
   const parsed = CloudApiConfig.safeParse(JSON.parse(await decryptSecret(env.SECRETS_KEY, sealed)));
@@ -65,7 +63,7 @@ const RETRYABLE_CODES = new Set([1, 2, 4, 17, 80007, 130429, 131000, 131016, 131
 export async function cloudApiSend(env: Env, cfg: CloudApiConfig, toDigits: string, c: OutboundContent): Promise<SendOutcome> {
   let res: Response;
   try {
-    res = await fetch(`${graphBase(env, cfg)}/${GRAPH_API_VERSION}/${cfg.phone_number_id}/messages`, {
+    res = await fetch(`${graphBase(env, cfg)}/${env.GRAPH_API_VERSION}/${cfg.phone_number_id}/messages`, {
       method: "POST",
       headers: { authorization: `Bearer ${cfg.access_token}`, "content-type": "application/json" },
       body: JSON.stringify(cloudApiBody(toDigits, c)),
@@ -82,4 +80,15 @@ export async function cloudApiSend(env: Env, cfg: CloudApiConfig, toDigits: stri
   const reason = err.success ? `Cloud API error ${code ?? res.status}: ${err.data.error.message}` : `Cloud API HTTP ${res.status}`;
   const retryable = res.status >= 500 || res.status === 429 || (code !== undefined && RETRYABLE_CODES.has(code));
   return { ok: false, retryable, reason };
+}
+
+/** Inbound media: look the id up, then download it with the same token (two Graph API calls, as Meta documents). */
+export async function cloudApiDownloadMedia(env: Env, cfg: CloudApiConfig, mediaId: string): Promise<{ body: ArrayBuffer; mimeType: string } | null> {
+  const auth = { authorization: `Bearer ${cfg.access_token}` };
+  const meta = await fetch(`${graphBase(env, cfg)}/${env.GRAPH_API_VERSION}/${encodeURIComponent(mediaId)}`, { headers: auth, signal: AbortSignal.timeout(15_000) });
+  const info = z.object({ url: z.url(), mime_type: z.string() }).safeParse(await meta.json().catch(() => null));
+  if (!meta.ok || !info.success) return null;
+  const file = await fetch(info.data.url, { headers: auth, signal: AbortSignal.timeout(30_000) });
+  if (!file.ok) return null;
+  return { body: await file.arrayBuffer(), mimeType: info.data.mime_type };
 }

@@ -1,0 +1,126 @@
+// Node-side setup for the Worker tests: the servers that stand in for the outside world at its network
+// boundary, on loopback and ephemeral ports. crabline (third-party simulator) answers Graph API text sends
+// with Meta's shapes; a small local server of our own speaks Meta's documented shapes where crabline
+// stops (templates, media) and receives device webhooks, recording what it got for the tests to read.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { TestProject } from "vitest/node";
+
+export type CrablineManifest = {
+  accessToken: string;
+  adminToken: string;
+  baseUrl: string;
+  phoneNumberId: string;
+  graphVersion: string;
+  endpoints: { adminInboundUrl: string; messagesUrl: string; apiRoot: string };
+};
+export type TestServers = { crabline: CrablineManifest; local: string };
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    servers: TestServers;
+  }
+}
+
+// Kept equal to LOCAL_GRAPH_TOKEN in servers.ts (that file runs in workerd, this one in Node).
+const LOCAL_TOKEN = "local-graph-token-123";
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }> {
+  const records = new Map<string, unknown[]>();
+  const hits = new Map<string, number>();
+  const record = (key: string, value: unknown) => records.set(key, [...(records.get(key) ?? []), value]);
+  let wamid = 0;
+  const server = createServer((req, res) => {
+    void (async () => {
+      const url = new URL(req.url ?? "/", "http://127.0.0.1");
+      const body = await readBody(req);
+      const json = (status: number, v: unknown) => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(v));
+      };
+      const parts = url.pathname.split("/").filter(Boolean);
+      // Graph API: POST /graph/<version>/<phone_number_id>/messages
+      if (parts[0] === "graph" && req.method === "POST" && parts[3] === "messages") {
+        if (req.headers.authorization !== `Bearer ${LOCAL_TOKEN}`) {
+          return json(401, { error: { message: "Invalid OAuth access token.", type: "OAuthException", code: 190, fbtrace_id: "LOCAL" } });
+        }
+        const msg = JSON.parse(body) as { to: string };
+        record(`graph:${parts[2]}`, msg);
+        if (msg.to.endsWith("0500")) return json(500, { error: { message: "Service temporarily unavailable", type: "OAuthException", code: 2, fbtrace_id: "LOCAL" } });
+        wamid += 1;
+        return json(200, { messaging_product: "whatsapp", contacts: [{ input: msg.to, wa_id: msg.to }], messages: [{ id: `wamid.LOCAL${wamid}` }] });
+      }
+      // Graph API media lookup: GET /graph/<version>/<media_id>, then the file at the returned url.
+      if (parts[0] === "graph" && req.method === "GET" && parts.length === 3) {
+        if (req.headers.authorization !== `Bearer ${LOCAL_TOKEN}`) return json(401, { error: { message: "Invalid OAuth access token.", code: 190 } });
+        const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        return json(200, { messaging_product: "whatsapp", url: `${origin}/files/${parts[2]}`, mime_type: "image/jpeg", sha256: "x", file_size: 14, id: parts[2] });
+      }
+      if (parts[0] === "files" && req.method === "GET") {
+        if (req.headers.authorization !== `Bearer ${LOCAL_TOKEN}`) return json(401, {});
+        res.writeHead(200, { "content-type": "image/jpeg" });
+        return res.end(Buffer.from(`JPEG:${parts[1]}`));
+      }
+      // Device webhook receiver: POST /hooks/<name>; a name `fail<N>-…` answers 500 to its first N attempts.
+      if (parts[0] === "hooks" && req.method === "POST") {
+        const name = parts[1] ?? "";
+        const n = (hits.get(name) ?? 0) + 1;
+        hits.set(name, n);
+        record(`hook:${name}`, { headers: req.headers, body, attempt: n });
+        const failFirst = Number(/^fail(\d+)-/.exec(name)?.[1] ?? 0);
+        res.writeHead(n <= failFirst ? 500 : 200, { "content-type": "text/plain" });
+        return res.end(n <= failFirst ? "try again" : "ok");
+      }
+      if (parts[0] === "_records" && req.method === "GET") return json(200, records.get(decodeURIComponent(parts[1] ?? "")) ?? []);
+      json(404, { error: "not found" });
+    })();
+  });
+  return new Promise((ok) =>
+    server.listen(0, "127.0.0.1", () =>
+      ok({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((done) => server.close(() => done())) }),
+    ),
+  );
+}
+
+async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), "ping-crabline-"));
+  const ready = path.join(dir, "ready.json");
+  const bin = path.join(import.meta.dirname, "../../node_modules/.bin/crabline");
+  const child = spawn(bin, ["--json", "serve", "whatsapp", "--port", "0", "--ready-file", ready, "--recorder", path.join(dir, "rec.jsonl")], { stdio: "ignore" });
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      const manifest = JSON.parse(await readFile(ready, "utf8")) as CrablineManifest;
+      return {
+        manifest,
+        stop: async () => {
+          child.kill("SIGTERM");
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    } catch {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error("crabline did not start");
+      await new Promise((ok) => setTimeout(ok, 100));
+    }
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const [crab, local] = await Promise.all([startCrabline(), startLocalServer()]);
+  project.provide("servers", { crabline: crab.manifest, local: local.url });
+  return async () => {
+    await crab.stop();
+    await local.close();
+  };
+}
+
