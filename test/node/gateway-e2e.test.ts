@@ -47,7 +47,7 @@ async function tenant() {
   return { cookie, deviceKey };
 }
 
-function startGateway(dataDir: string): GatewayProcess {
+function startGateway(dataDir: string, extra: Record<string, string> = {}): GatewayProcess {
   const gw = GatewayProcess.start({
     PING_URL: worker.url,
     GATEWAY_ID,
@@ -60,6 +60,7 @@ function startGateway(dataDir: string): GatewayProcess {
     CHECK_NUMBERS: "false",
     TYPING_MS_PER_CHAR: "0",
     DEVICE_POLL_MS: "1000",
+    ...extra,
   });
   gateways.push(gw);
   return gw;
@@ -90,7 +91,13 @@ beforeAll(async () => {
 
 // One gateway process at a time: a leftover one would pick up the next test's device (same gateway id).
 afterEach(async () => {
-  await Promise.all(gateways.splice(0).map((g) => g.stop("SIGTERM")));
+  await Promise.all(
+    gateways.splice(0).map(async (g) => {
+      const t0 = Date.now();
+      await g.stop("SIGTERM");
+      if (process.env.GATEWAY_TEST_LOGS) console.error(`stopped in ${Date.now() - t0} ms`, g.logs.slice(-15).map((l) => JSON.stringify(l)).join("\n"));
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -147,14 +154,17 @@ async function message(t: { cookie: string }, id: string) {
   return res.body as { id: string; status: string; provider_message_id: string | null; error: string | null };
 }
 
-async function connectedGateway(t: { cookie: string; deviceKey: string }, seed: boolean) {
+/** Typing before each send (~300 ms) spreads a batch over seconds, so a kill lands in the middle of it. */
+const SLOW = { TYPING_MS_PER_CHAR: "1", TYPING_MIN_MS: "300", TYPING_MAX_MS: "300" };
+
+async function connectedGateway(t: { cookie: string; deviceKey: string }, seed: boolean, extra: Record<string, string> = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "gw-e2e-"));
   if (seed) {
     const store = new SessionStore(dataDir, STORE_KEY);
     seedRegisteredCreds(store, t.deviceKey, crab.selfJid);
     store.close();
   }
-  const gw = startGateway(dataDir);
+  const gw = startGateway(dataDir, extra);
   await waitConnected(t);
   return { gw, dataDir };
 }
@@ -199,7 +209,7 @@ describe("gateway-node end to end: sending", () => {
 
   it("killed mid-batch, then restarted from its SQLite store: every job delivered, none twice once acked", async () => {
     const t = await tenant();
-    const { gw, dataDir } = await connectedGateway(t, true);
+    const { gw, dataDir } = await connectedGateway(t, true, SLOW);
     const prefix = `crash-${Date.now()}-`;
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(await sendText(t, `0812345679${String(i).padStart(2, "0")}`, `${prefix}${i}`));
@@ -207,9 +217,11 @@ describe("gateway-node end to end: sending", () => {
     await gw.stop("SIGKILL");
     const before = await Promise.all(ids.map((id) => message(t, id)));
     const ackedBeforeCrash = before.filter((m) => m.status === "sent");
+    expect(ackedBeforeCrash.length).toBeGreaterThan(0);
+    expect(ackedBeforeCrash.length).toBeLessThan(12);
 
     // The same data directory: the gateway resumes with its stored credentials, no pairing.
-    startGateway(dataDir);
+    startGateway(dataDir, SLOW);
     await waitConnected(t);
     const after = await eventually(async () => {
       const all = await Promise.all(ids.map((id) => message(t, id)));
@@ -230,7 +242,7 @@ describe("gateway-node end to end: sending", () => {
 
   it("SIGTERM mid-batch finishes the send in flight, hands the rest back, and the next gateway sends each once", async () => {
     const t = await tenant();
-    const { gw, dataDir } = await connectedGateway(t, true);
+    const { gw, dataDir } = await connectedGateway(t, true, SLOW);
     const prefix = `term-${Date.now()}-`;
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) ids.push(await sendText(t, `0812345680${String(i).padStart(2, "0")}`, `${prefix}${i}`));
@@ -238,6 +250,7 @@ describe("gateway-node end to end: sending", () => {
     expect(await gw.stop("SIGTERM")).toBe(0);
     const mid = await Promise.all(ids.map((id) => message(t, id)));
     expect(mid.every((m) => m.status === "sent" || m.status === "queued")).toBe(true);
+    expect(mid.filter((m) => m.status === "queued").length).toBeGreaterThan(0);
 
     startGateway(dataDir);
     await eventually(async () => {

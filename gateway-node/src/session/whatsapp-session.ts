@@ -5,11 +5,13 @@
 import makeWASocket, {
   Browsers,
   downloadMediaMessage,
+  generateMessageIDV2,
   isJidGroup,
   makeCacheableSignalKeyStore,
   proto,
   BufferJSON,
   type BaileysEventMap,
+  type BinaryNode,
   type WAMessage,
   type WAMessageKey,
   type WASocket,
@@ -54,6 +56,8 @@ const NUMBER_MISSING_TTL_MS = 86_400_000;
 const MESSAGE_STORE_TTL_MS = 3 * 86_400_000;
 const SENT_JOB_TTL_MS = 14 * 86_400_000;
 const REPLACED_WINDOW_MS = 10 * 60_000;
+/** How long a send waits for WhatsApp's server ack before it counts as not delivered (retryable). */
+const SERVER_ACK_TIMEOUT_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -73,6 +77,8 @@ export class WhatsAppSession {
   #pairing: { method: "qr" | "code"; phone?: string; codeRequested: boolean } | null = null;
   #stopped = false;
   #generation = 0;
+  /** Sends waiting for WhatsApp's server ack, by message id. */
+  readonly #awaitingAck = new Map<string, (error: string | null) => void>();
   readonly #opts: SessionOptions;
   readonly #log: Logger;
 
@@ -135,6 +141,7 @@ export class WhatsAppSession {
   /** Closes the socket without logging out; the stored session resumes on the next start. */
   stop(): void {
     this.#stopped = true;
+    for (const settle of [...this.#awaitingAck.values()]) settle("closed");
     this.#clearRestart();
     this.#generation++;
     this.#sock?.end(undefined);
@@ -178,6 +185,12 @@ export class WhatsAppSession {
     });
     this.#sock = sock;
     this.#setStatus({ status: "starting" });
+    // WhatsApp acks every message stanza it accepted; Baileys only surfaces failed acks, so listen raw.
+    sock.ws.on("CB:ack,class:message", (node: BinaryNode) => {
+      const id = node.attrs.id;
+      const settle = id ? this.#awaitingAck.get(id) : undefined;
+      settle?.(node.attrs.error ?? null);
+    });
     sock.ev.process(async (events) => {
       if (generation !== this.#generation) return;
       // Credentials first: a later event in this batch may already depend on them.
@@ -201,6 +214,7 @@ export class WhatsAppSession {
     }
     if (connection === "close") {
       if (sock !== this.#sock) return;
+      for (const settle of [...this.#awaitingAck.values()]) settle("closed");
       const code = statusCodeOf(lastDisconnect?.error);
       const now = Date.now();
       if (code === 440) this.#replacedAt = [...this.#replacedAt.filter((t) => now - t < REPLACED_WINDOW_MS), now];
@@ -325,6 +339,18 @@ export class WhatsAppSession {
     if (!exists) throw new SendError(`${jid.split("@")[0]} is not on WhatsApp`, false);
   }
 
+  #serverAck(id: string): Promise<string | null> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => settle("timeout"), SERVER_ACK_TIMEOUT_MS);
+      const settle = (error: string | null) => {
+        clearTimeout(timer);
+        this.#awaitingAck.delete(id);
+        resolve(error);
+      };
+      this.#awaitingAck.set(id, settle);
+    });
+  }
+
   /**
    * Sends one job and returns the WhatsApp message id. The job id → message id pair is stored before
    * the caller acks, so a job redelivered after a lost ack is acked again without a second send.
@@ -344,17 +370,24 @@ export class WhatsAppSession {
       await sock.sendPresenceUpdate("paused", jid).catch(() => undefined);
     }
     if (signal?.aborted) throw new SendError("gateway is shutting down", true);
-    let sent: WAMessage | undefined;
+    // The id is chosen here so the server ack can be awaited without a race.
+    const waId = generateMessageIDV2(sock.user?.id);
+    const acked = this.#serverAck(waId);
     try {
-      sent = await sock.sendMessage(jid, content);
+      await sock.sendMessage(jid, content, { messageId: waId });
     } catch (err) {
+      this.#awaitingAck.delete(waId);
       const code = statusCodeOf(err);
       // Connection-level failures are retried; WhatsApp refusing the content itself (4xx) is final.
       const retryable = code === undefined || code >= 500 || code === 408 || code === 428 || code === 440;
       throw new SendError(`WhatsApp send failed: ${(err as Error).message}`, retryable);
     }
-    const waId = sent?.key.id;
-    if (!waId) throw new SendError("WhatsApp returned no message id", true);
+    // Written to the socket is not delivered: only WhatsApp's ack makes the message `sent`. Without it the
+    // job is retried (at most one duplicate, when the ack alone was lost).
+    const error = await acked;
+    if (error === "timeout" || error === "closed") throw new SendError(`no ack from WhatsApp (${error === "timeout" ? "timed out" : "connection closed"}); will retry`, true);
+    // 463/479: the account may not start this chat (restricted); retrying only worsens the restriction.
+    if (error !== null) throw new SendError(`WhatsApp refused the message (error ${error})`, error !== "463" && error !== "479");
     this.#opts.store.put(this.deviceKey, "sent_job", job.job_id, waId);
     return waId;
   }

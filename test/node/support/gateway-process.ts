@@ -40,7 +40,7 @@ export class GatewayProcess {
 
   /** Resolves with the exit code/signal. */
   stop(signal: NodeJS.Signals): Promise<number | string | null> {
-    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode ?? this.child.signalCode);
     return new Promise((resolve) => {
       this.child.once("exit", (code, sig) => resolve(code ?? sig));
       this.child.kill(signal);
