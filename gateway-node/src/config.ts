@@ -22,7 +22,7 @@ const Config = z.object({
   /** Check a number is on WhatsApp before the first message to it (cached). */
   CHECK_NUMBERS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   /** Jobs pulled ahead per device (credits). */
-  CREDIT_WINDOW: z.coerce.number().int().min(1).max(100).default(2),
+  CREDIT_WINDOW: z.coerce.number().int().min(1).max(100).default(4),
   /** How often the list of devices assigned to this gateway is refreshed. */
   DEVICE_POLL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long SIGTERM waits for in-flight sends. */

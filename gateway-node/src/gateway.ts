@@ -26,6 +26,7 @@ export class Gateway {
   #pruneTimer: NodeJS.Timeout | null = null;
   #workerReachable = false;
   #stopping = false;
+  #refreshing = false;
 
   constructor(config: Config, logger: Logger, makeSocket?: SessionOptions["makeSocket"]) {
     this.#config = config;
@@ -44,7 +45,16 @@ export class Gateway {
 
   /** Starts hosting newly assigned devices and stops those no longer assigned here. */
   async refreshDevices(): Promise<void> {
-    if (this.#stopping) return;
+    if (this.#stopping || this.#refreshing) return;
+    this.#refreshing = true;
+    try {
+      await this.#refresh();
+    } finally {
+      this.#refreshing = false;
+    }
+  }
+
+  async #refresh(): Promise<void> {
     let assigned: string[];
     try {
       assigned = await this.api.devices();

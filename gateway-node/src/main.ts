@@ -7,6 +7,9 @@ import { startHealthServer } from "./health";
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { gateway_id: config.GATEWAY_ID } });
 
+// A stray rejection inside Baileys must not take every other session down with the process.
+process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
+
 const gateway = new Gateway(config, log);
 const server = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, () => gateway.snapshot());
 await gateway.start();

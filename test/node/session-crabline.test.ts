@@ -2,7 +2,8 @@
 // encryption, sends decrypted and recorded by the simulator, inbound injected through its admin ingress.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isRegistered, seedRegisteredCreds } from "../../gateway-node/src/store/auth-state";
-import { Crabline, waitFor } from "./support/crabline";
+import { Crabline } from "./support/crabline";
+import { waitFor } from "./support/wait";
 import { makeSession, tempStore } from "./support/session-harness";
 
 let crab: Crabline;

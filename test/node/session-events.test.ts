@@ -6,7 +6,8 @@ import { DisconnectReason, proto, type BaileysEventMap, type WASocket } from "@w
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
 import { isRegistered, seedRegisteredCreds } from "../../gateway-node/src/store/auth-state";
-import { Crabline, waitFor } from "./support/crabline";
+import { Crabline } from "./support/crabline";
+import { waitFor } from "./support/wait";
 import { makeSession, tempStore } from "./support/session-harness";
 
 let crab: Crabline;

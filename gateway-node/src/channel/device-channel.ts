@@ -50,6 +50,8 @@ export class DeviceChannel implements SessionListener {
   #draining = false;
   #closedByUs = false;
   #pumpingInbound = false;
+  /** Inbound events sent on the current socket and awaiting inbound_ack (resent after a reconnect). */
+  readonly #inboundSent = new Set<string>();
   readonly #opts: DeviceChannelOptions;
   readonly #log: Logger;
   readonly #abort = new AbortController();
@@ -111,6 +113,7 @@ export class DeviceChannel implements SessionListener {
     switch (frame.type) {
       case "welcome":
         this.#welcomed = true;
+        this.#inboundSent.clear();
         this.#state = "open";
         this.#attempts = 0;
         this.#startHeartbeat(frame.heartbeat_ms);
@@ -130,6 +133,7 @@ export class DeviceChannel implements SessionListener {
         return;
       case "inbound_ack":
         this.#opts.store.delete(this.deviceKey, "inbound", frame.event_id);
+        this.#inboundSent.delete(frame.event_id);
         return;
       case "pong":
         this.#lastPong = Date.now();
@@ -257,11 +261,13 @@ export class DeviceChannel implements SessionListener {
     try {
       for (const row of this.#opts.store.list(this.deviceKey, "inbound")) {
         if (!this.#welcomed) return;
+        if (this.#inboundSent.has(row.id)) continue;
         const pending = JSON.parse(row.value) as PendingInbound;
         if (pending.media && !pending.message.media && pending.raw && pending.media_attempts < MEDIA_ATTEMPTS) {
           await this.#uploadMedia(row.id, pending);
         }
-        this.#send({ type: "inbound", event_id: row.id, message: pending.message });
+        if (pending.media && !pending.message.media && pending.media_attempts < MEDIA_ATTEMPTS) continue;
+        if (this.#send({ type: "inbound", event_id: row.id, message: pending.message })) this.#inboundSent.add(row.id);
       }
     } finally {
       this.#pumpingInbound = false;

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { startWhatsAppServer, type StartedWhatsAppServer } from "@openclaw/crabline";
 
 export type RecordedSend = { id: string; to: string; text: string | null };
+export type TimedSend = RecordedSend & { at: number };
 
 export class Crabline {
   private constructor(
@@ -29,14 +30,19 @@ export class Crabline {
 
   /** Sends crabline accepted (decrypted), in order. */
   sends(): RecordedSend[] {
+    return this.timedSends().map(({ id, to, text }) => ({ id, to, text }));
+  }
+
+  /** The same, with the time crabline accepted each (epoch ms). */
+  timedSends(): TimedSend[] {
     const path = this.server.manifest.recorderPath;
     if (!existsSync(path)) return [];
     return readFileSync(path, "utf8")
       .split("\n")
       .filter((l) => l.includes('"accepted":true'))
-      .map((l) => JSON.parse(l) as { body: { key?: { id: string; remoteJid: string }; message?: { conversation?: string } } })
+      .map((l) => JSON.parse(l) as { at: string; body: { key?: { id: string; remoteJid: string }; message?: { conversation?: string } } })
       .filter((e) => e.body.key)
-      .map((e) => ({ id: e.body.key?.id ?? "", to: e.body.key?.remoteJid ?? "", text: e.body.message?.conversation ?? null }));
+      .map((e) => ({ id: e.body.key?.id ?? "", to: e.body.key?.remoteJid ?? "", text: e.body.message?.conversation ?? null, at: Date.parse(e.at) }));
   }
 
   /** A customer message from `phone` to the device, through crabline's admin ingress. */
@@ -54,15 +60,5 @@ export class Crabline {
 
   close(): Promise<void> {
     return this.server.close();
-  }
-}
-
-export async function waitFor<T>(probe: () => T | undefined | null | false, timeoutMs = 15_000, what = "condition"): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
   }
 }

@@ -34,6 +34,24 @@ export class GatewayProcess {
     return gw;
   }
 
+  /** A gateway pointed at a Worker and the crabline simulator; typing and the number check off. */
+  static forSimulator(o: { workerUrl: string; gatewayId: string; gatewaySecret: string; storeKey: string; dataDir: string; waWebSocketUrl: string }, extra: Record<string, string> = {}): GatewayProcess {
+    return GatewayProcess.start({
+      PING_URL: o.workerUrl,
+      GATEWAY_ID: o.gatewayId,
+      GATEWAY_SECRET: o.gatewaySecret,
+      STORE_KEY: o.storeKey,
+      DATA_DIR: o.dataDir,
+      WA_WEBSOCKET_URL: o.waWebSocketUrl,
+      // crabline does not answer the phone-number usync query (it requires a jid attribute and drops the
+      // socket); the number check is covered by test/node/session-events.test.ts instead.
+      CHECK_NUMBERS: "false",
+      TYPING_MS_PER_CHAR: "0",
+      DEVICE_POLL_MS: "1000",
+      ...extra,
+    });
+  }
+
   get healthUrl(): string | undefined {
     return this.logs.find((l) => typeof l.health === "string")?.health as string | undefined;
   }
