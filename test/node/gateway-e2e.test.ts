@@ -8,14 +8,18 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedRegisteredCreds } from "../../gateway-node/src/store/auth-state";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
+import { exportSession, importSession } from "../../gateway-node/src/store/transfer";
 import { Crabline } from "./support/crabline";
-import { addBaileysDevice, pingApi, signupTenant, type Call } from "./support/ping-api";
+import { addBaileysDevice, assignGateway, pingApi, signupTenant, type Call } from "./support/ping-api";
 import { waitFor } from "./support/wait";
 import { GatewayProcess } from "./support/gateway-process";
 import { startWorker, type RunningWorker } from "./support/worker";
 
 const GATEWAY_ID = "gw-e2e";
 const GATEWAY_SECRET = randomBytes(24).toString("base64url");
+const OTHER_GATEWAY_ID = "gw-e2e-b";
+const OTHER_GATEWAY_SECRET = randomBytes(24).toString("base64url");
+const ADMIN_TOKEN = randomBytes(16).toString("hex");
 const STORE_KEY = randomBytes(32).toString("base64");
 
 let crab: Crabline;
@@ -30,12 +34,14 @@ let api: Call;
 async function tenant() {
   const cookie = await signupTenant(api);
   const device = await addBaileysDevice(api, cookie, { webhook_url: hookUrl });
-  expect(device.gateway_id).toBe(GATEWAY_ID);
+  // Two gateways are configured; new devices go to the least loaded one, so pin it for the test.
+  await assignGateway(api, ADMIN_TOKEN, device.device_key, GATEWAY_ID);
   return { cookie, deviceKey: device.device_key };
 }
 
-function startGateway(dataDir: string, extra: Record<string, string> = {}): GatewayProcess {
-  const gw = GatewayProcess.forSimulator({ workerUrl: worker.url, gatewayId: GATEWAY_ID, gatewaySecret: GATEWAY_SECRET, storeKey: STORE_KEY, dataDir, waWebSocketUrl: crab.wsUrl }, extra);
+function startGateway(dataDir: string, extra: Record<string, string> = {}, other = false): GatewayProcess {
+  const id = other ? { gatewayId: OTHER_GATEWAY_ID, gatewaySecret: OTHER_GATEWAY_SECRET } : { gatewayId: GATEWAY_ID, gatewaySecret: GATEWAY_SECRET };
+  const gw = GatewayProcess.forSimulator({ workerUrl: worker.url, ...id, storeKey: STORE_KEY, dataDir, waWebSocketUrl: crab.wsUrl }, extra);
   gateways.push(gw);
   return gw;
 }
@@ -55,8 +61,8 @@ beforeAll(async () => {
   hookUrl = `http://127.0.0.1:${addr && typeof addr === "object" ? addr.port : 0}/hook`;
   worker = await startWorker({
     SECRETS_KEY: randomBytes(32).toString("base64"),
-    GATEWAY_SECRETS: JSON.stringify({ [GATEWAY_ID]: GATEWAY_SECRET }),
-    PLATFORM_ADMIN_TOKEN: "operator-e2e-token",
+    GATEWAY_SECRETS: JSON.stringify({ [GATEWAY_ID]: GATEWAY_SECRET, [OTHER_GATEWAY_ID]: OTHER_GATEWAY_SECRET }),
+    PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN,
     ALLOW_LOOPBACK_WEBHOOKS: "true",
     // Short job leases so a job held by a killed gateway comes back within the test.
     GATEWAY_JOB_LEASE_MS: "4000",
@@ -216,6 +222,47 @@ describe("gateway-node end to end: sending", () => {
     const counts = recordedCounts(prefix);
     expect(counts.size).toBe(10);
     expect([...counts.values()].every((v) => v.length === 1)).toBe(true);
+  });
+});
+
+describe("several gateways", () => {
+  it("an admin moves a device to another gateway: the session moves with it, no new scan, sending goes on", async () => {
+    const t = await tenant();
+    const { gw: first, dataDir } = await connectedGateway(t, true);
+    const before = await sendText(t, "081234567901", "sebelum pindah");
+    await waitFor(async () => (await message(t, before)).status === "sent", 20_000, "sent through the first gateway");
+
+    // The operator moves the session file, then the device (docs/gateway.md, "Moving a device").
+    const otherDir = mkdtempSync(join(tmpdir(), "gw-e2e-b-"));
+    const transferKey = randomBytes(32).toString("base64");
+    const from = new SessionStore(dataDir, STORE_KEY);
+    const sealed = exportSession(from, t.deviceKey, transferKey);
+    from.close();
+    const to = new SessionStore(otherDir, STORE_KEY);
+    importSession(to, t.deviceKey, sealed, transferKey);
+    to.close();
+    const second = startGateway(otherDir, {}, true);
+    await assignGateway(api, ADMIN_TOKEN, t.deviceKey, OTHER_GATEWAY_ID);
+
+    // The first gateway is refused (4001) and lets the device go; the second resumes the moved session.
+    await waitFor(async () => {
+      if (!first.healthUrl) return null;
+      const h = (await (await fetch(first.healthUrl)).json()) as { sessions: { device_key: string }[] };
+      return !h.sessions.some((s) => s.device_key === t.deviceKey);
+    }, 15_000, "the first gateway released the device");
+    await waitFor(async () => {
+      if (!second.healthUrl) return null;
+      const h = (await (await fetch(second.healthUrl)).json()) as { sessions: { device_key: string; status: string; channel: string }[] };
+      return h.sessions.some((s) => s.device_key === t.deviceKey && s.status === "connected" && s.channel === "open");
+    }, 30_000, "the second gateway connected the device");
+    await waitConnected(t);
+
+    const after = await sendText(t, "081234567901", "sesudah pindah");
+    const sent = await waitFor(async () => {
+      const m = await message(t, after);
+      return m.status === "sent" ? m : null;
+    }, 20_000, "sent through the second gateway");
+    expect(crab.sends().filter((s) => s.text === "sesudah pindah")).toEqual([{ id: sent.provider_message_id, to: "6281234567901@s.whatsapp.net", text: "sesudah pindah" }]);
   });
 });
 

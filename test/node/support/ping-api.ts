@@ -1,11 +1,14 @@
 // HTTP client for a running Worker (tests and benchmark): JSON calls, a fresh tenant, a baileys device.
-export type Call = (path: string, init?: { method?: string; json?: unknown; cookie?: string }) => Promise<{ status: number; body: Record<string, any>; headers: Headers }>;
+export type Call = (
+  path: string,
+  init?: { method?: string; json?: unknown; cookie?: string; headers?: Record<string, string> },
+) => Promise<{ status: number; body: Record<string, any>; headers: Headers }>;
 
 export function pingApi(baseUrl: string): Call {
   return async (path, init = {}) => {
     const res = await fetch(baseUrl + path, {
       method: init.method ?? (init.json ? "POST" : "GET"),
-      headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie } : {}) },
+      headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie } : {}), ...init.headers },
       body: init.json ? JSON.stringify(init.json) : undefined,
     });
     const text = await res.text();
@@ -29,4 +32,10 @@ export async function addBaileysDevice(call: Call, cookie: string, extra: Record
   const patch = await call(`/api/v1/devices/${key}`, { method: "PATCH", cookie, json: { settings: { pacing_enabled: false } } });
   if (patch.status !== 200) throw new Error(`device settings: ${patch.status} ${JSON.stringify(patch.body)}`);
   return { device_key: key, gateway_id: String(device.body.gateway_id) };
+}
+
+/** The operator endpoint that moves a device to another gateway (PUT /internal/devices/:device_key/gateway). */
+export async function assignGateway(call: Call, adminToken: string, deviceKey: string, gatewayId: string | null): Promise<void> {
+  const res = await call(`/internal/devices/${deviceKey}/gateway`, { method: "PUT", json: { gateway_id: gatewayId }, headers: { authorization: `Bearer ${adminToken}` } });
+  if (res.status !== 200) throw new Error(`assign gateway: ${res.status} ${JSON.stringify(res.body)}`);
 }
