@@ -16,6 +16,8 @@ export default defineConfig(async () => {
             GATEWAY_SECRETS: JSON.stringify({ "gw-test": "gateway-test-secret", "gw-other": "other-gateway-secret" }),
             // Short job leases so redelivery after a lease expiry is observable in a test.
             GATEWAY_JOB_LEASE_MS: "1500",
+            OUTBOX_LIMIT: "40",
+            WEBHOOK_RETRY_BASE_SECONDS: "1",
             ALLOW_GRAPH_API_OVERRIDE: "true",
             PLATFORM_ADMIN_TOKEN: "operator-test-token",
             ALLOW_LOOPBACK_WEBHOOKS: "true",

@@ -6,11 +6,18 @@ document.addEventListener('submit', async (ev) => {
   ev.preventDefault();
   if (form.dataset.confirm && !confirm(form.dataset.confirm)) return;
   const body = {};
+  // A dotted name (settings.min_gap_seconds) builds a nested object.
+  const put = (name, value) => {
+    const path = name.split('.'); let o = body;
+    for (const k of path.slice(0, -1)) o = o[k] = o[k] || {};
+    o[path[path.length - 1]] = value;
+  };
   for (const el of form.elements) {
     if (!el.name || el.disabled) continue;
-    if (el.type === 'checkbox') { body[el.name] = el.checked; continue; }
+    if (el.type === 'checkbox') { put(el.name, el.checked); continue; }
     if (el.value === '' && el.dataset.optional !== undefined) continue;
-    body[el.name] = el.dataset.type === 'number' ? Number(el.value) : el.value;
+    if (el.value === '' && el.dataset.null !== undefined) { put(el.name, null); continue; }
+    put(el.name, el.dataset.type === 'number' ? Number(el.value) : el.value);
   }
   const out = form.querySelector('[data-out]');
   const method = form.dataset.method || 'POST';
@@ -35,6 +42,18 @@ document.addEventListener('click', async (ev) => {
   await navigator.clipboard.writeText(text.trim()).catch(() => {});
   const old = btn.textContent; btn.textContent = btn.dataset.copied || 'OK'; setTimeout(() => (btn.textContent = old), 1500);
 });
+// Live pieces (device status, sandbox chat) refresh themselves while the page is open.
+const live = document.querySelector('[data-refresh]');
+if (live) setInterval(async () => {
+  if (document.hidden) return;
+  const res = await fetch(location.href, { credentials: 'same-origin' }).catch(() => null);
+  if (!res || !res.ok) return;
+  const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
+  for (const el of document.querySelectorAll('[data-refresh]')) {
+    const fresh = doc.getElementById(el.id);
+    if (fresh) el.innerHTML = fresh.innerHTML;
+  }
+}, Number(live.dataset.refresh) || 3000);
 `;
 
 export const STYLES = `
@@ -58,4 +77,9 @@ label{display:block;margin:8px 0 4px;font-size:13px;color:#4a5650}
 code.big{display:inline-block;background:#f0f4f2;padding:6px 10px;border-radius:6px;font-size:14px}
 .auth{max-width:400px;margin:8vh auto}.auth input{width:100%}.muted{color:#6b7770;font-size:13px}
 .pill{display:inline-block;padding:1px 8px;border-radius:10px;background:#eef3f0;font-size:12px}
+.pill.failed{background:#fde8e8;color:#a32}.pill.delivered,.pill.read,.pill.connected{background:#e3f5ec;color:#0a6a45}
+.chat{display:flex;flex-direction:column;gap:6px;max-height:420px;overflow:auto;padding:8px;background:#efeae2;border-radius:8px}
+.bubble{max-width:70%;padding:6px 10px;border-radius:8px;background:#fff;font-size:14px;white-space:pre-wrap}
+.bubble.out{align-self:flex-end;background:#d9fdd3}.bubble small{display:block;color:#6b7770;font-size:11px}
+.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:8px 16px}.grid input,.grid select{min-width:0;width:100%}
 `;

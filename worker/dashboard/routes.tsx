@@ -9,7 +9,16 @@ import { sessionTokenHash } from "../auth/session-cookie";
 import { listApiKeys } from "../db/api-keys";
 import { isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
-import { listDevices } from "../db/devices";
+import { getDevice, listDevices } from "../db/devices";
+import { listMessages } from "../db/messages";
+import { listTemplates } from "../db/templates";
+import { listWebhookDeliveries } from "../db/webhook-deliveries";
+import { MESSAGE_STATUSES } from "../db/schema";
+import { decodeCursor, page } from "../lib/cursor";
+import { decryptSecret } from "../lib/crypto";
+import { normalizePhone, toJid } from "../lib/phone";
+import { deviceSession } from "../messaging/outbound-consumer";
+import { effectiveSettings } from "../messaging/settings";
 import type { Role } from "../db/schema";
 import { listUsers } from "../db/users";
 import { settingsJson } from "../api/settings";
@@ -18,7 +27,9 @@ import { CLIENT_SCRIPT } from "./client-script";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { NAV, Shell } from "./layout";
 import { LoginPage, SignupPage } from "./pages/auth-pages";
+import { DeviceDetailPage } from "./pages/device-detail-page";
 import { DevicesPage } from "./pages/devices-page";
+import { MessagesPage, TemplatesPage } from "./pages/messaging-pages";
 import { SettingsPage } from "./pages/settings-page";
 import { ApiKeysPage, UsersPage } from "./pages/team-pages";
 
@@ -112,6 +123,67 @@ dashboard.get("/devices", async (c) => {
   return c.html(render(c, "nav_devices", <DevicesPage t={c.var.t} devices={rows} canEdit={roleAtLeast(c.var.auth.role, "admin")} />));
 });
 
+dashboard.get("/devices/:device_key", async (c) => {
+  const { auth, t, locale } = c.var;
+  const key = c.req.param("device_key");
+  const db = database(c.env.DB);
+  const d = /^[0-9a-f-]{36}$/.test(key) ? await getDevice(db, auth.business.id, key) : undefined;
+  if (!d) return c.html(render(c, "device_detail", <p class="card">{t("no_devices")}</p>), 404);
+  const canEdit = roleAtLeast(auth.role, "admin");
+  const [live, messages, deliveries] = await Promise.all([
+    deviceSession(c.env, d.deviceKey).liveStatus(),
+    d.provider === "sandbox" ? listMessages(db, auth.business.id, { deviceKey: d.deviceKey }, 50) : Promise.resolve([]),
+    listWebhookDeliveries(db, auth.business.id, d.deviceKey, 20),
+  ]);
+  return c.html(
+    render(
+      c,
+      "device_detail",
+      <DeviceDetailPage
+        t={t}
+        device={d}
+        settings={effectiveSettings(d.provider, d.settings)}
+        live={live}
+        secret={canEdit ? await decryptSecret(c.env.SECRETS_KEY, d.webhookSecretEnc) : null}
+        messages={messages}
+        deliveries={deliveries}
+        metaWebhookUrl={`${c.env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/meta/webhook/${d.deviceKey}`}
+        canEdit={canEdit}
+        fmt={dateFormatter(auth, locale)}
+      />,
+    ),
+  );
+});
+
+dashboard.get("/messages", async (c) => {
+  const { auth, t, locale } = c.var;
+  const db = database(c.env.DB);
+  const q = c.req.query();
+  const status = MESSAGE_STATUSES.find((s) => s === q.status);
+  const deviceKey = q.device_key && /^[0-9a-f-]{36}$/.test(q.device_key) ? q.device_key : undefined;
+  const phone = q.to ? normalizePhone(q.to, auth.business.country) : null;
+  const to = phone?.ok ? toJid(phone.digits) : undefined;
+  let cursor;
+  try {
+    cursor = decodeCursor(q.cursor);
+  } catch {
+    cursor = undefined;
+  }
+  const [rows, devices] = await Promise.all([listMessages(db, auth.business.id, { deviceKey, status, to }, 50, cursor), listDevices(db, auth.business.id, 100)]);
+  const p = page(rows, 50, (m) => m.id);
+  const next = p.next_cursor ? `?${new URLSearchParams({ ...(deviceKey ? { device_key: deviceKey } : {}), ...(status ? { status } : {}), ...(q.to ? { to: q.to } : {}), cursor: p.next_cursor })}` : null;
+  return c.html(
+    render(c, "nav_messages", <MessagesPage t={t} messages={p.items} devices={devices} filter={{ device_key: deviceKey, status, to: q.to }} nextHref={next} fmt={dateFormatter(auth, locale)} />),
+  );
+});
+
+dashboard.get("/templates", async (c) => {
+  const { auth, t } = c.var;
+  if (!roleAtLeast(auth.role, "admin")) return c.html(render(c, "nav_templates", forbidden(t)), 403);
+  const rows = await listTemplates(database(c.env.DB), auth.business.id, 100);
+  return c.html(render(c, "nav_templates", <TemplatesPage t={t} templates={rows} canEdit={true} />));
+});
+
 dashboard.get("/users", async (c) => {
   if (!roleAtLeast(c.var.auth.role, "super_admin")) return c.html(render(c, "nav_users", forbidden(c.var.t)), 403);
   const rows = await listUsers(database(c.env.DB), c.var.auth.business.id, 100);
@@ -145,7 +217,7 @@ dashboard.get("/billing", (c) => {
 });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
-const pending = new Set(["/settings", "/devices", "/users", "/api-keys", "/billing", ""]);
+const pending = new Set(["/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", ""]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (pending.has(sub)) continue;

@@ -7,10 +7,28 @@ import { type MessageStatus, messages } from "./schema";
 export type Message = typeof messages.$inferSelect;
 export type NewMessage = typeof messages.$inferInsert;
 
-/** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new. */
+// D1 binds at most 100 parameters per statement. A row binds one per non-null value it gives, plus one
+// for each of the three columns whose default drizzle fills in (direction, lane, status).
+const D1_MAX_PARAMS = 100;
+function rowsPerInsert(rows: NewMessage[]): number {
+  let widest = 1;
+  for (const r of rows) {
+    const given = Object.values(r).filter((v) => v !== undefined && v !== null).length;
+    widest = Math.max(widest, given + 3);
+  }
+  return Math.max(1, Math.floor(D1_MAX_PARAMS / widest));
+}
+
+/** Inserts rows, skipping any whose idempotency key already exists; returns the rows that are new (one round trip). */
 export async function insertMessagesIdempotent(db: Db, rows: NewMessage[]): Promise<Message[]> {
   if (rows.length === 0) return [];
-  return db.insert(messages).values(rows).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+  const size = rowsPerInsert(rows);
+  const insert = (chunk: NewMessage[]) =>
+    db.insert(messages).values(chunk).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
+  const [first, ...rest] = Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => insert(rows.slice(i * size, (i + 1) * size)));
+  if (!first) return [];
+  const results = await db.batch([first, ...rest]);
+  return results.flat();
 }
 
 export async function getMessage(db: Db, businessId: string, id: string): Promise<Message | undefined> {
@@ -118,4 +136,24 @@ export async function getMessageByKey(db: Db, businessId: string, idempotencyKey
     .from(messages)
     .where(and(eq(messages.businessId, businessId), eq(messages.idempotencyKey, idempotencyKey)))
     .get();
+}
+
+export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed"; providerMessageId: string | null; error: string | null };
+
+const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"] };
+
+/** Many status changes in one D1 round trip (the DeviceSession's batched write-back); each only moves forward. */
+export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: number): Promise<void> {
+  const [first, ...rest] = updates.map((u) =>
+    db
+      .update(messages)
+      .set({
+        status: u.status,
+        updatedAt: at,
+        ...(u.providerMessageId !== null ? { providerMessageId: u.providerMessageId } : {}),
+        ...(u.error !== null ? { error: u.error } : {}),
+      })
+      .where(and(eq(messages.id, u.id), inArray(messages.status, FORWARD_FROM[u.status]))),
+  );
+  if (first) await db.batch([first, ...rest]);
 }

@@ -16,7 +16,7 @@ import {
 import { getBusiness } from "../db/businesses";
 import { database } from "../db/client";
 import { type Device, getDeviceByKey, updateDevice } from "../db/devices";
-import { getQueuedMessages, markAccepted, setMessageStatus, setStatusByProviderId } from "../db/messages";
+import { applyStatusBatch, getQueuedMessages, markAccepted, type StatusUpdate, setStatusByProviderId } from "../db/messages";
 import type { Provider } from "../db/schema";
 import { receiveInbound } from "../inbound/receive";
 import { contentOf, type OutboundContent } from "../messaging/content";
@@ -101,7 +101,13 @@ export class DeviceSession extends DurableObject<Env> {
     CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, lane, not_before);
     CREATE TABLE IF NOT EXISTS sends (at INTEGER NOT NULL);
     CREATE INDEX IF NOT EXISTS sends_at ON sends (at);
-    CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);`);
+    CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS d1_writes (
+      message_id TEXT PRIMARY KEY,
+      status TEXT NOT NULL,
+      provider_message_id TEXT,
+      error TEXT
+    );`);
   }
 
   // ── small storage helpers ──────────────────────────────────────────────────────────────────────
@@ -143,24 +149,37 @@ export class DeviceSession extends DurableObject<Env> {
 
   // ── RPC from the Worker ────────────────────────────────────────────────────────────────────────
 
-  /** Takes jobs into the outbox. A message already known (any state) is a no-op: duplicate deliveries are harmless. */
-  async acceptBatch(jobs: OutboundJob[]): Promise<{ accepted: number }> {
+  /**
+   * Takes jobs into the outbox. A message already known (any state) is a no-op: duplicate deliveries are
+   * harmless. When the outbox is full the jobs are `deferred`: the consumer leaves them on the queue.
+   */
+  async acceptBatch(jobs: OutboundJob[]): Promise<{ accepted: number; deferred: string[] }> {
     const first = jobs[0];
-    if (!first) return { accepted: 0 };
+    if (!first) return { accepted: 0, deferred: [] };
     const cfg = await this.loadConfig(first.device_key);
     const db = database(this.env.DB);
-    const fresh = jobs.filter((j) => this.sql.exec("SELECT 1 FROM jobs WHERE message_id = ?", j.message_id).toArray().length === 0);
-    if (fresh.length === 0) return { accepted: 0 };
+    const unknown = jobs.filter((j) => this.sql.exec("SELECT 1 FROM jobs WHERE message_id = ?", j.message_id).toArray().length === 0);
+    if (unknown.length === 0) return { accepted: 0, deferred: [] };
     if (!cfg || cfg.businessId !== first.business_id) {
-      for (const j of fresh) await setMessageStatus(db, j.message_id, ["queued"], { status: "failed", error: "device not found" });
-      return { accepted: 0 };
+      for (const j of unknown) this.writeBack(j.message_id, "failed", null, "device not found");
+      await this.flushWrites();
+      return { accepted: 0, deferred: [] };
     }
-    const rows = await getQueuedMessages(db, cfg.businessId, fresh.map((j) => j.message_id));
+    const open = this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM jobs WHERE state IN ('pending','leased')").one().n;
+    const room = Math.max(0, Number(this.env.OUTBOX_LIMIT) - open);
+    const fresh = unknown.slice(0, room);
+    const deferred = unknown.slice(room).map((j) => j.message_id);
+    if (fresh.length === 0) return { accepted: 0, deferred };
+    const order = new Map(fresh.map((j, i) => [j.message_id, i]));
+    // Within a lane the outbox keeps the queue's order (D1 returns rows in key order).
+    const rows = (await getQueuedMessages(db, cfg.businessId, fresh.map((j) => j.message_id))).sort(
+      (a, b) => a.createdAt - b.createdAt || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
+    );
     const now = Date.now();
     for (const m of rows) {
       const content = contentOf(m);
       if (!content) {
-        await setMessageStatus(db, m.id, ["queued"], { status: "failed", error: "message has no content" });
+        this.writeBack(m.id, "failed", null, "message has no content");
         continue;
       }
       this.sql.exec(
@@ -174,7 +193,7 @@ export class DeviceSession extends DurableObject<Env> {
     }
     await markAccepted(db, rows.map((m) => m.id), now);
     await this.pump();
-    return { accepted: rows.length };
+    return { accepted: rows.length, deferred };
   }
 
   /** Single-job form, kept for callers of the foundation's skeleton. */
@@ -224,9 +243,9 @@ export class DeviceSession extends DurableObject<Env> {
     }
     this.setMeta("lease_socket", null);
     if (reason === "deleted") {
-      const db = database(this.env.DB);
       const open = this.sql.exec<{ message_id: string }>("SELECT message_id FROM jobs WHERE state IN ('pending','leased')").toArray();
-      for (const j of open) await this.finish(j.message_id, "failed", db, { error: "device deleted" });
+      for (const j of open) this.finish(j.message_id, "failed", { error: "device deleted" });
+      await this.flushWrites();
     } else {
       await this.loadConfig(undefined, true);
     }
@@ -288,40 +307,75 @@ export class DeviceSession extends DurableObject<Env> {
     } finally {
       this.pumping = false;
     }
+    await this.flushWritesSafely();
     await this.schedule();
+  }
+
+  private async flushWritesSafely(): Promise<void> {
+    try {
+      await this.flushWrites();
+    } catch (e) {
+      // D1 unavailable: the writes stay in storage and the alarm retries them.
+      console.warn(JSON.stringify({ level: "warn", msg: "status write-back failed", error: String(e) }));
+      if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + 1000);
+    }
   }
 
   private async pumpOnce(): Promise<void> {
     const cfg = await this.loadConfig();
     if (!cfg) return;
-    const db = database(this.env.DB);
-    for (;;) {
-      const now = Date.now();
-      let holder: { ws: WebSocket; state: SocketState } | null = null;
-      if (cfg.provider === "baileys") {
-        holder = this.leaseHolder();
-        if (!holder || holder.state.credits <= 0) return;
-      }
-      const job = this.nextJob(cfg, now);
-      if (!job) return;
-      const attempt = job.attempt + 1;
-      const leaseUntil = now + Number(this.env.GATEWAY_JOB_LEASE_MS);
-      this.sql.exec("UPDATE jobs SET state = 'leased', attempt = ?, lease_until = ? WHERE message_id = ?", attempt, leaseUntil, job.message_id);
-      this.recordSend(cfg, now);
-      const content = JSON.parse(job.content) as OutboundContent;
-      if (holder) {
-        if (content.kind === "meta_template") {
-          await this.finish(job.message_id, "failed", db, { error: "Meta templates can only be sent from a cloud_api device" });
-          continue;
+    // The gateway's socket is looked up once; its credits are kept in memory and saved once at the end.
+    const holder = cfg.provider === "baileys" ? this.leaseHolder() : null;
+    if (cfg.provider === "baileys" && !holder) return;
+    try {
+      for (;;) {
+        const now = Date.now();
+        const budget = holder ? holder.state.credits : 100;
+        if (budget <= 0) return;
+        // Paced: one job at a time, each after its gap. Unpaced: as many due jobs as the budget allows.
+        const next = cfg.settings.pacing_enabled ? this.nextJob(cfg, now) : null;
+        const jobs = cfg.settings.pacing_enabled ? (next ? [next] : []) : this.dueJobs(now, budget);
+        if (jobs.length === 0) return;
+        const leaseUntil = now + Number(this.env.GATEWAY_JOB_LEASE_MS);
+        for (const job of jobs) {
+          const attempt = job.attempt + 1;
+          this.sql.exec("UPDATE jobs SET state = 'leased', attempt = ?, lease_until = ? WHERE message_id = ?", attempt, leaseUntil, job.message_id);
+          this.recordSend(cfg, now);
+          const content = JSON.parse(job.content) as OutboundContent;
+          if (holder) {
+            if (content.kind === "meta_template") {
+              this.finish(job.message_id, "failed", { error: "Meta templates can only be sent from a cloud_api device" });
+              continue;
+            }
+            holder.state.credits -= 1;
+            this.send(holder.ws, { type: "job", job_id: job.message_id, message_id: job.message_id, to: job.to_jid, content, attempt, lease_until: leaseUntil, typing_ms: 0 });
+            continue;
+          }
+          this.applyOutcome(job.message_id, await this.sendDirect(cfg, job, content));
         }
-        holder.state.credits -= 1;
-        holder.ws.serializeAttachment(holder.state);
-        this.send(holder.ws, { type: "job", job_id: job.message_id, message_id: job.message_id, to: job.to_jid, content, attempt, lease_until: leaseUntil, typing_ms: 0 });
-        continue;
       }
-      const outcome = await this.sendDirect(cfg, job, content);
-      await this.applyOutcome(job.message_id, outcome, db);
+    } finally {
+      if (holder) holder.ws.serializeAttachment(holder.state);
     }
+  }
+
+  /** Up to `limit` due jobs, transactional first, each lane in arrival order. */
+  private dueJobs(now: number, limit: number): JobRow[] {
+    const out: JobRow[] = [];
+    for (const lane of ["transactional", "broadcast"] as const) {
+      if (out.length >= limit) break;
+      out.push(
+        ...this.sql
+          .exec<JobRow>(
+            "SELECT message_id, lane, to_jid, content, state, attempt, not_before, lease_until FROM jobs WHERE state = 'pending' AND lane = ? AND not_before <= ? ORDER BY rowid LIMIT ?",
+            lane,
+            now,
+            limit - out.length,
+          )
+          .toArray(),
+      );
+    }
+    return out;
   }
 
   private async sendDirect(cfg: Config, job: JobRow, content: OutboundContent): Promise<SendOutcome> {
@@ -335,13 +389,12 @@ export class DeviceSession extends DurableObject<Env> {
     return cloudApiSend(this.env, apiCfg, job.to_jid.split("@")[0] ?? job.to_jid, content);
   }
 
-  private async applyOutcome(messageId: string, outcome: SendOutcome, db = database(this.env.DB)): Promise<void> {
+  private applyOutcome(messageId: string, outcome: SendOutcome): void {
     const row = this.sql.exec<{ state: JobState; attempt: number }>("SELECT state, attempt FROM jobs WHERE message_id = ?", messageId).toArray()[0];
     // Unknown, or already finished: a second ack/fail for the same job changes nothing.
     if (!row || row.state === "done" || row.state === "failed") return;
     if (outcome.ok) {
-      await this.finish(messageId, "done", db, { providerMessageId: outcome.providerMessageId });
-      if (this.config?.provider === "sandbox") await setMessageStatus(db, messageId, ["sent"], { status: "delivered" });
+      this.finish(messageId, "done", { providerMessageId: outcome.providerMessageId });
     } else if (outcome.retryable && row.attempt < MAX_ATTEMPTS) {
       this.sql.exec(
         "UPDATE jobs SET state = 'pending', lease_until = NULL, not_before = ? WHERE message_id = ?",
@@ -350,14 +403,62 @@ export class DeviceSession extends DurableObject<Env> {
       );
     } else {
       const reason = outcome.retryable ? `${outcome.reason} (gave up after ${row.attempt} attempts)` : outcome.reason;
-      await this.finish(messageId, "failed", db, { error: reason });
+      this.finish(messageId, "failed", { error: reason });
     }
   }
 
-  private async finish(messageId: string, state: "done" | "failed", db: ReturnType<typeof database>, r: { providerMessageId?: string; error?: string }): Promise<void> {
+  /** Finishes a job in storage and records the D1 status change in the same (implicit) transaction. */
+  private finish(messageId: string, state: "done" | "failed", r: { providerMessageId?: string; error?: string }): void {
     this.sql.exec("UPDATE jobs SET state = ?, lease_until = NULL, finished_at = ? WHERE message_id = ?", state, Date.now(), messageId);
-    if (state === "done") await setMessageStatus(db, messageId, ["queued"], { status: "sent", providerMessageId: r.providerMessageId ?? null });
-    else await setMessageStatus(db, messageId, ["queued"], { status: "failed", error: r.error ?? "failed" });
+    // The sandbox "delivers" at once: the row goes straight to delivered with its sandbox id.
+    const status = state === "failed" ? "failed" : this.config?.provider === "sandbox" ? "delivered" : "sent";
+    this.writeBack(messageId, status, r.providerMessageId ?? null, state === "failed" ? (r.error ?? "failed") : null);
+  }
+
+  // ── write-back to D1 ───────────────────────────────────────────────────────────────────────────
+  // Status changes are hot per-message writes: they are recorded durably here first and reach D1 in
+  // batches (one round trip per flush); a failed flush is retried by the alarm, so none is lost.
+
+  private flushing = false;
+  private flushAgain = false;
+
+  private writeBack(messageId: string, status: StatusUpdate["status"], providerMessageId: string | null, error: string | null): void {
+    this.sql.exec(
+      "INSERT INTO d1_writes (message_id, status, provider_message_id, error) VALUES (?, ?, ?, ?) ON CONFLICT(message_id) DO UPDATE SET status = excluded.status, provider_message_id = coalesce(excluded.provider_message_id, d1_writes.provider_message_id), error = excluded.error",
+      messageId,
+      status,
+      providerMessageId,
+      error,
+    );
+  }
+
+  private async flushWrites(): Promise<void> {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = true;
+    try {
+      do {
+        this.flushAgain = false;
+        const rows = this.sql
+          .exec<{ message_id: string; status: StatusUpdate["status"]; provider_message_id: string | null; error: string | null }>("SELECT * FROM d1_writes LIMIT 500")
+          .toArray();
+        if (rows.length === 0) break;
+        await applyStatusBatch(
+          database(this.env.DB),
+          rows.map((r) => ({ id: r.message_id, status: r.status, providerMessageId: r.provider_message_id, error: r.error })),
+          Date.now(),
+        );
+        for (const r of rows) {
+          // Only what was written: a newer status recorded during the flush stays for the next one.
+          this.sql.exec("DELETE FROM d1_writes WHERE message_id = ? AND status = ?", r.message_id, r.status);
+        }
+        if (rows.length === 500) this.flushAgain = true;
+      } while (this.flushAgain);
+    } finally {
+      this.flushing = false;
+    }
   }
 
   /** One alarm covers every timer: pacing, retry backoff, job leases and the gateway's device lease. */
@@ -365,6 +466,7 @@ export class DeviceSession extends DurableObject<Env> {
     const cfg = this.config;
     const now = Date.now();
     const times: number[] = [];
+    if (this.sql.exec("SELECT 1 FROM d1_writes LIMIT 1").toArray().length > 0) times.push(now + 1000);
     const lease = this.sql.exec<{ t: number | null }>("SELECT MIN(lease_until) AS t FROM jobs WHERE state = 'leased'").one().t;
     if (lease !== null) times.push(lease);
     const holder = this.leaseHolder();
@@ -384,19 +486,17 @@ export class DeviceSession extends DurableObject<Env> {
       return;
     }
     const at = Math.max(Math.min(...times), now + 1);
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > at || current < now) await this.ctx.storage.setAlarm(at);
+    if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
   }
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const db = database(this.env.DB);
     // Leases that ran out: the job goes back to the outbox and is handed out again under the same id.
     const expired = this.sql
       .exec<{ message_id: string; attempt: number }>("SELECT message_id, attempt FROM jobs WHERE state = 'leased' AND lease_until <= ?", now)
       .toArray();
     for (const j of expired) {
-      if (j.attempt >= MAX_ATTEMPTS) await this.finish(j.message_id, "failed", db, { error: `not acknowledged after ${j.attempt} deliveries` });
+      if (j.attempt >= MAX_ATTEMPTS) this.finish(j.message_id, "failed", { error: `not acknowledged after ${j.attempt} deliveries` });
       else this.sql.exec("UPDATE jobs SET state = 'pending', lease_until = NULL WHERE message_id = ?", j.message_id);
     }
     // A gateway that stopped pinging has lost the device; its socket is closed so another can take over.
@@ -487,11 +587,12 @@ export class DeviceSession extends DurableObject<Env> {
         await this.pump();
         return;
       case "ack":
-        await this.applyOutcome(frame.job_id, { ok: true, providerMessageId: frame.wa_message_id });
-        await this.pump();
+        // An ack frees no credit, so there is nothing new to hand out: just write the status back.
+        this.applyOutcome(frame.job_id, { ok: true, providerMessageId: frame.wa_message_id });
+        await this.flushWritesSafely();
         return;
       case "fail":
-        await this.applyOutcome(frame.job_id, { ok: false, retryable: frame.retryable, reason: frame.reason });
+        this.applyOutcome(frame.job_id, { ok: false, retryable: frame.retryable, reason: frame.reason });
         await this.pump();
         return;
       case "status":

@@ -46,8 +46,8 @@ export async function standardWebhookHeaders(secret: string, id: string, timesta
   return { "webhook-id": id, "webhook-timestamp": String(timestamp), "webhook-signature": `v1,${toBase64(sig)}` };
 }
 
-export function webhookRetryDelaySeconds(attempts: number): number {
-  return Math.min(3600, 10 * 3 ** Math.max(0, attempts - 1));
+export function webhookRetryDelaySeconds(attempts: number, baseSeconds = 10): number {
+  return Math.min(3600, baseSeconds * 3 ** Math.max(0, attempts - 1));
 }
 
 type AttemptResult = { ok: boolean; retry: boolean; status: number | null; error: string | null };
@@ -99,6 +99,7 @@ async function attempt(env: Env, job: DeviceWebhookJob, attemptNo: number): Prom
 }
 
 export async function handleDeviceWebhookBatch(batch: MessageBatch, env: Env): Promise<void> {
+  const base = Number(env.WEBHOOK_RETRY_BASE_SECONDS) || 10;
   for (const msg of batch.messages) {
     const parsed = DeviceWebhookJob.safeParse(msg.body);
     if (!parsed.success) {
@@ -108,10 +109,10 @@ export async function handleDeviceWebhookBatch(batch: MessageBatch, env: Env): P
     try {
       const r = await attempt(env, parsed.data, msg.attempts);
       if (r.ok || !r.retry) msg.ack();
-      else msg.retry({ delaySeconds: webhookRetryDelaySeconds(msg.attempts) });
+      else msg.retry({ delaySeconds: webhookRetryDelaySeconds(msg.attempts, base) });
     } catch (e) {
       console.warn(JSON.stringify({ level: "warn", msg: "device webhook attempt crashed", error: String(e) }));
-      msg.retry({ delaySeconds: webhookRetryDelaySeconds(msg.attempts) });
+      msg.retry({ delaySeconds: webhookRetryDelaySeconds(msg.attempts, base) });
     }
   }
 }

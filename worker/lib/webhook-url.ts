@@ -26,6 +26,13 @@ function ipv6Blocked(host: string, allowLoopback: boolean): boolean | undefined 
   if (h === "::" || h.startsWith("fc") || h.startsWith("fd") || h.startsWith("fe80")) return true;
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
   if (mapped?.[1]) return ipv4Blocked(mapped[1], allowLoopback) ?? true;
+  // The URL parser writes IPv4-mapped addresses in hex (::ffff:7f00:1 for 127.0.0.1).
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(h);
+  if (hex?.[1] && hex[2]) {
+    const hi = parseInt(hex[1], 16);
+    const lo = parseInt(hex[2], 16);
+    return ipv4Blocked(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, allowLoopback) ?? true;
+  }
   return false;
 }
 

@@ -29,8 +29,13 @@ export async function handleOutboundBatch(batch: MessageBatch, env: Env, _ctx: E
   await Promise.all(
     [...byDevice.entries()].map(async ([deviceKey, items]) => {
       try {
-        await deviceSession(env, deviceKey).acceptBatch(items.map((i) => i.job));
-        for (const i of items) i.msg.ack();
+        const { deferred } = await deviceSession(env, deviceKey).acceptBatch(items.map((i) => i.job));
+        const full = new Set(deferred);
+        for (const i of items) {
+          // A full outbox is backpressure: the job waits on the queue and counts toward its retry budget.
+          if (full.has(i.job.message_id)) i.msg.retry({ delaySeconds: retryDelaySeconds(i.msg.attempts) });
+          else i.msg.ack();
+        }
       } catch (e) {
         for (const i of items) {
           console.warn(JSON.stringify({ level: "warn", msg: "outbound retry", id: i.msg.id, attempts: i.msg.attempts, error: String(e) }));

@@ -49,7 +49,9 @@ export function DevicesPage({ t, devices, canEdit }: { t: T; devices: Device[]; 
             <tbody>
               {devices.map((d) => (
                 <tr>
-                  <td>{d.name}</td>
+                  <td>
+                    <a href={`/app/devices/${d.deviceKey}`}>{d.name}</a>
+                  </td>
                   <td>{d.provider}</td>
                   <td>
                     <span class="pill">{d.status}</span>
