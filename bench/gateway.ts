@@ -1,5 +1,5 @@
-// npm run bench:gateway — gateway-node's cost and speed, every part real: the Worker in workerd (wrangler's
-// unstable_dev), gateway-node as its own process, Baileys, and the crabline WhatsApp simulator.
+// npm run bench:gateway — gateway-node's cost and speed, every part real: the Worker in workerd (under
+// plain miniflare), gateway-node as its own process, Baileys, and the crabline WhatsApp simulator.
 //   1. resident memory per connected device: gateway RSS with 1 device vs with N devices logged in to crabline
 //   2. sends/s Worker → channel → gateway-node → Baileys → crabline, pacing and typing off, 1 device vs N devices
 // Prints the figures and records them under "## Gateway (bench:gateway)" in docs/benchmarks.md.
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     "## Gateway (bench:gateway)",
     "",
     `Command: \`npm run bench:gateway\` (BENCH_DEVICES=${DEVICES}, BENCH_MESSAGES=${MESSAGES}). Machine: ${machine}. Run ${new Date().toISOString()}.`,
-    "Everything real: the Worker in workerd (wrangler `unstable_dev`, local D1/Queues/Durable Objects), gateway-node as its own",
+    "Everything real: the Worker in workerd under plain miniflare (D1, Queues, Durable Objects, R2), gateway-node as its own",
     "process, Baileys 7.0.0-rc14 with real Signal encryption, the crabline WhatsApp simulator (decrypts and records every send).",
     "Pacing and typing off; credit window 4 per device (the default `CREDIT_WINDOW`); a send counts when crabline's server ack arrives.",
     "",
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
     `| resident memory per connected device | **${perDevice.toFixed(1)} MiB** |`,
     `| sends/s Worker → gateway → Baileys → crabline, 1 device (${MESSAGES} queued messages) | **${oneDeviceRate.toFixed(1)}** |`,
     `| sends/s, ${DEVICES} devices (${MESSAGES} queued messages spread over them) | **${manyDevicesRate.toFixed(1)}** (${(manyDevicesRate / oneDeviceRate).toFixed(2)}× one device) |`,
-    `| for scale: messages/s accepted by \`POST /api/v1/messages\` (16 concurrent clients, wrangler dev) | ${one.apiPerSecond.toFixed(1)} / ${many.apiPerSecond.toFixed(1)} |`,
+    `| for scale: messages/s accepted by \`POST /api/v1/messages\` (16 concurrent clients) | ${one.apiPerSecond.toFixed(1)} / ${many.apiPerSecond.toFixed(1)} |`,
     "",
     "Send rates: the messages are queued through the API while no gateway runs, then the gateway starts and the rate is",
     "timed from the first to the last send the simulator accepted (each a Signal-encrypted stanza to a new recipient:",

@@ -1,30 +1,60 @@
-// The real Worker (wrangler.toml's bindings: D1, Queues, Durable Objects, R2) in workerd, started from the
-// test through wrangler's API (unstable_dev) on a free loopback port, with its D1 migrations applied first.
+// The real Worker in workerd under plain miniflare (the `miniflare` package API, no wrangler dev proxy), with
+// wrangler.toml's bindings (D1, Queues, Durable Objects, R2, rate limits) as wrangler itself converts them,
+// on an OS-chosen loopback port, its D1 migrations applied. Bundled once per process by wrangler.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { unstable_dev } from "wrangler";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const root = new URL("../../../", import.meta.url).pathname;
+let bundled: string | null = null;
+
+function bundle(): string {
+  if (bundled) return bundled;
+  // Inside the project: workerd resolves module paths relative to where it starts.
+  const cache = join(root, "node_modules/.cache/ping-gateway-tests");
+  mkdirSync(cache, { recursive: true });
+  const out = mkdtempSync(join(cache, "worker-"));
+  const r = spawnSync(join(root, "node_modules/.bin/wrangler"), ["deploy", "--dry-run", "--outdir", out], { cwd: root, encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`wrangler bundle failed: ${r.stderr}`);
+  bundled = join(out, "index.js");
+  return bundled;
+}
 
 export type RunningWorker = { url: string; close: () => Promise<void> };
 
 export async function startWorker(vars: Record<string, string>): Promise<RunningWorker> {
-  const persistTo = mkdtempSync(join(tmpdir(), "ping-state-"));
-  const migrate = spawnSync(join(root, "node_modules/.bin/wrangler"), ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo], {
-    cwd: root,
-    encoding: "utf8",
-    env: { ...process.env, CI: "true" },
-  });
-  if (migrate.status !== 0) throw new Error(`migrations failed: ${migrate.stderr}${migrate.stdout}`);
-  const worker = await unstable_dev(join(root, "worker/index.ts"), {
-    config: join(root, "wrangler.toml"),
-    ip: "127.0.0.1",
-    persistTo,
-    vars,
-    logLevel: "warn",
-    experimental: { disableExperimentalWarning: true, disableDevRegistry: true },
-  });
-  return { url: `http://127.0.0.1:${worker.port}`, close: () => worker.stop() };
+  const w = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml")).workerOptions;
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port: 0,
+      workers: [
+        {
+          name: "ping",
+          modules: true,
+          scriptPath: bundle(),
+          compatibilityDate: w.compatibilityDate,
+          compatibilityFlags: w.compatibilityFlags,
+          bindings: { ...(w.bindings as Record<string, string>), ...vars },
+          d1Databases: w.d1Databases,
+          r2Buckets: w.r2Buckets,
+          durableObjects: w.durableObjects,
+          queueProducers: w.queueProducers,
+          queueConsumers: w.queueConsumers,
+          ratelimits: w.ratelimits,
+        },
+      ],
+    } as Parameters<typeof convertV4MiniflareOptions>[0]),
+  );
+  const url = (await mf.ready).origin;
+  const db = await mf.getD1Database("DB");
+  const dir = join(root, "migrations");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
+    for (const stmt of readFileSync(join(dir, file), "utf8").split("--> statement-breakpoint")) {
+      if (stmt.trim()) await db.prepare(stmt).run();
+    }
+  }
+  return { url, close: () => mf.dispose() };
 }
