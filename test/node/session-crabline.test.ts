@@ -53,7 +53,10 @@ describe("WhatsApp session against crabline", () => {
     expect(audio.media).toMatchObject({ kind: "audio", mime_type: "audio/ogg; codecs=opus" });
     expect(await first.session.downloadMedia(audio.raw)).toEqual(voice);
 
-    // getMessage: what we sent is in the message store for retry requests.
+    // getMessage: what we sent and received is in the message store, for WhatsApp's retry requests.
+    expect(first.session.getMessage({ remoteJid: "6281234567001@s.whatsapp.net", id: waId, fromMe: true })?.extendedTextMessage?.text).toBe("Halo Budi, pesanan #123 sudah dikirim");
+    expect(first.session.getMessage({ remoteJid: "6281234567002@s.whatsapp.net", id: inboundId })?.conversation).toBe("Kak, ongkirnya berapa?");
+    expect(first.session.getMessage({ remoteJid: "6281234567002@s.whatsapp.net", id: "unknown" })).toBeUndefined();
     first.session.stop();
 
     // Restart: a new session object on the same store connects without any pairing.

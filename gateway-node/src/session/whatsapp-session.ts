@@ -180,7 +180,7 @@ export class WhatsAppSession {
       browser: Browsers.ubuntu("Ping"),
       markOnlineOnConnect: false,
       syncFullHistory: false,
-      getMessage: (key) => Promise.resolve(this.#storedMessage(key)),
+      getMessage: (key) => Promise.resolve(this.getMessage(key)),
       ...(this.#opts.waWebSocketUrl ? { waWebSocketUrl: this.#opts.waWebSocketUrl } : {}),
     });
     this.#sock = sock;
@@ -301,7 +301,8 @@ export class WhatsAppSession {
     this.#opts.store.put(this.deviceKey, "message", `${remoteJid}|${id}`, JSON.stringify(proto.Message.toObject(proto.Message.fromObject(message)), BufferJSON.replacer));
   }
 
-  #storedMessage(key: WAMessageKey): proto.IMessage | undefined {
+  /** Baileys' getMessage: a message we sent or received, for the recipient's retry request (re-encryption). */
+  getMessage(key: WAMessageKey): proto.IMessage | undefined {
     if (!key.remoteJid || !key.id) return undefined;
     const text = this.#opts.store.get(this.deviceKey, "message", `${key.remoteJid}|${key.id}`);
     return text ? proto.Message.fromObject(JSON.parse(text, BufferJSON.reviver) as object) : undefined;
