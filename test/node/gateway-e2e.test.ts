@@ -264,5 +264,24 @@ describe("several gateways", () => {
     }, 20_000, "sent through the second gateway");
     expect(crab.sends().filter((s) => s.text === "sesudah pindah")).toEqual([{ id: sent.provider_message_id, to: "6281234567901@s.whatsapp.net", text: "sesudah pindah" }]);
   });
-});
 
+  it("a deleted device is logged out: its WhatsApp keys are wiped and the gateway stops hosting it", async () => {
+    const t = await tenant();
+    const { gw, dataDir } = await connectedGateway(t, true);
+    const del = await api(`/api/v1/devices/${t.deviceKey}`, { method: "DELETE", cookie: t.cookie });
+    expect(del.status).toBeLessThan(300);
+    await waitFor(async () => {
+      if (!gw.healthUrl) return null;
+      const h = (await (await fetch(gw.healthUrl)).json()) as { sessions: { device_key: string }[] };
+      return !h.sessions.some((s) => s.device_key === t.deviceKey);
+    }, 15_000, "the gateway stopped hosting the deleted device");
+    await waitFor(() => {
+      const store = new SessionStore(dataDir, STORE_KEY);
+      try {
+        return store.get(t.deviceKey, "creds", "creds") === null;
+      } finally {
+        store.close();
+      }
+    }, 10_000, "the device's keys wiped");
+  });
+});

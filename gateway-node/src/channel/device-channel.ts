@@ -167,15 +167,18 @@ export class DeviceChannel implements SessionListener {
       this.#state = "closed";
       return;
     }
+    // Reassigned (4001) or deleted (4004): let go of the WhatsApp session at once, so a new holder's socket is not
+    // replaced by this one. Keys stay on disk (a move may need them); an explicit `logout` frame wipes them.
     if (code === CloseCode.unauthorized) {
       this.#state = "refused";
-      this.#log.error({ code, reason }, "the Worker refused this gateway for the device; not retrying");
+      this.#log.error({ code, reason }, "the Worker refused this gateway for the device; releasing it");
+      this.#session?.stop();
       return;
     }
     if (code === CloseCode.deviceGone) {
       this.#state = "gone";
       this.#log.warn("the device was deleted; stopping its session");
-      void this.#session?.logout();
+      this.#session?.stop();
       return;
     }
     this.#state = "closed";
