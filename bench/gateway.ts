@@ -15,7 +15,7 @@ import { addBaileysDevice, pingApi, signupTenant } from "../test/node/support/pi
 import { waitFor } from "../test/node/support/wait";
 import { startWorker } from "../test/node/support/worker";
 
-const DEVICES = Number(process.env.BENCH_DEVICES ?? 10);
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 20);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300);
 const GATEWAY_ID = "gw-bench";
 const GATEWAY_SECRET = randomBytes(24).toString("base64url");
@@ -98,22 +98,36 @@ async function main(): Promise<void> {
     return { sendsPerSecond: (MESSAGES - 1) / span, apiPerSecond, gw };
   };
 
-  await addDevice();
-  let gw = startGateway();
-  await waitFor(async () => (await connectedCount()) === 1, 60_000, "first device connected");
-  const rssOne = await steadyRss(gw.child.pid ?? 0);
-  await gw.stop("SIGTERM");
-  const one = await drainRate("one", devices);
-  await one.gw.stop("SIGTERM");
+  /** A fresh gateway process hosting every device so far: its steady RSS once all are connected. */
+  const rssWith = async (): Promise<number> => {
+    const gw = startGateway();
+    await waitFor(async () => (await connectedCount()) === devices.length, 120_000, `${devices.length} devices connected`);
+    const rss = await steadyRss(gw.child.pid ?? 0);
+    await gw.stop("SIGTERM");
+    return rss;
+  };
+  const grow = async (n: number) => {
+    while (devices.length < n) await addDevice();
+  };
 
-  for (let i = 1; i < DEVICES; i++) await addDevice();
-  gw = startGateway();
-  await waitFor(async () => (await connectedCount()) === DEVICES, 120_000, "all devices connected");
-  const rssMany = await steadyRss(gw.child.pid ?? 0);
-  await gw.stop("SIGTERM");
+  // Memory: RSS at 1, N/2 and N devices; the slope of the least-squares line is the cost per device
+  // (a single difference is at the mercy of where V8's garbage collector happens to be).
+  const points: [number, number][] = [];
+  for (const n of [1, Math.max(2, Math.round(DEVICES / 2)), DEVICES]) {
+    await grow(n);
+    points.push([n, await rssWith()]);
+  }
+  const meanX = points.reduce((a, [x]) => a + x, 0) / points.length;
+  const meanY = points.reduce((a, [, y]) => a + y, 0) / points.length;
+  const perDevice = points.reduce((a, [x, y]) => a + (x - meanX) * (y - meanY), 0) / points.reduce((a, [x]) => a + (x - meanX) ** 2, 0);
+  const rssOne = points[0]?.[1] ?? 0;
+  const rssMany = points.at(-1)?.[1] ?? 0;
+
+  // Throughput: one device, then all of them.
+  const one = await drainRate("one", devices.slice(0, 1));
+  await one.gw.stop("SIGTERM");
   const many = await drainRate("many", devices);
   await many.gw.stop("SIGTERM");
-  const perDevice = (rssMany - rssOne) / (DEVICES - 1);
   const oneDeviceRate = one.sendsPerSecond;
   const manyDevicesRate = many.sendsPerSecond;
 
@@ -131,9 +145,9 @@ async function main(): Promise<void> {
     "",
     "| measure | value |",
     "|---|---|",
-    `| gateway RSS, 1 device connected | ${rssOne.toFixed(1)} MiB |`,
-    `| gateway RSS, ${DEVICES} devices connected | ${rssMany.toFixed(1)} MiB |`,
-    `| resident memory per connected device | **${perDevice.toFixed(1)} MiB** |`,
+    `| gateway RSS with ${points.map(([n]) => n).join(" / ")} devices connected (fresh process each) | ${points.map(([, y]) => y.toFixed(1)).join(" / ")} MiB |`,
+    `| resident memory per connected device (slope of RSS over devices) | **${perDevice.toFixed(1)} MiB** |`,
+    `| RSS per device with ${DEVICES} devices, everything included | ${(rssMany / DEVICES).toFixed(1)} MiB (1 device: ${rssOne.toFixed(1)} MiB) |`,
     `| sends/s Worker → gateway → Baileys → crabline, 1 device (${MESSAGES} queued messages) | **${oneDeviceRate.toFixed(1)}** |`,
     `| sends/s, ${DEVICES} devices (${MESSAGES} queued messages spread over them) | **${manyDevicesRate.toFixed(1)}** (${(manyDevicesRate / oneDeviceRate).toFixed(2)}× one device) |`,
     `| for scale: messages/s accepted by \`POST /api/v1/messages\` (16 concurrent clients) | ${one.apiPerSecond.toFixed(1)} / ${many.apiPerSecond.toFixed(1)} |`,

@@ -103,6 +103,17 @@ describe("pairing", () => {
     h.session.stop();
   });
 
+  it("a pair request for a paired device that is only offline reconnects instead of discarding its keys", async () => {
+    const { store } = tempStore();
+    seedRegisteredCreds(store, "dev_test", crab.selfJid);
+    const h = makeSession({ store, waWebSocketUrl: crab.wsUrl });
+    h.session.pair("qr");
+    await waitFor(() => h.listener.last?.status === "connected", 20_000, "connected");
+    expect(isRegistered(store, "dev_test")).toBe(true);
+    expect(h.listener.statuses.some((s) => s.status === "qr")).toBe(false);
+    h.session.stop();
+  });
+
   it("a pairing code needs the phone number", () => {
     const { store } = tempStore();
     const h = makeSession({ store, waWebSocketUrl: silentUrl });

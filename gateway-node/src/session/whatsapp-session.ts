@@ -111,13 +111,24 @@ export class WhatsAppSession {
     this.#restart(0);
   }
 
-  /** Starts pairing: QR (string refreshed by WhatsApp) or a pairing code for `phone`. Drops unregistered creds. */
+  /** Starts pairing: QR (string refreshed by WhatsApp) or a pairing code for `phone`. Drops unfinished creds. */
   pair(method: "qr" | "code", phone?: string): void {
     if (method === "code" && !phone) {
       this.#setStatus({ status: "failed", reason: "a pairing code needs the phone number" });
       return;
     }
-    if (this.#status.status === "connected") return;
+    if (this.#status.status === "connected") {
+      this.#setStatus(this.#status);
+      return;
+    }
+    // A paired session that is only offline reconnects instead: pairing again would throw valid keys away.
+    // (To pair another phone, log the device out first.)
+    if (isRegistered(this.#opts.store, this.deviceKey)) {
+      this.#stopped = false;
+      this.#attempts = 0;
+      this.#restart(0);
+      return;
+    }
     this.#opts.store.wipeAuth(this.deviceKey);
     this.#pairing = { method, phone: phone?.replace(/\D/g, ""), codeRequested: false };
     this.#qrCount = 0;
