@@ -47,6 +47,8 @@ export class DeviceChannel implements SessionListener {
   readonly #queue: Job[] = [];
   readonly #seen = new Set<string>();
   #sending: Promise<void> | null = null;
+  /** The job being sent right now, if any (counts against the credit window). */
+  #current: string | null = null;
   #draining = false;
   #closedByUs = false;
   #pumpingInbound = false;
@@ -191,7 +193,7 @@ export class DeviceChannel implements SessionListener {
   /** Tops the Worker's credit up to the window while the WhatsApp session can send. */
   #grantCredits(): void {
     if (!this.#welcomed || this.#draining || this.#session?.status.status !== "connected") return;
-    const want = this.#opts.creditWindow - this.#outstanding - this.#queue.length - (this.#sending ? 1 : 0);
+    const want = this.#opts.creditWindow - this.#outstanding - this.#queue.length - (this.#current ? 1 : 0);
     if (want <= 0) return;
     this.#outstanding += want;
     this.#send({ type: "credit", n: want });
@@ -212,7 +214,9 @@ export class DeviceChannel implements SessionListener {
 
   async #sendLoop(): Promise<void> {
     for (let job = this.#queue.shift(); job; job = this.#queue.shift()) {
+      this.#current = job.job_id;
       await this.#sendOne(job);
+      this.#current = null;
       this.#seen.delete(job.job_id);
       this.#grantCredits();
     }
