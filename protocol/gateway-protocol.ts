@@ -65,6 +65,14 @@ export const GatewayFrame = z.discriminatedUnion("type", [
   z.object({ type: z.literal("credit"), n: z.number().int().min(1).max(1000) }),
   /** The job was handed to WhatsApp; the message is `sent` with this id. Idempotent by job_id. */
   z.object({ type: z.literal("ack"), job_id: JobId, wa_message_id: WaMessageId }),
+  /**
+   * Several acks in one frame (added in v1, optional): a gateway that sends fast may batch the acks of the jobs
+   * it sent in the same moment. Each item means exactly what an `ack` frame means.
+   */
+  z.object({
+    type: z.literal("acks"),
+    items: z.array(z.object({ job_id: JobId, wa_message_id: WaMessageId })).min(1).max(1000),
+  }),
   /** The job failed. retryable=true: handed out again later; false: the message is `failed` with the reason. */
   z.object({ type: z.literal("fail"), job_id: JobId, retryable: z.boolean(), reason: z.string().max(500) }),
   /** Session state for the dashboard; `qr` carries the QR string, `pairing_code` the code. */

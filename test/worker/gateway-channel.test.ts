@@ -126,6 +126,10 @@ describe("gateway channel: jobs, leases, acks", () => {
     gw.send({ type: "credit", n: 1 });
     const third = await gw.next("job");
     expect(third.content).toEqual({ kind: "text", text: "tiga" });
+    // The batched form: several acks in one frame, each idempotent like a single ack.
+    gw.send({ type: "acks", items: [{ job_id: third.job_id, wa_message_id: "WA-third" }, { job_id: jobs[1]?.job_id ?? "", wa_message_id: "WA-ignored" }] });
+    await eventually(async () => (await messageRow(rows[2]?.id ?? ""))?.provider_message_id === "WA-third", 5000, "third sent");
+    expect((await messageRow(rows[1]?.id ?? ""))?.provider_message_id).toBe(`WA-${rows[1]?.id}`);
     gw.send({ type: "receipt", wa_message_id: `WA-${rows[0]?.id}`, status: "read", timestamp: Date.now() });
     gw.send({ type: "receipt", wa_message_id: `WA-${rows[1]?.id}`, status: "delivered", timestamp: Date.now() });
     await eventually(async () => (await messageRow(rows[0]?.id ?? ""))?.status === "read", 5000, "read");

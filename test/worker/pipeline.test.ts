@@ -276,3 +276,13 @@ describe("device settings", () => {
     expect(again.body.settings).toMatchObject({ max_per_hour: 50, min_gap_seconds: 10 });
   });
 });
+
+describe("OpenAPI", () => {
+  it("documents the messaging routes", async () => {
+    const doc = await call("/api/v1/openapi.json");
+    expect(doc.status).toBe(200);
+    for (const p of ["/messages", "/messages/{id}", "/templates", "/templates/{id}", "/devices/{device_key}/sandbox/inbound", "/devices/{device_key}/cloud-api", "/devices/{device_key}/webhook-deliveries"]) {
+      expect(Object.keys(doc.body.paths), p).toContain(p);
+    }
+  });
+});

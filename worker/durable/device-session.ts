@@ -158,7 +158,13 @@ export class DeviceSession extends DurableObject<Env> {
     if (!first) return { accepted: 0, deferred: [] };
     const cfg = await this.loadConfig(first.device_key);
     const db = database(this.env.DB);
-    const unknown = jobs.filter((j) => this.sql.exec("SELECT 1 FROM jobs WHERE message_id = ?", j.message_id).toArray().length === 0);
+    const known = new Set<string>();
+    for (let i = 0; i < jobs.length; i += 100) {
+      const ids = jobs.slice(i, i + 100).map((j) => j.message_id);
+      const rows = this.sql.exec<{ message_id: string }>(`SELECT message_id FROM jobs WHERE message_id IN (${ids.map(() => "?").join(",")})`, ...ids);
+      for (const r of rows) known.add(r.message_id);
+    }
+    const unknown = jobs.filter((j) => !known.has(j.message_id));
     if (unknown.length === 0) return { accepted: 0, deferred: [] };
     if (!cfg || cfg.businessId !== first.business_id) {
       for (const j of unknown) this.writeBack(j.message_id, "failed", null, "device not found");
@@ -571,7 +577,7 @@ export class DeviceSession extends DurableObject<Env> {
     const frame = parseGatewayFrame(data);
     if (!frame) return this.protocolError(ws, "bad_frame", "frame does not match the gateway protocol", false);
     if (frame.type === "ping") {
-      if (this.getMeta("lease_socket") === state.id) this.setMeta("lease_until", Date.now() + DEVICE_LEASE_MS);
+      if (this.getMeta("lease_socket") === state.id) this.renewLease();
       this.send(ws, { type: "pong", t: frame.t });
       return;
     }
@@ -579,7 +585,7 @@ export class DeviceSession extends DurableObject<Env> {
     if (!state.hello || this.getMeta("lease_socket") !== state.id) {
       return this.protocolError(ws, "hello_required", "send hello (and hold the device lease) first", true);
     }
-    this.setMeta("lease_until", Date.now() + DEVICE_LEASE_MS);
+    this.renewLease();
     switch (frame.type) {
       case "credit":
         state.credits = Math.min(state.credits + frame.n, 10_000);
@@ -589,6 +595,10 @@ export class DeviceSession extends DurableObject<Env> {
       case "ack":
         // An ack frees no credit, so there is nothing new to hand out: just write the status back.
         this.applyOutcome(frame.job_id, { ok: true, providerMessageId: frame.wa_message_id });
+        await this.flushWritesSafely();
+        return;
+      case "acks":
+        for (const a of frame.items) this.applyOutcome(a.job_id, { ok: true, providerMessageId: a.wa_message_id });
         await this.flushWritesSafely();
         return;
       case "fail":
@@ -605,6 +615,16 @@ export class DeviceSession extends DurableObject<Env> {
         return;
       }
     }
+  }
+
+  private leaseRenewedAt = 0;
+
+  /** Every frame renews the device lease; storage is written at most every 5 s (acks come by the thousand). */
+  private renewLease(): void {
+    const now = Date.now();
+    if (now - this.leaseRenewedAt < 5000) return;
+    this.leaseRenewedAt = now;
+    this.setMeta("lease_until", now + DEVICE_LEASE_MS);
   }
 
   private async onHello(ws: WebSocket, state: SocketState, frame: Extract<GatewayFrame, { type: "hello" }>): Promise<void> {
@@ -628,6 +648,7 @@ export class DeviceSession extends DurableObject<Env> {
     ws.serializeAttachment(state);
     this.setMeta("lease_socket", state.id);
     this.setMeta("lease_until", now + DEVICE_LEASE_MS);
+    this.leaseRenewedAt = now;
     this.send(ws, {
       type: "welcome",
       v: PROTOCOL_VERSION,
