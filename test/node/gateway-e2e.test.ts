@@ -225,6 +225,29 @@ describe("gateway-node end to end: sending", () => {
   });
 });
 
+describe("the channel survives the Worker", () => {
+  it("a Worker restart (a deploy) drops every socket: the gateway reconnects and sending and inbound go on", async () => {
+    const t = await tenant();
+    const { gw } = await connectedGateway(t, true);
+    await worker.restart();
+    // Inbound while the channel may still be down: stored by the gateway, resent until the Worker acks it.
+    await crab.inject("6281234500009", { text: "setelah deploy", pushName: "Dewi" });
+    await waitFor(async () => {
+      if (!gw.healthUrl) return null;
+      const h = (await (await fetch(gw.healthUrl)).json()) as { sessions: { device_key: string; channel: string }[] };
+      return h.sessions.some((s) => s.device_key === t.deviceKey && s.channel === "open");
+    }, 30_000, "the channel reopened");
+    const id = await sendText(t, "081234567911", "pesan setelah deploy");
+    const sent = await waitFor(async () => {
+      const m = await message(t, id);
+      return m.status === "sent" ? m : null;
+    }, 30_000, "sent after the restart");
+    expect(crab.sends().filter((s) => s.text === "pesan setelah deploy")).toEqual([{ id: sent.provider_message_id, to: "6281234567911@s.whatsapp.net", text: "pesan setelah deploy" }]);
+    const hook = await waitFor(async () => delivered.find((d) => d.message === "setelah deploy" && d.device_key === t.deviceKey), 30_000, "inbound after the restart");
+    expect(hook).toMatchObject({ from: "6281234500009", name: "Dewi" });
+  });
+});
+
 describe("several gateways", () => {
   it("an admin moves a device to another gateway: the session moves with it, no new scan, sending goes on", async () => {
     const t = await tenant();

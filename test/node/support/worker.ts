@@ -22,12 +22,16 @@ function bundle(): string {
   return bundled;
 }
 
-export type RunningWorker = { url: string; close: () => Promise<void> };
+export type RunningWorker = {
+  url: string;
+  /** Restarts workerd with the same options and storage, as a deploy does: every WebSocket drops. */
+  restart: () => Promise<void>;
+  close: () => Promise<void>;
+};
 
 export async function startWorker(vars: Record<string, string>): Promise<RunningWorker> {
   const w = unstable_getMiniflareWorkerOptions(join(root, "wrangler.toml")).workerOptions;
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
+  const options = convertV4MiniflareOptions({
       host: "127.0.0.1",
       port: 0,
       workers: [
@@ -46,8 +50,8 @@ export async function startWorker(vars: Record<string, string>): Promise<Running
           ratelimits: w.ratelimits,
         },
       ],
-    } as Parameters<typeof convertV4MiniflareOptions>[0]),
-  );
+    } as Parameters<typeof convertV4MiniflareOptions>[0]);
+  const mf = new Miniflare(options);
   const url = (await mf.ready).origin;
   const db = await mf.getD1Database("DB");
   const dir = join(root, "migrations");
@@ -56,5 +60,14 @@ export async function startWorker(vars: Record<string, string>): Promise<Running
       if (stmt.trim()) await db.prepare(stmt).run();
     }
   }
-  return { url, close: () => mf.dispose() };
+  return {
+    url,
+    restart: async () => {
+      // Same port, so clients (the gateway's PING_URL) reconnect to the same address.
+      await mf.setOptions({ ...options, port: Number(new URL(url).port) });
+      const again = (await mf.ready).origin;
+      if (again !== url) throw new Error(`the Worker came back on ${again}, not ${url}`);
+    },
+    close: () => mf.dispose(),
+  };
 }
