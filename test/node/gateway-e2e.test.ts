@@ -93,10 +93,8 @@ describe("gateway-node end to end", () => {
     const { gw } = await connectedGateway(t, true);
 
     const health = await waitFor(async () => {
-      if (!gw.healthUrl) return null;
-      const h = await fetch(gw.healthUrl);
-      const body = (await h.json()) as { sessions: { device_key: string; status: string; channel: string }[] };
-      return h.status === 200 && body.sessions.find((s) => s.device_key === t.deviceKey && s.status === "connected" && s.channel === "open") ? body : null;
+      const h = await gw.health();
+      return h?.httpStatus === 200 && h.sessions.some((s) => s.device_key === t.deviceKey && s.status === "connected" && s.channel === "open") ? h : null;
     }, 10_000, "health endpoint");
     expect(health.sessions).toHaveLength(1);
 
@@ -232,11 +230,7 @@ describe("the channel survives the Worker", () => {
     await worker.restart();
     // Inbound while the channel may still be down: stored by the gateway, resent until the Worker acks it.
     await crab.inject("6281234500009", { text: "setelah deploy", pushName: "Dewi" });
-    await waitFor(async () => {
-      if (!gw.healthUrl) return null;
-      const h = (await (await fetch(gw.healthUrl)).json()) as { sessions: { device_key: string; channel: string }[] };
-      return h.sessions.some((s) => s.device_key === t.deviceKey && s.channel === "open");
-    }, 30_000, "the channel reopened");
+    await waitFor(async () => (await gw.session(t.deviceKey))?.channel === "open", 30_000, "the channel reopened");
     const id = await sendText(t, "081234567911", "pesan setelah deploy");
     const sent = await waitFor(async () => {
       const m = await message(t, id);
@@ -268,15 +262,10 @@ describe("several gateways", () => {
     await assignGateway(api, ADMIN_TOKEN, t.deviceKey, OTHER_GATEWAY_ID);
 
     // The first gateway is refused (4001) and lets the device go; the second resumes the moved session.
+    await waitFor(async () => (await first.health()) !== null && (await first.session(t.deviceKey)) === undefined, 15_000, "the first gateway released the device");
     await waitFor(async () => {
-      if (!first.healthUrl) return null;
-      const h = (await (await fetch(first.healthUrl)).json()) as { sessions: { device_key: string }[] };
-      return !h.sessions.some((s) => s.device_key === t.deviceKey);
-    }, 15_000, "the first gateway released the device");
-    await waitFor(async () => {
-      if (!second.healthUrl) return null;
-      const h = (await (await fetch(second.healthUrl)).json()) as { sessions: { device_key: string; status: string; channel: string }[] };
-      return h.sessions.some((s) => s.device_key === t.deviceKey && s.status === "connected" && s.channel === "open");
+      const s = await second.session(t.deviceKey);
+      return s?.status === "connected" && s.channel === "open";
     }, 30_000, "the second gateway connected the device");
     await waitConnected(t);
 
@@ -293,11 +282,7 @@ describe("several gateways", () => {
     const { gw, dataDir } = await connectedGateway(t, true);
     const del = await api(`/api/v1/devices/${t.deviceKey}`, { method: "DELETE", cookie: t.cookie });
     expect(del.status).toBeLessThan(300);
-    await waitFor(async () => {
-      if (!gw.healthUrl) return null;
-      const h = (await (await fetch(gw.healthUrl)).json()) as { sessions: { device_key: string }[] };
-      return !h.sessions.some((s) => s.device_key === t.deviceKey);
-    }, 15_000, "the gateway stopped hosting the deleted device");
+    await waitFor(async () => (await gw.health()) !== null && (await gw.session(t.deviceKey)) === undefined, 15_000, "the gateway stopped hosting the deleted device");
     await waitFor(() => {
       const store = new SessionStore(dataDir, STORE_KEY);
       try {

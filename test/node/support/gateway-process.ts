@@ -56,6 +56,20 @@ export class GatewayProcess {
     return this.logs.find((l) => typeof l.health === "string")?.health as string | undefined;
   }
 
+  /** The gateway's health endpoint, once it is up (null before). */
+  async health(): Promise<{ httpStatus: number; sessions: { device_key: string; status: string; channel: string }[] } | null> {
+    const url = this.healthUrl;
+    if (!url) return null;
+    const res = await fetch(url);
+    const body = (await res.json()) as { sessions: { device_key: string; status: string; channel: string }[] };
+    return { httpStatus: res.status, sessions: body.sessions };
+  }
+
+  /** This gateway's session of a device, as its health endpoint reports it. */
+  async session(deviceKey: string): Promise<{ device_key: string; status: string; channel: string } | undefined> {
+    return (await this.health())?.sessions.find((s) => s.device_key === deviceKey);
+  }
+
   /** Resolves with the exit code/signal. */
   stop(signal: NodeJS.Signals): Promise<number | string | null> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return Promise.resolve(this.child.exitCode ?? this.child.signalCode);
