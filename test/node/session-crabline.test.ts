@@ -15,6 +15,25 @@ afterAll(async () => {
 });
 
 describe("WhatsApp session against crabline", () => {
+  it("shows typing for a time proportional to the text before sending", async () => {
+    const { store } = tempStore();
+    seedRegisteredCreds(store, "dev_typing", crab.selfJid);
+    const h = makeSession({ store, waWebSocketUrl: crab.wsUrl, deviceKey: "dev_typing", typing: { msPerChar: 20, minMs: 100, maxMs: 2000 } });
+    h.session.start();
+    await waitFor(() => h.listener.last?.status === "connected", 20_000, "connected");
+    const text = "x".repeat(30); // 30 chars × 20 ms = 600 ms of "typing…"
+    const t0 = Date.now();
+    await h.session.send({ job_id: "typing-1", to: "6281234567099", content: { kind: "text", text }, typing_ms: 0 });
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(600);
+    const states = crab
+      .stanzas()
+      .filter((n) => n.tag === "chatstate" && n.attrs.to === "6281234567099@s.whatsapp.net")
+      .map((n) => (Array.isArray(n.content) ? (n.content[0] as { tag: string }).tag : ""));
+    expect(states).toEqual(["composing", "paused"]);
+    h.session.stop();
+    store.close();
+  });
+
   it("connects from stored credentials, sends once per job, receives text and media, resumes after a restart", async () => {
     const { store } = tempStore();
     seedRegisteredCreds(store, "dev_test", crab.selfJid);
@@ -26,13 +45,14 @@ describe("WhatsApp session against crabline", () => {
 
     const job = { job_id: "job-1", to: "6281234567001", content: { kind: "text" as const, text: "Halo Budi, pesanan #123 sudah dikirim" }, typing_ms: 0 };
     const waId = await first.session.send(job);
-    await waitFor(() => crab.sends().length === 1, 10_000, "recorded send");
-    expect(crab.sends()).toEqual([{ id: waId, to: "6281234567001@s.whatsapp.net", text: "Halo Budi, pesanan #123 sudah dikirim" }]);
+    const toBudi = () => crab.sends().filter((x) => x.to === "6281234567001@s.whatsapp.net");
+    await waitFor(() => toBudi().length === 1, 10_000, "recorded send");
+    expect(toBudi()).toEqual([{ id: waId, to: "6281234567001@s.whatsapp.net", text: "Halo Budi, pesanan #123 sudah dikirim" }]);
 
     // A redelivered job (ack lost) is answered from the sent-job record, not sent again.
     expect(await first.session.send(job)).toBe(waId);
     await new Promise((r) => setTimeout(r, 300));
-    expect(crab.sends()).toHaveLength(1);
+    expect(toBudi()).toHaveLength(1);
 
     const inboundId = await crab.inject("6281234567002", { text: "Kak, ongkirnya berapa?", pushName: "Siti" });
     const inbound = await waitFor(() => first.listener.inbounds.find((i) => i.message.wa_message_id === inboundId), 10_000, "inbound");
@@ -66,8 +86,8 @@ describe("WhatsApp session against crabline", () => {
     await waitFor(() => second.listener.last?.status === "connected", 20_000, "reconnected");
     expect(second.listener.statuses.some((s) => s.status === "qr" || s.status === "pairing_code")).toBe(false);
     const waId2 = await second.session.send({ ...job, job_id: "job-2", content: { kind: "text", text: "kedua" } });
-    await waitFor(() => crab.sends().length === 2, 10_000, "second send");
-    expect(crab.sends()[1]).toEqual({ id: waId2, to: "6281234567001@s.whatsapp.net", text: "kedua" });
+    await waitFor(() => toBudi().length === 2, 10_000, "second send");
+    expect(toBudi()[1]).toEqual({ id: waId2, to: "6281234567001@s.whatsapp.net", text: "kedua" });
     second.session.stop();
     store.close();
   });

@@ -45,6 +45,17 @@ export class Crabline {
       .map((e) => ({ id: e.body.key?.id ?? "", to: e.body.key?.remoteJid ?? "", text: e.body.message?.conversation ?? null, at: Date.parse(e.at) }));
   }
 
+  /** Every stanza Baileys sent crabline, decoded, in order (presence, chat state, queries, messages). */
+  stanzas(): { at: number; tag: string; attrs: Record<string, string>; content?: unknown }[] {
+    const path = this.server.manifest.recorderPath;
+    if (!existsSync(path)) return [];
+    return readFileSync(path, "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"method":"WEBSOCKET"') && !l.includes('"accepted":true'))
+      .map((l) => JSON.parse(l) as { at: string; body: { tag: string; attrs: Record<string, string>; content?: unknown } })
+      .map((e) => ({ at: Date.parse(e.at), ...e.body }));
+  }
+
   /** A customer message from `phone` to the device, through crabline's admin ingress. */
   async inject(phone: string, body: { text: string; pushName?: string } | { audio: { contentBase64: string; mimeType: string; ptt?: boolean } }): Promise<string> {
     const jid = `${phone}@s.whatsapp.net`;

@@ -34,7 +34,14 @@ export function tempStore(): { store: SessionStore; dir: string; key: string } {
   return { store: new SessionStore(dir, key), dir, key };
 }
 
-export function makeSession(opts: { store: SessionStore; waWebSocketUrl: string; checkNumbers?: boolean; qrMaxAttempts?: number; deviceKey?: string }) {
+export function makeSession(opts: {
+  store: SessionStore;
+  waWebSocketUrl: string;
+  checkNumbers?: boolean;
+  qrMaxAttempts?: number;
+  deviceKey?: string;
+  typing?: { msPerChar: number; minMs: number; maxMs: number };
+}) {
   const listener = new RecordingListener();
   const sockets: WASocket[] = [];
   const session = new WhatsAppSession({
@@ -43,7 +50,7 @@ export function makeSession(opts: { store: SessionStore; waWebSocketUrl: string;
     logger: pino({ level: "silent" }),
     listener,
     fetchMedia: () => Promise.reject(new Error("no media in this test")),
-    typing: { msPerChar: 0, minMs: 0, maxMs: 0 },
+    typing: opts.typing ?? { msPerChar: 0, minMs: 0, maxMs: 0 },
     checkNumbers: opts.checkNumbers ?? false,
     qrMaxAttempts: opts.qrMaxAttempts ?? 3,
     waWebSocketUrl: opts.waWebSocketUrl,
