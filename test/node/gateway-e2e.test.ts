@@ -7,6 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seedRegisteredCreds } from "../../gateway-node/src/store/auth-state";
+import { pino } from "pino";
+import { DeviceChannel } from "../../gateway-node/src/channel/device-channel";
+import { WorkerApi } from "../../gateway-node/src/channel/worker-api";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
 import { exportSession, importSession } from "../../gateway-node/src/store/transfer";
 import { Crabline } from "./support/crabline";
@@ -239,6 +242,31 @@ describe("the channel survives the Worker", () => {
     expect(crab.sends().filter((s) => s.text === "pesan setelah deploy")).toEqual([{ id: sent.provider_message_id, to: "6281234567911@s.whatsapp.net", text: "pesan setelah deploy" }]);
     const hook = await waitFor(async () => delivered.find((d) => d.message === "setelah deploy" && d.device_key === t.deviceKey), 30_000, "inbound after the restart");
     expect(hook).toMatchObject({ from: "6281234500009", name: "Dewi" });
+  });
+});
+
+describe("channel refusals", () => {
+  it("a gateway refused at the upgrade (device not assigned to it, or deleted) stops instead of retrying", async () => {
+    const t = await tenant();
+    const store = new SessionStore(mkdtempSync(join(tmpdir(), "gw-e2e-refused-")), STORE_KEY);
+    const logger = pino({ level: "silent" });
+    const channelFor = (gatewayId: string, secret: string, deviceKey: string) =>
+      new DeviceChannel({ deviceKey, gatewayId, api: new WorkerApi({ pingUrl: worker.url, gatewayId, gatewaySecret: secret }), store, logger, creditWindow: 1 });
+
+    const notMine = channelFor(OTHER_GATEWAY_ID, OTHER_GATEWAY_SECRET, t.deviceKey);
+    notMine.open();
+    await waitFor(() => notMine.state === "refused", 10_000, "403 → refused");
+
+    const unknown = channelFor(GATEWAY_ID, GATEWAY_SECRET, crypto.randomUUID());
+    unknown.open();
+    await waitFor(() => unknown.state === "gone", 10_000, "404 → gone");
+
+    const badSecret = channelFor(GATEWAY_ID, "not-the-secret-at-all", t.deviceKey);
+    badSecret.open();
+    await waitFor(() => badSecret.state === "refused", 10_000, "401 → refused");
+    await new Promise((r) => setTimeout(r, 1500));
+    expect([notMine.state, unknown.state, badSecret.state]).toEqual(["refused", "gone", "refused"]);
+    store.close();
   });
 });
 
