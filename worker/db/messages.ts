@@ -142,18 +142,29 @@ export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed"
 
 const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"] };
 
-/** Many status changes in one D1 round trip (the DeviceSession's batched write-back); each only moves forward. */
+/**
+ * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE … FROM
+ * json_each(?) per target status, whatever the number of rows; each row only moves forward.
+ */
 export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: number): Promise<void> {
-  const [first, ...rest] = updates.map((u) =>
-    db
-      .update(messages)
-      .set({
-        status: u.status,
-        updatedAt: at,
-        ...(u.providerMessageId !== null ? { providerMessageId: u.providerMessageId } : {}),
-        ...(u.error !== null ? { error: u.error } : {}),
-      })
-      .where(and(eq(messages.id, u.id), inArray(messages.status, FORWARD_FROM[u.status]))),
-  );
-  if (first) await db.batch([first, ...rest]);
+  const d1 = db.$client;
+  const statements = (["sent", "delivered", "failed"] as const).flatMap((status) => {
+    const group = updates.filter((u) => u.status === status);
+    if (group.length === 0) return [];
+    const from = FORWARD_FROM[status];
+    const payload = JSON.stringify(group.map((u) => ({ id: u.id, p: u.providerMessageId, e: u.error })));
+    return [
+      d1
+        .prepare(
+          // IN (…) keeps the primary-key lookup (an UPDATE … FROM join would scan the table); the
+          // correlated look-ups only walk the batch's own JSON.
+          `UPDATE messages SET status = ?1, updated_at = ?2,
+             provider_message_id = coalesce((SELECT json_extract(value, '$.p') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), provider_message_id),
+             error = coalesce((SELECT json_extract(value, '$.e') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), error)
+           WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?3)) AND status IN (${from.map((_, i) => `?${i + 4}`).join(", ")})`,
+        )
+        .bind(status, at, payload, ...from),
+    ];
+  });
+  if (statements.length) await d1.batch(statements);
 }

@@ -317,6 +317,20 @@ export class DeviceSession extends DurableObject<Env> {
     await this.schedule();
   }
 
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /**
+   * Acks arrive one frame at a time: their write-back waits up to 25 ms so that one D1 round trip carries
+   * many. The writes are already in storage; if the object goes away first, the pending lease alarm flushes.
+   */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flushWritesSafely();
+    }, 25);
+  }
+
   private async flushWritesSafely(): Promise<void> {
     try {
       await this.flushWrites();
@@ -595,11 +609,11 @@ export class DeviceSession extends DurableObject<Env> {
       case "ack":
         // An ack frees no credit, so there is nothing new to hand out: just write the status back.
         this.applyOutcome(frame.job_id, { ok: true, providerMessageId: frame.wa_message_id });
-        await this.flushWritesSafely();
+        this.flushSoon();
         return;
       case "acks":
         for (const a of frame.items) this.applyOutcome(a.job_id, { ok: true, providerMessageId: a.wa_message_id });
-        await this.flushWritesSafely();
+        this.flushSoon();
         return;
       case "fail":
         this.applyOutcome(frame.job_id, { ok: false, retryable: frame.retryable, reason: frame.reason });

@@ -7,20 +7,20 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { seedRegisteredCreds } from "../gateway-node/src/store/auth-state";
-import { SessionStore } from "../gateway-node/src/store/session-store";
-import { Crabline } from "../test/node/support/crabline";
-import { GatewayProcess } from "../test/node/support/gateway-process";
-import { addBaileysDevice, pingApi, signupTenant } from "../test/node/support/ping-api";
-import { waitFor } from "../test/node/support/wait";
-import { startWorker } from "../test/node/support/worker";
+import { seedRegisteredCreds } from "../../gateway-node/src/store/auth-state";
+import { SessionStore } from "../../gateway-node/src/store/session-store";
+import { Crabline } from "../node/support/crabline";
+import { GatewayProcess } from "../node/support/gateway-process";
+import { addBaileysDevice, pingApi, signupTenant } from "../node/support/ping-api";
+import { waitFor } from "../node/support/wait";
+import { startWorker } from "../node/support/worker";
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 20);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300);
 const GATEWAY_ID = "gw-bench";
 const GATEWAY_SECRET = randomBytes(24).toString("base64url");
 const STORE_KEY = randomBytes(32).toString("base64");
-const root = new URL("../", import.meta.url).pathname;
+const root = new URL("../../", import.meta.url).pathname;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
