@@ -154,6 +154,8 @@ async function main(): Promise<void> {
     "",
     "Memory: each device logged in to the simulator with no chat history (crabline sends no history sync), so this is",
     "the floor per session; a busy number adds Signal sessions and Baileys' caches. Most of the RSS is the process itself.",
+    "RSS moves by several MiB with V8's garbage collection: on this machine single differences with 2–10 devices gave",
+    "3.7–9.9 MiB per device, hence the slope over three process runs; plan a few MiB per idle session plus headroom.",
     "",
     "Send rates: the messages are queued through the API while no gateway runs, then the gateway starts and the rate is",
     "timed from the first to the last send the simulator accepted (each a Signal-encrypted stanza to a new recipient:",
