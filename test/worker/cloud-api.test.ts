@@ -1,4 +1,5 @@
 // The cloud_api provider against crabline (Graph API simulator) and, where crabline stops, the local server.
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hmacSha256, toHex } from "../../worker/lib/crypto";
 import { call, createDevice, eventually, signup, type Tenant } from "./helpers";
@@ -189,5 +190,29 @@ describe("cloud_api provider", () => {
     expect((await message(t, r.body.id)).status).toBe("queued");
     const live = await call(`/api/v1/devices/${d.device_key}/live`, { cookie: t.cookie });
     expect(live.body.outbox.pending + live.body.outbox.leased).toBe(1);
+  });
+});
+
+describe("cloud_api: a send cut off by a restart", () => {
+  it("fails with a clear reason instead of sending again (Meta has no idempotency key)", async () => {
+    const t = await signup();
+    const d = await cloudDevice(t, "local");
+    await call(`/api/v1/devices/${d.device_key}`, { method: "PATCH", json: { settings: { pacing_enabled: true, max_per_minute: 1, min_gap_seconds: 0, jitter_seconds: 0, window_lanes: "none" } }, cookie: t.cookie });
+    const send = (n: number) => call("/api/v1/messages", { json: { device_key: d.device_key, to: "081233334444", meta_template: { name: "promo", language: "id", params: [`${n}`] } }, cookie: t.cookie });
+    const first = await send(1);
+    const second = await send(2);
+    await eventually(async () => (await message(t, first.body.id)).status === "sent", 8000, "first sent");
+    const stub = env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(d.device_key));
+    await eventually(async () => (await call(`/api/v1/devices/${d.device_key}/live`, { cookie: t.cookie })).body.outbox.pending === 1, 8000, "second waiting");
+    // The crash: the object had taken the second job (leased) and died before the Graph API answered.
+    await runInDurableObject(stub, (_o, state) => state.storage.sql.exec("UPDATE jobs SET state = 'leased', lease_until = 1 WHERE message_id = ?", second.body.id));
+    await runDurableObjectAlarm(stub);
+    const failed = await eventually(async () => {
+      const m = await message(t, second.body.id);
+      return m.status === "failed" ? m : undefined;
+    }, 5000, "failed");
+    expect(failed.error).toMatch(/interrupted while sending/);
+    const sentTo = (await records<{ to: string; template?: { components: { parameters: { text: string }[] }[] } }>("graph:200000000000001")).filter((b) => b.to === "6281233334444");
+    expect(sentTo.map((b) => b.template?.components[0]?.parameters[0]?.text)).toEqual(["1"]);
   });
 });

@@ -1,5 +1,5 @@
 // The Worker side of the gateway channel, driven by a test gateway that speaks the documented protocol.
-import { env } from "cloudflare:test";
+import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db/client";
 import { queueMessages } from "../../worker/messaging/enqueue";
@@ -173,6 +173,31 @@ describe("gateway channel: jobs, leases, acks", () => {
     gw.send({ type: "ack", job_id: retry.job_id, wa_message_id: "WA-ok" });
     await eventually(async () => (await messageRow(rows[0]?.id ?? ""))?.status === "sent", 5000, "sent");
     gw.close();
+  });
+
+  it("the outbox survives eviction: jobs queued while no gateway is connected go out once one connects", async () => {
+    const { t, d } = await pinnedDevice();
+    const rows = await queueText(t, d.device_key, ["a", "b"]);
+    const stub = env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(d.device_key));
+    await eventually(async () => (await call(`/api/v1/devices/${d.device_key}/live`, { cookie: t.cookie })).body.outbox.pending === 2, 8000, "accepted");
+    await evictDurableObject(stub);
+    const gw = await connected(d.device_key);
+    gw.send({ type: "credit", n: 5 });
+    const jobs = await gw.take("job", 2);
+    expect(jobs.map((j) => j.job_id).sort()).toEqual(rows.map((r) => r.id).sort());
+    gw.close();
+  });
+
+  it("deleting the device tells its gateway to log out, closes with 4004 and fails what was waiting", async () => {
+    const { t, d } = await pinnedDevice();
+    const gw = await connected(d.device_key);
+    const [row] = await queueText(t, d.device_key, ["tidak terkirim"]);
+    await eventually(async () => (await call(`/api/v1/devices/${d.device_key}/live`, { cookie: t.cookie })).body.outbox.pending === 1, 8000, "accepted");
+    expect((await call(`/api/v1/devices/${d.device_key}`, { method: "DELETE", cookie: t.cookie })).status).toBe(200);
+    await gw.next("logout");
+    expect((await gw.waitClosed()).code).toBe(CloseCode.deviceGone);
+    await eventually(async () => (await messageRow(row?.id ?? ""))?.status === "failed", 5000, "failed");
+    expect((await messageRow(row?.id ?? ""))?.error).toBe("device deleted");
   });
 
   it("a second gateway's hello is refused while the lease is held; the same gateway reconnecting takes over", async () => {

@@ -3,6 +3,7 @@
 // with Meta's shapes; a small local server of our own speaks Meta's documented shapes where crabline
 // stops (templates, media) and receives device webhooks, recording what it got for the tests to read.
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -87,7 +88,14 @@ function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }
   });
   return new Promise((ok) =>
     server.listen(0, "127.0.0.1", () =>
-      ok({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((done) => server.close(() => done())) }),
+      ok({
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      }),
     ),
   );
 }
@@ -104,8 +112,12 @@ async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () =
       return {
         manifest,
         stop: async () => {
-          child.kill("SIGTERM");
-          await rm(dir, { recursive: true, force: true });
+          if (child.exitCode === null) {
+            const exited = once(child, "exit");
+            child.kill("SIGTERM");
+            await Promise.race([exited, new Promise((ok) => setTimeout(ok, 3000))]);
+          }
+          await rm(dir, { recursive: true, force: true, maxRetries: 3 });
         },
       };
     } catch {

@@ -515,8 +515,12 @@ export class DeviceSession extends DurableObject<Env> {
     const expired = this.sql
       .exec<{ message_id: string; attempt: number }>("SELECT message_id, attempt FROM jobs WHERE state = 'leased' AND lease_until <= ?", now)
       .toArray();
+    // A direct send (sandbox, Cloud API) whose lease ran out was cut off mid-request (the object restarted):
+    // its outcome is unknown and Meta has no idempotency key, so it fails rather than risk a duplicate.
+    const direct = expired.length > 0 && (await this.loadConfig())?.provider !== "baileys";
     for (const j of expired) {
-      if (j.attempt >= MAX_ATTEMPTS) this.finish(j.message_id, "failed", { error: `not acknowledged after ${j.attempt} deliveries` });
+      if (direct) this.finish(j.message_id, "failed", { error: "interrupted while sending; not retried so the customer cannot get it twice" });
+      else if (j.attempt >= MAX_ATTEMPTS) this.finish(j.message_id, "failed", { error: `not acknowledged after ${j.attempt} deliveries` });
       else this.sql.exec("UPDATE jobs SET state = 'pending', lease_until = NULL WHERE message_id = ?", j.message_id);
     }
     // A gateway that stopped pinging has lost the device; its socket is closed so another can take over.

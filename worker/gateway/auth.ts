@@ -7,13 +7,17 @@ import { safeEqual } from "../lib/crypto";
 
 const Secrets = z.record(z.string().min(1).max(100), z.string().min(16));
 
+/** A malformed GATEWAY_SECRETS locks every gateway out (never in): say so loudly, without the values. */
 export function gatewaySecrets(env: Env): Record<string, string> {
+  let parsed: ReturnType<typeof Secrets.safeParse> | null = null;
   try {
-    const parsed = Secrets.safeParse(JSON.parse(env.GATEWAY_SECRETS));
-    return parsed.success ? parsed.data : {};
+    parsed = Secrets.safeParse(JSON.parse(env.GATEWAY_SECRETS));
   } catch {
-    return {};
+    parsed = null;
   }
+  if (parsed?.success) return parsed.data;
+  console.error(JSON.stringify({ level: "error", msg: "GATEWAY_SECRETS must be JSON {gateway_id: secret (16+ chars)}; no gateway can connect" }));
+  return {};
 }
 
 export function gatewayIds(env: Env): string[] {

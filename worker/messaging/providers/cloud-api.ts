@@ -70,6 +70,10 @@ export async function cloudApiSend(env: Env, cfg: CloudApiConfig, toDigits: stri
       signal: AbortSignal.timeout(15_000),
     });
   } catch (e) {
+    // A timeout is ambiguous (Meta may have sent it), and Meta has no idempotency key: never resend then.
+    if (e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")) {
+      return { ok: false, retryable: false, reason: "No answer from the Graph API within 15 s; not retried so the customer cannot get it twice" };
+    }
     return { ok: false, retryable: true, reason: `Graph API unreachable: ${String(e)}` };
   }
   const body: unknown = await res.json().catch(() => null);
