@@ -11,6 +11,22 @@ const Config = z.object({
   HEALTH_PORT: z.coerce.number().int().min(0).max(65535).default(8790),
   HEALTH_HOST: z.string().default("127.0.0.1"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** WhatsApp's WebSocket endpoint; only set to reach a simulator (tests, benchmark). */
+  WA_WEBSOCKET_URL: z.string().url().optional(),
+  /** QR codes shown before pairing gives up (each lives about 20 s). */
+  QR_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+  /** Simulated typing before a send when the Worker sets none: ms per character, bounded; 0 disables. */
+  TYPING_MS_PER_CHAR: z.coerce.number().int().min(0).max(1000).default(40),
+  TYPING_MIN_MS: z.coerce.number().int().min(0).default(800),
+  TYPING_MAX_MS: z.coerce.number().int().min(0).max(15000).default(6000),
+  /** Check a number is on WhatsApp before the first message to it (cached). */
+  CHECK_NUMBERS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
+  /** Jobs pulled ahead per device (credits). */
+  CREDIT_WINDOW: z.coerce.number().int().min(1).max(100).default(4),
+  /** How often the list of devices assigned to this gateway is refreshed. */
+  DEVICE_POLL_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** How long SIGTERM waits for in-flight sends. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(25_000),
 });
 export type Config = z.infer<typeof Config>;
 

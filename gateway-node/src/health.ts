@@ -1,7 +1,11 @@
 // Local health endpoint: the gateway's sessions and their states, for monitoring and `npm start`.
 import { createServer, type Server } from "node:http";
 
-export type HealthSnapshot = () => { status: "ok" | "degraded"; worker_reachable: boolean; sessions: { device_key: string; status: string }[] };
+export type HealthSnapshot = () => {
+  status: "ok" | "degraded";
+  worker_reachable: boolean;
+  sessions: { device_key: string; status: string; channel: string; phone?: string; reason?: string }[];
+};
 
 export function startHealthServer(host: string, port: number, snapshot: HealthSnapshot): Promise<Server> {
   const server = createServer((req, res) => {

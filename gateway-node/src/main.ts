@@ -1,37 +1,34 @@
-// gateway-node entry point: holds the Baileys sessions of the devices assigned to this gateway.
-// Foundation skeleton: configuration, logging, health endpoint and the Worker reachability check;
-// the sessions and the channel arrive with the gateway issue.
+// gateway-node entry point: holds the Baileys sessions of the devices the Worker assigns to this gateway.
 import { pino } from "pino";
 import { loadConfig } from "./config";
+import { Gateway } from "./gateway";
 import { startHealthServer } from "./health";
 
 const config = loadConfig();
 const log = pino({ level: config.LOG_LEVEL, base: { gateway_id: config.GATEWAY_ID } });
 
-let workerReachable = false;
+// A stray rejection inside Baileys must not take every other session down with the process.
+process.on("unhandledRejection", (err) => log.error({ err }, "unhandled rejection"));
 
-async function checkWorker(): Promise<void> {
+const gateway = new Gateway(config, log);
+const server = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, () => gateway.snapshot());
+await gateway.start();
+const address = server.address();
+const healthPort = address && typeof address === "object" ? address.port : config.HEALTH_PORT;
+log.info({ health: `http://${config.HEALTH_HOST}:${healthPort}/health`, worker: config.PING_URL }, "gateway-node started");
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "shutting down: finishing in-flight sends");
   try {
-    const res = await fetch(new URL("/healthz", config.PING_URL), { signal: AbortSignal.timeout(5000) });
-    workerReachable = res.ok;
-  } catch {
-    workerReachable = false;
+    await gateway.stop();
+  } catch (err) {
+    log.error({ err }, "shutdown did not finish cleanly");
   }
-}
-
-const server = await startHealthServer(config.HEALTH_HOST, config.HEALTH_PORT, () => ({
-  status: workerReachable ? "ok" : "degraded",
-  worker_reachable: workerReachable,
-  sessions: [],
-}));
-await checkWorker();
-const timer = setInterval(() => void checkWorker(), 10_000);
-log.info({ health: `http://${config.HEALTH_HOST}:${config.HEALTH_PORT}/health`, worker: config.PING_URL, reachable: workerReachable }, "gateway-node started");
-
-function shutdown(signal: string): void {
-  log.info({ signal }, "shutting down");
-  clearInterval(timer);
   server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 2000).unref();
 }
-process.once("SIGTERM", () => shutdown("SIGTERM"));
-process.once("SIGINT", () => shutdown("SIGINT"));
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -28,7 +28,7 @@ describe("health endpoint", () => {
     const server = await startHealthServer("127.0.0.1", 0, () => ({
       status: reachable ? "ok" : "degraded",
       worker_reachable: reachable,
-      sessions: [{ device_key: "d1", status: "connected" }],
+      sessions: [{ device_key: "d1", status: "connected", channel: "open" }],
     }));
     try {
       const addr = server.address();
@@ -39,7 +39,7 @@ describe("health endpoint", () => {
       reachable = true;
       const up = await fetch(`${url}/health`);
       expect(up.status).toBe(200);
-      expect(await up.json()).toEqual({ status: "ok", worker_reachable: true, sessions: [{ device_key: "d1", status: "connected" }] });
+      expect(await up.json()).toEqual({ status: "ok", worker_reachable: true, sessions: [{ device_key: "d1", status: "connected", channel: "open" }] });
       expect((await fetch(`${url}/other`)).status).toBe(404);
     } finally {
       server.close();
