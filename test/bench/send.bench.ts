@@ -51,7 +51,7 @@ async function startWorker(scriptPath: string): Promise<Miniflare> {
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: ["DB"],
     r2Buckets: ["MEDIA"],
-    durableObjects: { DEVICE_SESSION: { className: "DeviceSession", useSQLite: true } },
+    durableObjects: { DEVICE_SESSION: { className: "DeviceSession", useSQLite: true }, INBOX_HUB: { className: "InboxHub", useSQLite: true } },
     queueProducers: { OUTBOUND: { queueName: "outbound" }, DEVICE_WEBHOOKS: { queueName: "device-webhooks" } },
     queueConsumers: {
       // As in wrangler.toml.

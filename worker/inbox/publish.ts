@@ -13,14 +13,13 @@ export function inboxHub(env: Env, businessId: string) {
 }
 
 /** One RPC to the hub for any number of events; the returned promise never rejects. */
-export function publishInbox(env: Env, businessId: string, events: InboxEvent[]): Promise<void> {
-  if (events.length === 0) return Promise.resolve();
-  return inboxHub(env, businessId)
-    .publish(businessId, events)
-    .then(
-      () => undefined,
-      (e: unknown) => console.warn(JSON.stringify({ level: "warn", msg: "inbox publish failed", business_id: businessId, error: String(e) })),
-    );
+export async function publishInbox(env: Env, businessId: string, events: InboxEvent[]): Promise<void> {
+  if (events.length === 0) return;
+  try {
+    await inboxHub(env, businessId).publish(businessId, events);
+  } catch (e) {
+    console.warn(JSON.stringify({ level: "warn", msg: "inbox publish failed", business_id: businessId, error: String(e) }));
+  }
 }
 
 function deviceJid(device: Pick<Device, "phone">): string | null {
