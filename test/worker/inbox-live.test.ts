@@ -5,6 +5,8 @@ import { evictDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type InboxEvent, parseInboxEvent } from "../../worker/inbox/events";
+import { publishInbox } from "../../worker/inbox/publish";
+import { openGateway } from "./gateway-client";
 import { call, createApiKey, createDevice, eventually, member, signup } from "./helpers";
 
 const ORIGIN = "https://ping.test";
@@ -219,5 +221,70 @@ describe("real-time inbox channel", () => {
     await eventually(async () => seen.length > 0, 5000, "reply");
     expect(JSON.parse(seen[0] ?? "{}")).toMatchObject({ type: "error", error_code: "READ_ONLY_CHANNEL" });
     ws.close(1000, "bye");
+  });
+
+  it("baileys: the gateway's inbound message, the ack (sent) and a read receipt reach the socket", async () => {
+    const t = await signup();
+    const d = await createDevice(t, "baileys");
+    await call(`/internal/devices/${d.device_key}/gateway`, { method: "PUT", json: { gateway_id: "gw-test" }, headers: { authorization: "Bearer operator-test-token" } });
+    await call(`/api/v1/devices/${d.device_key}`, { method: "PATCH", json: { settings: { pacing_enabled: false } }, cookie: t.cookie });
+    const tab = await openInbox({ cookie: t.cookie, origin: ORIGIN });
+    const gw = await openGateway(d.device_key);
+    gw.send({ type: "hello", v: 1, gateway_id: "gw-test", status: "connected" });
+    await gw.next("welcome");
+    gw.send({ type: "status", status: "connected", phone: "6285700001111" });
+    await eventually(async () => (await call(`/api/v1/devices/${d.device_key}`, { cookie: t.cookie })).body.phone === "6285700001111", 5000, "phone");
+    gw.send({
+      type: "inbound",
+      event_id: "ev-1",
+      message: { wa_message_id: "WA-IN-1", chat_jid: "6281234567890@s.whatsapp.net", sender_jid: "6281234567890@s.whatsapp.net", push_name: "Rina", timestamp: Math.floor(Date.now() / 1000), kind: "text", text: "Kak, ongkir ke Bogor?", is_group: false, is_ephemeral: false },
+    });
+    await gw.next("inbound_ack");
+    const inbound = await tab.next("message.created");
+    expect(inbound.message).toMatchObject({ direction: "in", text: "Kak, ongkir ke Bogor?", sender_name: "Rina", to: "6285700001111@s.whatsapp.net" });
+    expect((await tab.next("conversation.updated")).conversation.unread_count).toBe(1);
+
+    const sent = await call("/api/v1/messages", { json: { device_key: d.device_key, to: "081234567890", text: "Ongkir 15 ribu kak" }, cookie: t.cookie });
+    expect((await tab.next("message.created", (e) => e.message.id === sent.body.id)).message.from).toBe("6285700001111@s.whatsapp.net");
+    gw.send({ type: "credit", n: 5 });
+    const job = await gw.next("job");
+    gw.send({ type: "ack", job_id: job.job_id, wa_message_id: "WA-OUT-1" });
+    expect((await tab.next("message.status", (e) => e.message.id === sent.body.id)).message.status).toBe("sent");
+    gw.send({ type: "receipt", wa_message_id: "WA-OUT-1", status: "read", timestamp: Date.now() });
+    expect((await tab.next("message.status", (e) => e.message.id === sent.body.id)).message.status).toBe("read");
+    // A receipt that moves nothing (already read) publishes nothing.
+    gw.send({ type: "receipt", wa_message_id: "WA-OUT-1", status: "delivered", timestamp: Date.now() });
+    gw.send({ type: "ping", t: 1 });
+    await gw.next("pong");
+    await new Promise((ok) => setTimeout(ok, 300));
+    await tab.ping();
+    expect(tab.events.filter((e) => e.type === "message.status")).toHaveLength(2);
+    gw.close();
+    tab.close();
+  });
+
+  it("the hub drops an event outside the schema; a failing publish only logs, and the pipeline carries on", async () => {
+    const t = await signup();
+    const d = await createDevice(t, "sandbox");
+    const tab = await openInbox({ cookie: t.cookie, origin: ORIGIN });
+    const hub = env.INBOX_HUB.get(env.INBOX_HUB.idFromName(t.businessId));
+    const bogus = { type: "message.created", message: { id: 42 } } as unknown as InboxEvent;
+    const fine: InboxEvent = { type: "message.status", message: { id: "m-1", device_key: d.device_key, status: "read", error: null } };
+    // The bad event is dropped (and logged); the good one in the same call still goes out.
+    expect(await hub.publish(t.businessId, [bogus, fine])).toBe(1);
+    expect((await tab.next("message.status")).message.id).toBe("m-1");
+    // A hub that cannot be reached at all: publishInbox (run in the pipeline's waitUntil) logs and resolves.
+    const noHub = { ...env, INBOX_HUB: undefined } as unknown as Env;
+    await expect(publishInbox(noHub, t.businessId, [fine])).resolves.toBeUndefined();
+    const sent = await call("/api/v1/messages", { json: { device_key: d.device_key, to: "081234567890", text: "Tetap jalan" }, cookie: t.cookie });
+    expect((await tab.next("message.status", (e) => e.message.id === sent.body.id)).message.status).toBe("delivered");
+    expect(tab.events.every((e) => e.type !== "message.created" || typeof e.message.id === "string")).toBe(true);
+    tab.close();
+  });
+
+  it("is described in the OpenAPI document", async () => {
+    const t = await signup();
+    const doc = await call("/api/v1/openapi.json", { cookie: t.cookie });
+    expect(doc.body.paths["/api/v1/inbox/ws"]?.get?.summary ?? doc.body.paths["/inbox/ws"]?.get?.summary).toMatch(/WebSocket/);
   });
 });

@@ -60,7 +60,13 @@ export class InboxHub extends DurableObject<Env> {
   async publish(businessId: string, events: InboxEvent[]): Promise<number> {
     const sockets = this.ctx.getWebSockets(businessTag(businessId)).filter((ws) => this.who(ws)?.business_id === businessId);
     if (sockets.length === 0) return 0;
-    const frames = events.map((e) => JSON.stringify(InboxEvent.parse(e)));
+    const frames: string[] = [];
+    for (const e of events) {
+      const parsed = InboxEvent.safeParse(e);
+      if (parsed.success) frames.push(JSON.stringify(parsed.data));
+      else console.error(JSON.stringify({ level: "error", msg: "inbox event outside the schema dropped", type: String((e as { type?: unknown }).type), issues: parsed.error.issues.length }));
+    }
+    if (frames.length === 0) return 0;
     let reached = 0;
     for (const ws of sockets) {
       try {
