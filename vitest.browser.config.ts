@@ -1,4 +1,4 @@
-// Browser tests: the real Worker under `wrangler dev`, driven by Debian's Chromium through playwright-core.
+// Browser tests: the real Worker under plain miniflare (test/support/local-worker.ts), driven by Debian's Chromium through playwright-core.
 import { defineConfig } from "vitest/config";
 
 export default defineConfig({

@@ -13,7 +13,7 @@ import { Crabline } from "../node/support/crabline";
 import { GatewayProcess } from "../node/support/gateway-process";
 import { addBaileysDevice, pingApi, signupTenant } from "../node/support/ping-api";
 import { waitFor } from "../node/support/wait";
-import { startWorker } from "../node/support/worker";
+import { startLocalWorker } from "../support/local-worker";
 
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 20);
 const MESSAGES = Number(process.env.BENCH_MESSAGES ?? 300);
@@ -42,10 +42,12 @@ async function steadyRss(pid: number): Promise<number> {
 
 async function main(): Promise<void> {
   const crab = await Crabline.start();
-  const worker = await startWorker({
-    SECRETS_KEY: randomBytes(32).toString("base64"),
-    GATEWAY_SECRETS: JSON.stringify({ [GATEWAY_ID]: GATEWAY_SECRET }),
-    PLATFORM_ADMIN_TOKEN: randomBytes(16).toString("hex"),
+  const worker = await startLocalWorker({
+    vars: {
+      SECRETS_KEY: randomBytes(32).toString("base64"),
+      GATEWAY_SECRETS: JSON.stringify({ [GATEWAY_ID]: GATEWAY_SECRET }),
+      PLATFORM_ADMIN_TOKEN: randomBytes(16).toString("hex"),
+    },
   });
   const call = pingApi(worker.url);
   const cookie = await signupTenant(call);

@@ -3,98 +3,16 @@
 // enqueued with the real queueMessages() (rows in D1, jobs on the queue); a test gateway client speaks
 // the gateway protocol over a real WebSocket and acks every job at once. Side by side in one run:
 // the sandbox provider (no gateway hop) and baileys through the gateway channel.
-import { readFileSync, readdirSync, writeFileSync, existsSync } from "node:fs";
+import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { build } from "esbuild";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import WebSocket from "ws";
 import { parseServerFrame, type GatewayFrame, type ServerFrame } from "../../protocol/gateway-protocol";
+import { type LocalD1, ROOT, startLocalWorker } from "../support/local-worker";
 
 const N = Number(process.env.BENCH_JOBS ?? 3000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
-const root = path.resolve(import.meta.dirname, "../..");
 const GATEWAY = { id: "gw-bench", secret: "bench-gateway-secret-123" };
-
-async function bundle(): Promise<string> {
-  // Inside the project: workerd resolves module paths relative to its starting directory.
-  const out = path.join(root, "node_modules/.cache/ping-bench/worker.mjs");
-  await build({
-    entryPoints: [path.join(root, "test/bench/send-worker.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    external: ["cloudflare:*", "node:*"],
-    outfile: out,
-    logLevel: "error",
-    jsx: "automatic",
-    jsxImportSource: "hono/jsx",
-  });
-  return out;
-}
-
-async function startWorker(scriptPath: string): Promise<Miniflare> {
-  // Miniflare 5 takes a new option shape; the familiar (v4) one converts with its own helper.
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port: 0,
-    workers: [
-      {
-    name: "ping",
-    modules: true,
-    scriptPath,
-    compatibilityDate: "2026-11-01",
-    compatibilityFlags: ["nodejs_compat"],
-    d1Databases: ["DB"],
-    r2Buckets: ["MEDIA"],
-    durableObjects: { DEVICE_SESSION: { className: "DeviceSession", useSQLite: true }, INBOX_HUB: { className: "InboxHub", useSQLite: true } },
-    queueProducers: { OUTBOUND: { queueName: "outbound" }, DEVICE_WEBHOOKS: { queueName: "device-webhooks" } },
-    queueConsumers: {
-      // As in wrangler.toml.
-      outbound: { maxBatchSize: 100, maxBatchTimeout: 1, maxRetries: 8, deadLetterQueue: "outbound-dlq" },
-      "outbound-dlq": { maxBatchSize: 50, maxBatchTimeout: 1 },
-      "device-webhooks": { maxBatchSize: 20, maxBatchTimeout: 1 },
-    },
-    ratelimits: {
-      API_KEY_LIMITER: { namespace_id: "1001", simple: { limit: 100000, period: 60 } },
-      SIGNUP_LIMITER: { namespace_id: "1002", simple: { limit: 1000, period: 60 } },
-      LOGIN_IP_LIMITER: { namespace_id: "1003", simple: { limit: 1000, period: 60 } },
-    },
-    bindings: {
-      PUBLIC_BASE_URL: "http://localhost:8787",
-      TRIAL_DAYS: "14",
-      LOGIN_MAX_FAILURES: "10",
-      LOGIN_LOCK_MINUTES: "15",
-      MAX_BODY_BYTES: "262144",
-      ALLOW_LOOPBACK_WEBHOOKS: "false",
-      GRAPH_API_BASE: "https://graph.facebook.com",
-      GRAPH_API_VERSION: "v25.0",
-      ALLOW_GRAPH_API_OVERRIDE: "false",
-      GATEWAY_JOB_LEASE_MS: "60000",
-      OUTBOX_LIMIT: "100000",
-      WEBHOOK_RETRY_BASE_SECONDS: "10",
-      SECRETS_KEY: Buffer.alloc(32, 7).toString("base64"),
-      GATEWAY_SECRETS: JSON.stringify({ [GATEWAY.id]: GATEWAY.secret }),
-      PLATFORM_ADMIN_TOKEN: "bench-operator-token",
-    },
-      },
-    ],
-    }),
-  );
-  await mf.ready;
-  const db = await mf.getD1Database("DB");
-  const dir = path.join(root, "migrations");
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sql")).sort()) {
-    for (const stmt of readFileSync(path.join(dir, file), "utf8").split("--> statement-breakpoint")) {
-      if (stmt.trim()) await db.prepare(stmt).run();
-    }
-  }
-  return mf;
-}
 
 type Tenant = { cookie: string; businessId: string };
 
@@ -176,7 +94,7 @@ function inboxListener(base: URL, t: Tenant): Promise<{ frames: () => number; cl
   });
 }
 
-async function run(mf: Miniflare, base: URL, t: Tenant, deviceKey: string, n: number, round: number | "warmup"): Promise<{ seconds: number; enqueueSeconds: number }> {
+async function run(d1: LocalD1, base: URL, t: Tenant, deviceKey: string, n: number, round: number | "warmup"): Promise<{ seconds: number; enqueueSeconds: number }> {
   const rows = Array.from({ length: n }, (_, i) => ({
     id: crypto.randomUUID(),
     businessId: t.businessId,
@@ -193,7 +111,6 @@ async function run(mf: Miniflare, base: URL, t: Tenant, deviceKey: string, n: nu
     if (!res.ok) throw new Error(`enqueue failed: ${res.status} ${await res.text()}`);
   }
   const enqueued = performance.now();
-  const d1 = await mf.getD1Database("DB");
   for (;;) {
     const r = await d1
       .prepare("SELECT COUNT(*) AS n FROM messages WHERE device_key = ? AND idempotency_key >= ? AND idempotency_key < ? AND status IN ('sent','delivered')")
@@ -208,7 +125,7 @@ async function run(mf: Miniflare, base: URL, t: Tenant, deviceKey: string, n: nu
 }
 
 function record(markdown: string): void {
-  const file = path.join(root, "docs/benchmarks.md");
+  const file = path.join(ROOT, "docs/benchmarks.md");
   const heading = "## Send pipeline (bench:send)";
   let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
   const start = doc.indexOf(heading);
@@ -221,10 +138,14 @@ function record(markdown: string): void {
   writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
 }
 
-const scriptPath = await bundle();
-const mf = await startWorker(scriptPath);
+// Ping's Worker plus the harness route of send-worker.ts, with wrangler.toml's bindings and queue consumers.
+const worker = await startLocalWorker({
+  entry: path.join(import.meta.dirname, "send-worker.ts"),
+  vars: { GATEWAY_SECRETS: JSON.stringify({ [GATEWAY.id]: GATEWAY.secret }) },
+});
 try {
-  const base = await mf.ready;
+  const base = new URL(worker.url);
+  const d1 = worker.db;
   const t = await tenant(base);
   const sandboxKey = await device(base, t, "sandbox");
   const baileysKey = await device(base, t, "baileys");
@@ -237,27 +158,27 @@ try {
   const watchedKey = await device(base, watched, "sandbox");
   const tab = await inboxListener(base, watched);
   // Warm-up: first DO instantiation, first queue batch, JIT.
-  await run(mf, base, t, sandboxKey, 100, "warmup");
+  await run(d1, base, t, sandboxKey, 100, "warmup");
   // Alternating runs, median of each: the machine is shared, so one run alone says little.
   const sandboxRuns: { seconds: number; enqueueSeconds: number }[] = [];
   const gatewayRuns: { seconds: number; enqueueSeconds: number }[] = [];
   const singleRuns: { seconds: number; enqueueSeconds: number }[] = [];
   const liveRuns: { seconds: number; enqueueSeconds: number }[] = [];
   for (let i = 0; i < REPEAT; i++) {
-    sandboxRuns.push(await run(mf, base, t, sandboxKey, N, i));
-    liveRuns.push(await run(mf, base, watched, watchedKey, N, i));
+    sandboxRuns.push(await run(d1, base, t, sandboxKey, N, i));
+    liveRuns.push(await run(d1, base, watched, watchedKey, N, i));
     const cpu0 = process.cpuUsage();
-    gatewayRuns.push(await run(mf, base, t, baileysKey, N, i));
+    gatewayRuns.push(await run(d1, base, t, baileysKey, N, i));
     const cpu = process.cpuUsage(cpu0);
     if (process.env.BENCH_TRACE) console.log(`  bench process CPU during the gateway run: ${((cpu.user + cpu.system) / 1e6).toFixed(2)} s`);
-    singleRuns.push(await run(mf, base, t, singleKey, N, i));
+    singleRuns.push(await run(d1, base, t, singleKey, N, i));
   }
   // Status frames trail the D1 write the run waits for by one RPC: give them a moment to land.
   for (let w = 0; w < 100 && tab.frames() < 2 * N * REPEAT; w++) await new Promise((ok) => setTimeout(ok, 20));
   const liveFrames = tab.frames();
+  tab.close();
   gw.close();
   gwSingle.close();
-  tab.close();
   const median = (rs: { seconds: number; enqueueSeconds: number }[]) => [...rs].sort((a, b) => a.seconds - b.seconds)[Math.floor(rs.length / 2)] ?? { seconds: NaN, enqueueSeconds: NaN };
   const sandbox = median(sandboxRuns);
   const gateway = median(gatewayRuns);
@@ -297,5 +218,5 @@ try {
     ].join("\n"),
   );
 } finally {
-  await mf.dispose();
+  await worker.close();
 }

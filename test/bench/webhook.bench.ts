@@ -8,7 +8,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { compareEngines } from "./engine-compare";
-import { bundlePing, type D1Like, ROOT, type Running, startWorker } from "../support/ping-miniflare";
+import { type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
 import { benchRules } from "./rules-fixture";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -19,10 +19,10 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const BUSINESS_ID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 const DEVICE_KEY = "03359ec3-2052-43ff-9495-6155b8cab4cc";
 
-type Target = { name: string } & Running;
+type Target = { name: string } & PlainWorker;
 type Figures = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
 
-async function seed(db: D1Like): Promise<void> {
+async function seed(db: LocalD1): Promise<void> {
   await db
     .prepare("INSERT INTO businesses (id, name, active_until) VALUES (?, 'Toko Bench', ?)")
     .bind(BUSINESS_ID, Date.now() + 365 * 86_400_000)
@@ -40,11 +40,8 @@ async function seed(db: D1Like): Promise<void> {
   }
 }
 
-async function start(name: string, opts: { scriptPath: string; withDb: boolean; durableObjects?: boolean }): Promise<Target> {
-  const running = await startWorker({ name, ...opts, bindings: { BUSINESS_ID, DEVICE_KEY } });
-  if (running.db) await seed(running.db);
-  return { name, ...running };
-}
+// The comparison Workers read the seeded business and device from their vars.
+const plain = (file: string, withDb: boolean) => startPlainWorker({ scriptPath: path.join(import.meta.dirname, "workers", file), withDb, vars: { BUSINESS_ID, DEVICE_KEY } });
 
 let counter = 0;
 function body(): string {
@@ -77,12 +74,12 @@ const loadAvg = () => os.loadavg().map((x) => x.toFixed(1)).join(" / ");
 async function main() {
   const loadBefore = loadAvg();
   console.log(`bench:webhook — ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION_S}s per target, ${os.cpus().length} cores`);
-  const scriptPath = bundlePing();
-  const targets = [
-    await start("bare", { scriptPath: path.join(import.meta.dirname, "workers/bare.js"), withDb: false }),
-    await start("io-only", { scriptPath: path.join(import.meta.dirname, "workers/io-only.js"), withDb: true }),
-    await start("ping", { scriptPath, withDb: true, durableObjects: true }),
+  const targets: Target[] = [
+    { name: "bare", ...(await plain("bare.js", false)) },
+    { name: "io-only", ...(await plain("io-only.js", true)) },
+    { name: "ping", ...(await startLocalWorker({ queueConsumers: false })) },
   ];
+  for (const t of targets) if (t.db) await seed(t.db);
   const results = new Map<string, Figures[]>(targets.map((t) => [t.name, []]));
   try {
     for (const t of targets) await load(t, 2); // warm-up
@@ -102,7 +99,7 @@ async function main() {
       if (!m || !l || m.n !== 2 * l.n) throw new Error("the webhook path did not write two messages per event");
     }
   } finally {
-    await Promise.all(targets.map((t) => t.mf.dispose()));
+    await Promise.all(targets.map((t) => t.close()));
   }
   const agg = (name: string) => {
     const rs = results.get(name) ?? [];

@@ -3,7 +3,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchChromium } from "./chromium";
-import { type LocalWorker, startLocalWorker } from "./local-server";
+import { type LocalWorker, startLocalWorker } from "../support/local-worker";
 
 let worker: LocalWorker;
 let browser: Browser;
@@ -19,7 +19,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await worker?.stop();
+  await worker?.close();
 });
 
 describe("dashboard in Chromium", () => {

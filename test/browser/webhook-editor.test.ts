@@ -3,10 +3,10 @@
 // the saved rule and shows in the logs page.
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bundlePing, type Running, startWorker } from "../support/ping-miniflare";
+import { type LocalWorker, startLocalWorker } from "../support/local-worker";
 import { launchChromium } from "./chromium";
 
-let worker: Running;
+let worker: LocalWorker;
 let browser: Browser;
 
 async function api(path: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
@@ -20,13 +20,13 @@ async function api(path: string, init: { method?: string; json?: unknown; cookie
 
 describe("webhook rule editor in Chromium", () => {
   beforeAll(async () => {
-    worker = await startWorker({ name: "editor", scriptPath: bundlePing(), withDb: true, durableObjects: true, queueConsumer: true });
+    worker = await startLocalWorker();
     browser = await launchChromium();
   }, 60_000);
 
   afterAll(async () => {
     await browser?.close();
-    await worker?.mf.dispose();
+    await worker?.close();
   });
 
   it("previews, traces, saves, and the saved rule fires", async () => {
@@ -39,7 +39,7 @@ describe("webhook rule editor in Chromium", () => {
     expect(device.status).toBe(201);
 
     const context = await browser.newContext();
-    await context.addCookies([{ name: "ping_session", value: token, url: worker.url.origin }]);
+    await context.addCookies([{ name: "ping_session", value: token, url: worker.url }]);
     const page = await context.newPage();
     await page.goto(new URL("/app/webhook-rules?lang=en", worker.url).toString());
 

@@ -16,7 +16,7 @@ import { Crabline } from "./support/crabline";
 import { addBaileysDevice, assignGateway, pingApi, signupTenant, type Call } from "./support/ping-api";
 import { waitFor } from "./support/wait";
 import { GatewayProcess } from "./support/gateway-process";
-import { startWorker, type RunningWorker } from "./support/worker";
+import { type LocalWorker, startLocalWorker } from "../support/local-worker";
 
 const GATEWAY_ID = "gw-e2e";
 const GATEWAY_SECRET = randomBytes(24).toString("base64url");
@@ -26,7 +26,7 @@ const ADMIN_TOKEN = randomBytes(16).toString("hex");
 const STORE_KEY = randomBytes(32).toString("base64");
 
 let crab: Crabline;
-let worker: RunningWorker;
+let worker: LocalWorker;
 let hooks: Server;
 let hookUrl: string;
 const delivered: Record<string, unknown>[] = [];
@@ -62,13 +62,15 @@ beforeAll(async () => {
   await new Promise<void>((r) => hooks.listen(0, "127.0.0.1", r));
   const addr = hooks.address();
   hookUrl = `http://127.0.0.1:${addr && typeof addr === "object" ? addr.port : 0}/hook`;
-  worker = await startWorker({
-    SECRETS_KEY: randomBytes(32).toString("base64"),
-    GATEWAY_SECRETS: JSON.stringify({ [GATEWAY_ID]: GATEWAY_SECRET, [OTHER_GATEWAY_ID]: OTHER_GATEWAY_SECRET }),
-    PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN,
-    ALLOW_LOOPBACK_WEBHOOKS: "true",
-    // Short job leases so a job held by a killed gateway comes back within the test.
-    GATEWAY_JOB_LEASE_MS: "4000",
+  worker = await startLocalWorker({
+    vars: {
+      SECRETS_KEY: randomBytes(32).toString("base64"),
+      GATEWAY_SECRETS: JSON.stringify({ [GATEWAY_ID]: GATEWAY_SECRET, [OTHER_GATEWAY_ID]: OTHER_GATEWAY_SECRET }),
+      PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN,
+      ALLOW_LOOPBACK_WEBHOOKS: "true",
+      // Short job leases so a job held by a killed gateway comes back within the test.
+      GATEWAY_JOB_LEASE_MS: "4000",
+    },
   });
   api = pingApi(worker.url);
 }, 120_000);

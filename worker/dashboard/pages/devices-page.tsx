@@ -1,6 +1,7 @@
 import type { Device } from "../../db/devices";
 import { PROVIDERS } from "../../db/schema";
 import type { T } from "../i18n";
+import { DataTable } from "../components/data-table";
 
 export function DevicesPage({ t, devices, canEdit }: { t: T; devices: Device[]; canEdit: boolean }) {
   return (
@@ -33,47 +34,35 @@ export function DevicesPage({ t, devices, canEdit }: { t: T; devices: Device[]; 
         </div>
       ) : null}
       <div class="card">
-        {devices.length === 0 ? (
-          <p class="muted">{t("no_devices")}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t("name")}</th>
-                <th>{t("provider")}</th>
-                <th>{t("status")}</th>
-                <th>{t("device_id")}</th>
-                <th>{t("actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {devices.map((d) => (
-                <tr>
-                  <td>
-                    <a href={`/app/devices/${d.deviceKey}`}>{d.name}</a>
-                  </td>
-                  <td>{d.provider}</td>
-                  <td>
-                    <span class="pill">{d.status}</span>
-                  </td>
-                  <td>
-                    <code id={`dk-${d.deviceKey}`}>{d.deviceKey}</code>{" "}
-                    <button type="button" class="ghost" data-copy={`dk-${d.deviceKey}`} data-copied={t("copied")}>
-                      {t("copy")}
-                    </button>
-                  </td>
-                  <td>
-                    {canEdit ? (
-                      <form data-api={`/api/v1/devices/${d.deviceKey}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
-                        <button class="danger">{t("delete")}</button>
-                      </form>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          headers={[t("name"), t("provider"), t("status"), t("device_id"), t("actions")]}
+          rows={devices}
+          empty={t("no_devices")}
+          row={(d) => (
+            <tr>
+              <td>
+                <a href={`/app/devices/${d.deviceKey}`}>{d.name}</a>
+              </td>
+              <td>{d.provider}</td>
+              <td>
+                <span class="pill">{d.status}</span>
+              </td>
+              <td>
+                <code id={`dk-${d.deviceKey}`}>{d.deviceKey}</code>{" "}
+                <button type="button" class="ghost" data-copy={`dk-${d.deviceKey}`} data-copied={t("copied")}>
+                  {t("copy")}
+                </button>
+              </td>
+              <td>
+                {canEdit ? (
+                  <form data-api={`/api/v1/devices/${d.deviceKey}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
+                    <button class="danger">{t("delete")}</button>
+                  </form>
+                ) : null}
+              </td>
+            </tr>
+          )}
+        />
       </div>
     </>
   );

@@ -2,6 +2,7 @@ import type { ApiKey } from "../../db/api-keys";
 import { ROLES } from "../../db/schema";
 import type { User } from "../../db/users";
 import type { T } from "../i18n";
+import { DataTable } from "../components/data-table";
 
 export function UsersPage({ t, users, fmt }: { t: T; users: User[]; fmt: (ms: number) => string }) {
   return (
@@ -32,33 +33,24 @@ export function UsersPage({ t, users, fmt }: { t: T; users: User[]; fmt: (ms: nu
         </form>
       </div>
       <div class="card">
-        <table>
-          <thead>
+        <DataTable
+          headers={[t("name"), t("email"), t("role"), t("created_at"), t("actions")]}
+          rows={users}
+          row={(u) => (
             <tr>
-              <th>{t("name")}</th>
-              <th>{t("email")}</th>
-              <th>{t("role")}</th>
-              <th>{t("created_at")}</th>
-              <th>{t("actions")}</th>
+              <td>{u.name}</td>
+              <td>{u.email}</td>
+              <td>{t(`role_${u.role}`)}</td>
+              <td>{fmt(u.createdAt)}</td>
+              <td>
+                <form data-api={`/api/v1/users/${u.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
+                  <button class="danger">{t("delete")}</button>
+                  <div data-out class="out"></div>
+                </form>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => (
-              <tr>
-                <td>{u.name}</td>
-                <td>{u.email}</td>
-                <td>{t(`role_${u.role}`)}</td>
-                <td>{fmt(u.createdAt)}</td>
-                <td>
-                  <form data-api={`/api/v1/users/${u.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
-                    <button class="danger">{t("delete")}</button>
-                    <div data-out class="out"></div>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </div>
     </>
   );
@@ -79,34 +71,25 @@ export function ApiKeysPage({ t, keys, fmt }: { t: T; keys: ApiKey[]; fmt: (ms: 
         </form>
       </div>
       <div class="card">
-        <table>
-          <thead>
+        <DataTable
+          headers={[t("key_name"), <>Prefix</>, t("created_at"), t("last_used"), t("actions")]}
+          rows={keys}
+          row={(k) => (
             <tr>
-              <th>{t("key_name")}</th>
-              <th>Prefix</th>
-              <th>{t("created_at")}</th>
-              <th>{t("last_used")}</th>
-              <th>{t("actions")}</th>
+              <td>{k.name}</td>
+              <td>
+                <code>{k.prefix}…</code>
+              </td>
+              <td>{fmt(k.createdAt)}</td>
+              <td>{k.lastUsedAt ? fmt(k.lastUsedAt) : t("never")}</td>
+              <td>
+                <form data-api={`/api/v1/api-keys/${k.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
+                  <button class="danger">{t("delete")}</button>
+                </form>
+              </td>
             </tr>
-          </thead>
-          <tbody>
-            {keys.map((k) => (
-              <tr>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>{fmt(k.createdAt)}</td>
-                <td>{k.lastUsedAt ? fmt(k.lastUsedAt) : t("never")}</td>
-                <td>
-                  <form data-api={`/api/v1/api-keys/${k.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
-                    <button class="danger">{t("delete")}</button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          )}
+        />
       </div>
     </>
   );

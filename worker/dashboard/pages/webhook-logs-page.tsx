@@ -1,4 +1,5 @@
 import { WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } from "../../db/schema";
+import { DataTable } from "../components/data-table";
 import type { WebhookLog } from "../../db/webhook-logs";
 import { sourceById } from "../../webhooks/sources";
 import type { MessageKey, T } from "../i18n";
@@ -58,42 +59,30 @@ export function WebhookLogsPage(props: {
         </form>
       </div>
       <div class="card">
-        {logs.length === 0 ? (
-          <p class="muted">{t("wl_none")}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t("wl_time")}</th>
-                <th>{t("wr_source")}</th>
-                <th>{t("status")}</th>
-                <th>{t("wl_rule")}</th>
-                <th>{t("wl_message")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {logs.map((l) => (
-                <tr>
-                  <td style="white-space:nowrap">{props.fmt(l.createdAt)}</td>
-                  <td>{sourceById(l.source).label}</td>
-                  <td>
-                    <span class={`pill st-${l.status}`}>{statusLabel(l.status)}</span>
-                  </td>
-                  <td>{l.ruleNames.join(", ") || "—"}</td>
-                  <td>
-                    <pre class="msg">{l.message}</pre>
-                    <details>
-                      <summary>
-                        {t("wl_payload")} {l.payloadTruncated ? t("wl_truncated") : ""}
-                      </summary>
-                      <pre class="payload">{l.payload}</pre>
-                    </details>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          headers={[t("wl_time"), t("wr_source"), t("status"), t("wl_rule"), t("wl_message")]}
+          rows={logs}
+          empty={t("wl_none")}
+          row={(l) => (
+            <tr>
+              <td style="white-space:nowrap">{props.fmt(l.createdAt)}</td>
+              <td>{sourceById(l.source).label}</td>
+              <td>
+                <span class={`pill st-${l.status}`}>{statusLabel(l.status)}</span>
+              </td>
+              <td>{l.ruleNames.join(", ") || "—"}</td>
+              <td>
+                <pre class="msg">{l.message}</pre>
+                <details>
+                  <summary>
+                    {t("wl_payload")} {l.payloadTruncated ? t("wl_truncated") : ""}
+                  </summary>
+                  <pre class="payload">{l.payload}</pre>
+                </details>
+              </td>
+            </tr>
+          )}
+        />
         {props.nextCursor ? (
           <p>
             <a href={`/app/webhook-logs?${next.toString()}`}>{t("wl_next")}</a>

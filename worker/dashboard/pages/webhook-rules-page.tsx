@@ -4,6 +4,7 @@ import { COMPARISON_OPERATORS } from "../../webhooks/rules/conditions";
 import type { WebhookRule } from "../../db/webhook-rules";
 import { SOURCES, sourceById } from "../../webhooks/sources";
 import type { T } from "../i18n";
+import { DataTable } from "../components/data-table";
 import { RULE_EDITOR_SCRIPT } from "./rule-editor-script";
 
 const CUSTOM_SAMPLE = { event: "lead.created", id: "lead_1", customer: { name: "Sari", phone: "0812-3456-7890" } };
@@ -12,12 +13,13 @@ const CUSTOM_SAMPLE = { event: "lead.created", id: "lead_1", customer: { name: "
 const EXAMPLES: Record<RuleSource, { conditions: unknown; template: string }> = {
   scalev: {
     conditions: { operator: "AND", rules: [{ field: "event", operator: "equals", value: "order.created" }] },
-    template: "Halo {{data.destination_address.name}},\nTerima kasih sudah order {{data.order_id}}.\nTotal: {{data.net_revenue | rupiah}}\nStatus: {{data.status}}",
+    template:
+      "Halo {{data.destination_address.name}},\nTerima kasih sudah order {{data.order_id}}.\nTotal: {{data.net_revenue | rupiah}}\nStatus: {{data.status}}",
   },
   lynk: {
     conditions: { operator: "AND", rules: [{ field: "event", operator: "equals", value: "payment.received" }] },
     template:
-      "Halo {{data.message_data.customer.name}},\npembayaran {{data.message_data.items.0.title}} sebesar {{data.message_data.totals.grandTotal | rupiah}} sudah kami terima ({{data.message_data.createdAt | date:\"DD MMM YYYY HH:mm\"}}).",
+      'Halo {{data.message_data.customer.name}},\npembayaran {{data.message_data.items.0.title}} sebesar {{data.message_data.totals.grandTotal | rupiah}} sudah kami terima ({{data.message_data.createdAt | date:"DD MMM YYYY HH:mm"}}).',
   },
   custom: {
     conditions: { operator: "AND", rules: [{ field: "event", operator: "equals", value: "lead.created" }] },
@@ -25,7 +27,7 @@ const EXAMPLES: Record<RuleSource, { conditions: unknown; template: string }> = 
   },
   any: {
     conditions: { operator: "AND", rules: [{ field: "event", operator: "exists" }] },
-    template: "Halo {{customer.name | default:\"Kak\"}}, ada kabar baru: {{event}}",
+    template: 'Halo {{customer.name | default:"Kak"}}, ada kabar baru: {{event}}',
   },
 };
 
@@ -38,7 +40,17 @@ function scriptJson(v: unknown): string {
   return JSON.stringify(v).replaceAll("<", "\\u003c");
 }
 
-export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: WebhookRule[]; devices: Device[]; editing: WebhookRule | null }) {
+export function WebhookRulesPage({
+  t,
+  rules,
+  devices,
+  editing,
+}: {
+  t: T;
+  rules: WebhookRule[];
+  devices: Device[];
+  editing: WebhookRule | null;
+}) {
   const deviceName = new Map(devices.map((d) => [d.deviceKey, d.name]));
   const source: RuleSource = editing?.source ?? "scalev";
   const samples = Object.fromEntries([...SOURCES.map((s) => [s.id, s.sample ?? CUSTOM_SAMPLE]), ["any", CUSTOM_SAMPLE]]);
@@ -47,7 +59,9 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
     ruleId: editing?.id ?? null,
     samples,
     operators: COMPARISON_OPERATORS,
-    examples: Object.fromEntries(Object.entries(EXAMPLES).map(([k, v]) => [k, { conditions: JSON.stringify(v.conditions, null, 2), template: v.template }])),
+    examples: Object.fromEntries(
+      Object.entries(EXAMPLES).map(([k, v]) => [k, { conditions: JSON.stringify(v.conditions, null, 2), template: v.template }]),
+    ),
     phones,
     t: {
       bad_json: t("wr_bad_json"),
@@ -70,43 +84,30 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
     <>
       <div class="card">
         <h3>{t("wr_rules")}</h3>
-        {rules.length === 0 ? (
-          <p class="muted">{t("wr_none")}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t("wr_priority")}</th>
-                <th>{t("wr_name")}</th>
-                <th>{t("wr_source")}</th>
-                <th>{t("wr_device")}</th>
-                <th>{t("status")}</th>
-                <th>{t("actions")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((r) => (
-                <tr>
-                  <td>{r.priority}</td>
-                  <td>
-                    <a href={`/app/webhook-rules?id=${r.id}`}>{r.name}</a>
-                  </td>
-                  <td>{sourceLabel(t, r.source)}</td>
-                  <td>{deviceName.get(r.deviceKey) ?? r.deviceKey}</td>
-                  <td>
-                    <span class="pill">{r.active ? t("wr_active") : t("wr_inactive")}</span>
-                  </td>
-                  <td class="row">
-                    <a href={`/app/webhook-rules?id=${r.id}`}>{t("wr_edit")}</a>
-                    <form data-api={`/api/v1/webhook-rules/${r.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
-                      <button class="danger">{t("delete")}</button>
-                    </form>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          headers={[t("wr_priority"), t("wr_name"), t("wr_source"), t("wr_device"), t("status"), t("actions")]}
+          rows={rules}
+          empty={t("wr_none")}
+          row={(r) => (
+            <tr>
+              <td>{r.priority}</td>
+              <td>
+                <a href={`/app/webhook-rules?id=${r.id}`}>{r.name}</a>
+              </td>
+              <td>{sourceLabel(t, r.source)}</td>
+              <td>{deviceName.get(r.deviceKey) ?? r.deviceKey}</td>
+              <td>
+                <span class="pill">{r.active ? t("wr_active") : t("wr_inactive")}</span>
+              </td>
+              <td class="row">
+                <a href={`/app/webhook-rules?id=${r.id}`}>{t("wr_edit")}</a>
+                <form data-api={`/api/v1/webhook-rules/${r.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
+                  <button class="danger">{t("delete")}</button>
+                </form>
+              </td>
+            </tr>
+          )}
+        />
       </div>
       <div class="card">
         <h3>{editing ? `${t("wr_edit")}: ${editing.name}` : t("wr_add")}</h3>
@@ -151,7 +152,11 @@ export function WebhookRulesPage({ t, rules, devices, editing }: { t: T; rules: 
             </div>
             <div>
               <label>{t("wr_phone_field")}</label>
-              <input name="phone_field" required value={editing?.phoneField ?? sourceById(source === "any" ? "custom" : source).customer.phone} />
+              <input
+                name="phone_field"
+                required
+                value={editing?.phoneField ?? sourceById(source === "any" ? "custom" : source).customer.phone}
+              />
             </div>
           </div>
           <div class="cols">
