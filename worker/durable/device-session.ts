@@ -39,6 +39,8 @@ export const MAX_ATTEMPTS = 8;
 /** Finished jobs are remembered this long so a late duplicate queue delivery stays a no-op. */
 const DONE_RETENTION_MS = 7 * 24 * 3600_000;
 const CONFIG_TTL_MS = 30_000;
+/** Inbox publishes (one per accepted batch or status flush) waiting on the hub before new ones are dropped. */
+const LIVE_PUBLISH_BACKLOG = 200;
 
 type JobState = "pending" | "leased" | "done" | "failed";
 
@@ -492,11 +494,23 @@ export class DeviceSession extends DurableObject<Env> {
   // pipeline: chained so the hub sees a message's creation before its status, and failures are only logged.
 
   private liveChain: Promise<void> = Promise.resolve();
+  private liveQueued = 0;
 
   private publishLive(events: InboxEvent[]): void {
     const businessId = this.config?.businessId;
     if (!businessId || events.length === 0) return;
-    this.liveChain = this.liveChain.then(() => publishInbox(this.env, businessId, events));
+    // A hub that stalls must not make the object hold events without bound: past the cap they are dropped
+    // (live updates are best effort; clients reload state over the REST API when they reconnect).
+    if (this.liveQueued >= LIVE_PUBLISH_BACKLOG) {
+      console.warn(JSON.stringify({ level: "warn", msg: "inbox publish backlog full; events dropped", business_id: businessId, events: events.length }));
+      return;
+    }
+    this.liveQueued += 1;
+    this.liveChain = this.liveChain
+      .then(() => publishInbox(this.env, businessId, events))
+      .finally(() => {
+        this.liveQueued -= 1;
+      });
     this.ctx.waitUntil(this.liveChain);
   }
 
