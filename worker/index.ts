@@ -9,6 +9,7 @@ import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound
 import { sweepOutbox } from "./messaging/sweep";
 
 export { DeviceSession } from "./durable/device-session";
+export { InboxHub } from "./durable/inbox-hub";
 
 export default {
   fetch: app.fetch,

@@ -84,7 +84,7 @@ deviceChannelsApi
         c.env,
         device,
         { providerMessageId: `sandbox-in-${crypto.randomUUID()}`, chatJid: jid, senderJid: jid, senderName: body.name ?? null, timestamp: Date.now(), kind: "text", text: body.text, isGroup: false, isEphemeral: false },
-        { sendReply: true },
+        { sendReply: true, waitUntil: (p) => c.executionCtx.waitUntil(p) },
       );
       if (!r.message) throw notFound("Device");
       return c.json({ message: messageJson(r.message), reply: r.reply?.text ?? null }, 201);

@@ -96,7 +96,7 @@ export const seedWhatsappApi = new Hono<AppEnv>()
         isGroup,
         isEphemeral: false,
       },
-      { sendReply: false },
+      { sendReply: false, waitUntil: (p) => c.executionCtx.waitUntil(p) },
     );
     return c.json({
       message: result.reply ? { text: result.reply.text } : {},

@@ -32,7 +32,10 @@ document.addEventListener('submit', async (ev) => {
     if (!res.ok) { if (out) { out.className = 'out err'; out.textContent = data.message || res.statusText; } return; }
     const reveal = form.dataset.reveal && data[form.dataset.reveal];
     if (reveal && out) { out.className = 'out ok'; out.textContent = (form.dataset.revealLabel || '') + ' ' + reveal; return; }
-    if (form.dataset.redirect) location.href = form.dataset.redirect; else location.reload();
+    if (form.dataset.redirect) location.href = form.dataset.redirect;
+    // With the live channel open the result arrives as an event: keep the page, clear the message box.
+    else if (form.dataset.stay !== undefined && liveOn()) { const box = form.querySelector('[name=text]'); if (box) box.value = ''; if (out) out.textContent = ''; }
+    else location.reload();
   } catch (e) { if (out) { out.className = 'out err'; out.textContent = String(e); } }
 });
 document.addEventListener('click', async (ev) => {
@@ -42,18 +45,63 @@ document.addEventListener('click', async (ev) => {
   await navigator.clipboard.writeText(text.trim()).catch(() => {});
   const old = btn.textContent; btn.textContent = btn.dataset.copied || 'OK'; setTimeout(() => (btn.textContent = old), 1500);
 });
-// Live pieces (device status, sandbox chat) refresh themselves while the page is open.
-const live = document.querySelector('[data-refresh]');
-if (live) setInterval(async () => {
-  if (document.hidden) return;
+// Live pieces refresh themselves while the page is open: device status by polling; the sandbox chat and the
+// messages list ([data-live]) from the inbox's real-time channel, polled only while the channel is down.
+let socket = null;
+const liveOn = () => !!socket && socket.readyState === 1;
+const refresh = async (onlyLive) => {
   const res = await fetch(location.href, { credentials: 'same-origin' }).catch(() => null);
   if (!res || !res.ok) return;
   const doc = new DOMParser().parseFromString(await res.text(), 'text/html');
   for (const el of document.querySelectorAll('[data-refresh]')) {
+    if (onlyLive ? el.dataset.live === undefined : el.dataset.live !== undefined && liveOn()) continue;
     const fresh = doc.getElementById(el.id);
     if (fresh) el.innerHTML = fresh.innerHTML;
   }
-}, Number(live.dataset.refresh) || 3000);
+};
+const polled = document.querySelector('[data-refresh]');
+if (polled) setInterval(() => { if (!document.hidden) refresh(false); }, Number(polled.dataset.refresh) || 3000);
+let pending = null;
+const refreshLiveSoon = () => { clearTimeout(pending); pending = setTimeout(() => refresh(true), 300); };
+const onEvent = (e) => {
+  if (e.type === 'message.status') {
+    for (const pill of document.querySelectorAll('[data-msg="' + CSS.escape(e.message.id) + '"] [data-status]')) {
+      pill.textContent = e.message.status; pill.className = 'pill ' + e.message.status;
+      if (e.message.error) pill.title = e.message.error;
+    }
+    return;
+  }
+  if (e.type !== 'message.created') return;
+  const m = e.message;
+  for (const chat of document.querySelectorAll('[data-live="chat"]')) {
+    if (chat.dataset.device !== m.device_key || chat.querySelector('[data-msg="' + CSS.escape(m.id) + '"]')) continue;
+    chat.querySelector('[data-empty]')?.remove();
+    const b = document.createElement('div'); b.className = 'bubble ' + m.direction; b.dataset.msg = m.id; b.textContent = m.text || '';
+    const meta = document.createElement('small');
+    const when = new Intl.DateTimeFormat(document.documentElement.lang === 'en' ? 'en-GB' : 'id-ID', { timeZone: chat.dataset.tz, dateStyle: 'medium', timeStyle: 'short' }).format(m.created_at);
+    meta.textContent = m.chat_jid.split('@')[0] + ' · ' + when + ' · ';
+    const pill = document.createElement('span'); pill.dataset.status = ''; pill.textContent = m.status; meta.append(pill);
+    b.append(meta); chat.append(b); chat.scrollTop = chat.scrollHeight;
+  }
+  // The list has filters, paging and device names: a new row is rendered by the server.
+  if (document.querySelector('[data-live="messages"]')) refreshLiveSoon();
+};
+if (document.querySelector('[data-live]')) {
+  let delay = 1000;
+  const connect = () => {
+    const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/api/v1/inbox/ws');
+    socket = ws;
+    ws.onopen = () => { delay = 1000; document.body.dataset.inbox = 'live'; refresh(true); };
+    ws.onmessage = (ev) => { try { onEvent(JSON.parse(ev.data)); } catch { /* not an event */ } };
+    ws.onclose = () => {
+      document.body.dataset.inbox = 'polling';
+      // Reconnect with backoff and jitter (1 s, 2 s, 4 s … 30 s), so a deploy does not get every tab at once.
+      setTimeout(connect, delay * (1 + Math.random() / 2)); delay = Math.min(delay * 2, 30000);
+    };
+  };
+  connect();
+  setInterval(() => { if (liveOn()) socket.send('{"type":"ping"}'); }, 30000);
+}
 `;
 
 export const STYLES = `

@@ -155,6 +155,7 @@ dashboard.get("/devices/:device_key", async (c) => {
         metaWebhookUrl={`${c.env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/meta/webhook/${d.deviceKey}`}
         canEdit={canEdit}
         fmt={dateFormatter(auth, locale)}
+        timeZone={auth.business.timezone}
       />,
     ),
   );

@@ -28,11 +28,14 @@ export async function upsertConversation(db: Db, businessId: string, deviceKey: 
     .get();
 }
 
-export async function noteInbound(db: Db, conversationId: string, at: number): Promise<void> {
-  await db
+/** Counts an inbound message; returns the updated row (the inbox's real-time event carries it). */
+export async function noteInbound(db: Db, conversationId: string, at: number): Promise<Conversation | undefined> {
+  return db
     .update(conversations)
     .set({ lastInboundAt: at, lastMessageAt: at, unreadCount: sql`${conversations.unreadCount} + 1` })
-    .where(eq(conversations.id, conversationId));
+    .where(eq(conversations.id, conversationId))
+    .returning()
+    .get();
 }
 
 /** The last time the customer wrote to this device (Cloud API's 24-hour customer-service window). */

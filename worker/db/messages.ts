@@ -120,14 +120,14 @@ export async function markAccepted(db: Db, ids: string[], at: number): Promise<v
   }
 }
 
-/** Receipts and provider callbacks name the provider's message id; status only moves forward. */
+/** Receipts and provider callbacks name the provider's message id; status only moves forward. Returns the id it moved, if any. */
 export async function setStatusByProviderId(
   db: Db,
   deviceKey: string,
   providerMessageId: string,
   status: "sent" | "delivered" | "read" | "failed",
   error?: string,
-): Promise<boolean> {
+): Promise<string | null> {
   const from: MessageStatus[] =
     status === "read" ? ["queued", "sent", "delivered"] : status === "delivered" ? ["queued", "sent"] : status === "sent" ? ["queued"] : ["queued", "sent"];
   const rows = await db
@@ -135,7 +135,7 @@ export async function setStatusByProviderId(
     .set({ status, updatedAt: Date.now(), ...(error !== undefined ? { error } : {}) })
     .where(and(eq(messages.deviceKey, deviceKey), eq(messages.providerMessageId, providerMessageId), inArray(messages.status, from)))
     .returning({ id: messages.id });
-  return rows.length > 0;
+  return rows[0]?.id ?? null;
 }
 
 export type MessageFilter = { deviceKey?: string; to?: string; status?: MessageStatus; conversationId?: string };

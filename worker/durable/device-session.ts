@@ -17,8 +17,10 @@ import { getBusiness } from "../db/businesses";
 import { database } from "../db/client";
 import { type Device, getDeviceByKey, updateDevice } from "../db/devices";
 import { applyStatusBatch, getQueuedMessages, markAccepted, type StatusUpdate, setStatusByProviderId } from "../db/messages";
-import type { Provider } from "../db/schema";
+import type { MessageStatus, Provider } from "../db/schema";
 import { receiveInbound } from "../inbound/receive";
+import type { InboxEvent } from "../inbox/events";
+import { messageCreated, publishInbox } from "../inbox/publish";
 import { contentOf, type OutboundContent } from "../messaging/content";
 import type { OutboundJob } from "../messaging/jobs";
 import { CAP_SPANS, gapAfterSend, type Lane, nextSendAt, type PacingState } from "../messaging/pacing";
@@ -37,6 +39,8 @@ export const MAX_ATTEMPTS = 8;
 /** Finished jobs are remembered this long so a late duplicate queue delivery stays a no-op. */
 const DONE_RETENTION_MS = 7 * 24 * 3600_000;
 const CONFIG_TTL_MS = 30_000;
+/** Inbox publishes (one per accepted batch or status flush) waiting on the hub before new ones are dropped. */
+const LIVE_PUBLISH_BACKLOG = 200;
 
 type JobState = "pending" | "leased" | "done" | "failed";
 
@@ -198,6 +202,9 @@ export class DeviceSession extends DurableObject<Env> {
       );
     }
     await markAccepted(db, rows.map((m) => m.id), now);
+    // The outbox is the one place every outbound message passes (API, rules, broadcasts, auto-replies), and the
+    // rows are already in hand: the live inbox learns of them here without another D1 read.
+    this.publishLive(rows.map((m) => messageCreated(m, cfg.device)));
     await this.pump();
     return { accepted: rows.length, deferred };
   }
@@ -470,6 +477,7 @@ export class DeviceSession extends DurableObject<Env> {
           rows.map((r) => ({ id: r.message_id, status: r.status, providerMessageId: r.provider_message_id, error: r.error })),
           Date.now(),
         );
+        this.publishStatuses(rows.map((r) => ({ id: r.message_id, status: r.status, error: r.error })));
         for (const r of rows) {
           // Only what was written: a newer status recorded during the flush stays for the next one.
           this.sql.exec("DELETE FROM d1_writes WHERE message_id = ? AND status = ?", r.message_id, r.status);
@@ -479,6 +487,37 @@ export class DeviceSession extends DurableObject<Env> {
     } finally {
       this.flushing = false;
     }
+  }
+
+  // ── the live inbox ─────────────────────────────────────────────────────────────────────────────
+  // One RPC to the business's InboxHub per accepted batch or flushed write-back, never awaited by the
+  // pipeline: chained so the hub sees a message's creation before its status, and failures are only logged.
+
+  private liveChain: Promise<void> = Promise.resolve();
+  private liveQueued = 0;
+
+  private publishLive(events: InboxEvent[]): void {
+    const businessId = this.config?.businessId;
+    if (!businessId || events.length === 0) return;
+    // A hub that stalls must not make the object hold events without bound: past the cap they are dropped
+    // (live updates are best effort; clients reload state over the REST API when they reconnect).
+    if (this.liveQueued >= LIVE_PUBLISH_BACKLOG) {
+      console.warn(JSON.stringify({ level: "warn", msg: "inbox publish backlog full; events dropped", business_id: businessId, events: events.length }));
+      return;
+    }
+    this.liveQueued += 1;
+    this.liveChain = this.liveChain
+      .then(() => publishInbox(this.env, businessId, events))
+      .finally(() => {
+        this.liveQueued -= 1;
+      });
+    this.ctx.waitUntil(this.liveChain);
+  }
+
+  private publishStatuses(rows: { id: string; status: MessageStatus; error: string | null }[]): void {
+    const deviceKey = this.config?.deviceKey;
+    if (!deviceKey) return;
+    this.publishLive(rows.map((r) => ({ type: "message.status", message: { id: r.id, device_key: deviceKey, status: r.status, error: r.error } })));
   }
 
   /** One alarm covers every timer: pacing, retry backoff, job leases and the gateway's device lease. */
@@ -629,7 +668,8 @@ export class DeviceSession extends DurableObject<Env> {
         return this.onInbound(ws, frame.event_id, frame.message);
       case "receipt": {
         const cfg = await this.loadConfig();
-        if (cfg) await setStatusByProviderId(database(this.env.DB), cfg.deviceKey, frame.wa_message_id, frame.status);
+        const id = cfg ? await setStatusByProviderId(database(this.env.DB), cfg.deviceKey, frame.wa_message_id, frame.status) : null;
+        if (id) this.publishStatuses([{ id, status: frame.status, error: null }]);
         return;
       }
     }
@@ -717,7 +757,7 @@ export class DeviceSession extends DurableObject<Env> {
         isGroup: m.is_group,
         isEphemeral: m.is_ephemeral,
       },
-      { sendReply: true },
+      { sendReply: true, waitUntil: (p) => this.ctx.waitUntil(p) },
     );
     // Acked only once stored: a gateway that does not see this resends, and the dedupe absorbs it.
     this.send(ws, { type: "inbound_ack", event_id: eventId });

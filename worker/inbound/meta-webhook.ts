@@ -7,6 +7,8 @@ import { database } from "../db/client";
 import { type Device, getDeviceByKey } from "../db/devices";
 import { setStatusByProviderId } from "../db/messages";
 import { ApiError, notFound } from "../http/errors";
+import type { InboxEvent } from "../inbox/events";
+import { publishInbox } from "../inbox/publish";
 import type { AppEnv } from "../http/types";
 import { hmacSha256, safeEqual, toHex } from "../lib/crypto";
 import { cloudApiDownloadMedia, type CloudApiConfig, readCloudApiConfig } from "../messaging/providers/cloud-api";
@@ -121,6 +123,7 @@ export const metaWebhookApi = new Hono<AppEnv>()
     const db = database(c.env.DB);
     let messages = 0;
     let statuses = 0;
+    const live: InboxEvent[] = [];
     for (const entry of parsed.data.entry) {
       for (const change of entry.changes) {
         if (change.field !== "messages") continue;
@@ -131,7 +134,9 @@ export const metaWebhookApi = new Hono<AppEnv>()
           if (s.status !== "sent" && s.status !== "delivered" && s.status !== "read" && s.status !== "failed") continue;
           const err = s.errors?.[0];
           const reason = err ? `Cloud API error ${err.code ?? ""}: ${err.error_data?.details ?? err.message ?? err.title ?? "failed"}`.trim() : undefined;
-          await setStatusByProviderId(db, device.deviceKey, s.id, s.status, s.status === "failed" ? (reason ?? "failed") : undefined);
+          const error = s.status === "failed" ? (reason ?? "failed") : undefined;
+          const moved = await setStatusByProviderId(db, device.deviceKey, s.id, s.status, error);
+          if (moved) live.push({ type: "message.status", message: { id: moved, device_key: device.deviceKey, status: s.status, error: error ?? null } });
           statuses++;
         }
         for (const m of v.messages ?? []) {
@@ -154,11 +159,12 @@ export const metaWebhookApi = new Hono<AppEnv>()
               isGroup: false,
               isEphemeral: false,
             },
-            { sendReply: true },
+            { sendReply: true, waitUntil: (p) => c.executionCtx.waitUntil(p) },
           );
           messages++;
         }
       }
     }
+    c.executionCtx.waitUntil(publishInbox(c.env, device.businessId, live));
     return c.json({ received: true, messages, statuses });
   });

@@ -1,11 +1,12 @@
 // The one inbound path, for every provider (gateway, Cloud API webhook, sandbox chat, the seed's callback):
-// dedupe on the provider's message id, upsert contact and conversation, forward to the device webhook,
-// then hand to auto-reply.
+// dedupe on the provider's message id, upsert contact and conversation, update the inbox in real time,
+// forward to the device webhook, then hand to auto-reply.
 import { getBusiness, isPackageActive, type Business } from "../db/businesses";
 import { database } from "../db/client";
 import { noteInbound, upsertContact, upsertConversation } from "../db/conversations";
 import type { Device } from "../db/devices";
 import { getMessageByKey, insertMessagesIdempotent, type Message } from "../db/messages";
+import { conversationUpdated, messageCreated, publishInbox, type WaitUntil } from "../inbox/publish";
 import { queueMessages } from "../messaging/enqueue";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import type { DeviceWebhookJob, DeviceWebhookPayload } from "./device-webhook";
@@ -62,7 +63,12 @@ function shouldForward(business: Business, device: Device, m: Inbound): boolean 
  * Stores and forwards one inbound message and asks auto-reply. With `sendReply` (every real arrival) the
  * reply is queued for sending, idempotent by the inbound message; the seed's callback only reports it.
  */
-export async function receiveInbound(env: Env, device: Device, m: Inbound, opts: { sendReply: boolean }): Promise<InboundResult> {
+export async function receiveInbound(
+  env: Env,
+  device: Device,
+  m: Inbound,
+  opts: { sendReply: boolean; /** Runs the inbox publish after the response; without it the publish is awaited. */ waitUntil?: WaitUntil },
+): Promise<InboundResult> {
   const db = database(env.DB);
   const business = await getBusiness(db, device.businessId);
   if (!business) return { duplicate: false, message: null, reply: null, business: null };
@@ -99,7 +105,11 @@ export async function receiveInbound(env: Env, device: Device, m: Inbound, opts:
     const reply = stored && isPackageActive(business) ? await decideAutoReply({ env, business, device, message: stored, chatJid: m.chatJid, senderName: m.senderName }) : null;
     return { duplicate: true, message: stored ?? null, reply, business };
   }
-  await noteInbound(db, conversation.id, now);
+  const counted = await noteInbound(db, conversation.id, now);
+  // Live inbox: the new message and the conversation's unread count, one RPC; a failure is only logged.
+  const live = publishInbox(env, business.id, [messageCreated(message, device), conversationUpdated(counted ?? conversation, m.chatJid)]);
+  if (opts.waitUntil) opts.waitUntil(live);
+  else await live;
 
   if (shouldForward(business, device, m)) {
     const job: DeviceWebhookJob = {

@@ -18,6 +18,8 @@ type Props = {
   metaWebhookUrl: string;
   canEdit: boolean;
   fmt: (ms: number) => string;
+  /** The business's time zone, for times the live chat renders itself. */
+  timeZone: string;
 };
 
 function NumberField({ t, name, value, k, step }: { t: T; name: keyof DeviceSettings; value: number; k: Parameters<T>[0]; step?: string }) {
@@ -29,7 +31,7 @@ function NumberField({ t, name, value, k, step }: { t: T; name: keyof DeviceSett
   );
 }
 
-export function DeviceDetailPage({ t, device: d, settings: s, live, secret, messages, deliveries, metaWebhookUrl, canEdit, fmt }: Props) {
+export function DeviceDetailPage({ t, device: d, settings: s, live, secret, messages, deliveries, metaWebhookUrl, canEdit, fmt, timeZone }: Props) {
   const api = `/api/v1/devices/${d.deviceKey}`;
   return (
     <>
@@ -78,18 +80,22 @@ export function DeviceDetailPage({ t, device: d, settings: s, live, secret, mess
         <div class="card">
           <h3>{t("sandbox_chat")}</h3>
           <p class="muted">{t("sandbox_help")}</p>
-          <div class="chat" id="chat" data-refresh="3000">
-            {messages.length === 0 ? <p class="muted">{t("no_messages")}</p> : null}
+          <div class="chat" id="chat" data-refresh="3000" data-live="chat" data-device={d.deviceKey} data-tz={timeZone}>
+            {messages.length === 0 ? (
+              <p class="muted" data-empty>
+                {t("no_messages")}
+              </p>
+            ) : null}
             {[...messages].reverse().map((m) => (
-              <div class={`bubble ${m.direction}`}>
+              <div class={`bubble ${m.direction}`} data-msg={m.id}>
                 {m.text}
                 <small>
-                  {m.to.split("@")[0]} · {fmt(m.createdAt)} · {m.status}
+                  {m.to.split("@")[0]} · {fmt(m.createdAt)} · <span data-status>{m.status}</span>
                 </small>
               </div>
             ))}
           </div>
-          <form data-api={`${api}/sandbox/inbound`} class="row">
+          <form data-api={`${api}/sandbox/inbound`} class="row" data-stay>
             <div>
               <label>{t("customer_phone")}</label>
               <input name="from" value="081234567890" required />
@@ -105,7 +111,7 @@ export function DeviceDetailPage({ t, device: d, settings: s, live, secret, mess
             <button>{t("send")}</button>
             <div data-out class="out"></div>
           </form>
-          <form data-api="/api/v1/messages" class="row">
+          <form data-api="/api/v1/messages" class="row" data-stay>
             <input type="hidden" name="device_key" value={d.deviceKey} />
             <div>
               <label>{t("to")}</label>

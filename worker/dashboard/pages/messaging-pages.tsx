@@ -47,7 +47,7 @@ export function MessagesPage(props: {
         </div>
         <button>{t("filter")}</button>
       </form>
-      <div class="card" id="messages" data-refresh="5000">
+      <div class="card" id="messages" data-refresh="5000" data-live="messages">
         {messages.length === 0 ? (
           <p class="muted">{t("no_messages")}</p>
         ) : (
@@ -64,14 +64,16 @@ export function MessagesPage(props: {
             </thead>
             <tbody>
               {messages.map((m) => (
-                <tr>
+                <tr data-msg={m.id}>
                   <td>{fmt(m.createdAt)}</td>
                   <td>{deviceName.get(m.deviceKey) ?? m.deviceKey.slice(0, 8)}</td>
                   <td>{m.direction === "in" ? t("direction_in") : t("direction_out")}</td>
                   <td>{m.to.replace("@s.whatsapp.net", "")}</td>
                   <td>{(m.text ?? "").slice(0, 140)}</td>
                   <td>
-                    <span class={`pill ${m.status}`}>{m.status}</span>
+                    <span class={`pill ${m.status}`} data-status>
+                      {m.status}
+                    </span>
                     {m.error ? <div class="muted">{m.error}</div> : null}
                   </td>
                 </tr>

@@ -1,0 +1,115 @@
+// InboxHub: one per business, the real-time channel of its inbox. Dashboard sockets (and API clients) attach
+// here after the Worker has authenticated them; the inbound path and each DeviceSession publish events with
+// one RPC, and the hub fans them out to this business's sockets only. The sockets are hibernatable: an idle
+// hub costs nothing and wakes with every socket still attached (who it is lives in the socket attachment).
+import { DurableObject } from "cloudflare:workers";
+import { errorBody } from "../http/errors";
+import { InboxEvent, PING_FRAME, PONG_FRAME } from "../inbox/events";
+
+/** Who is on the other end of a socket, kept in its attachment so it survives hibernation. */
+export type InboxSocket = { business_id: string; user_id: string | null; api_key_id: string | null; role: string; connected_at: number };
+
+/** Sockets one business may hold open (tabs × users); more gets a 429. */
+export const MAX_SOCKETS_PER_BUSINESS = 200;
+
+/** Headers the Worker sets on the forwarded upgrade; the hub never sees the client's own headers. */
+export const HUB_HEADERS = { business: "x-ping-business-id", user: "x-ping-user-id", apiKey: "x-ping-api-key-id", role: "x-ping-role" } as const;
+
+const businessTag = (id: string) => `business:${id}`;
+
+export class InboxHub extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Keep-alives are answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_FRAME, PONG_FRAME));
+  }
+
+  /** The Worker authenticated the caller and checked the Origin before forwarding the upgrade here. */
+  override async fetch(request: Request): Promise<Response> {
+    const businessId = request.headers.get(HUB_HEADERS.business);
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || !businessId) {
+      return Response.json(errorBody("UPGRADE_REQUIRED", "Expected a WebSocket upgrade"), { status: 426 });
+    }
+    if (this.ctx.getWebSockets(businessTag(businessId)).length >= MAX_SOCKETS_PER_BUSINESS) {
+      return Response.json(errorBody("TOO_MANY_CONNECTIONS", "Too many open inbox connections for this business"), {
+        status: 429,
+        headers: { "Retry-After": "30" },
+      });
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    const who: InboxSocket = {
+      business_id: businessId,
+      user_id: request.headers.get(HUB_HEADERS.user),
+      api_key_id: request.headers.get(HUB_HEADERS.apiKey),
+      role: request.headers.get(HUB_HEADERS.role) ?? "staff",
+      connected_at: Date.now(),
+    };
+    const tags = [businessTag(businessId)];
+    if (who.user_id) tags.push(`user:${who.user_id}`);
+    this.ctx.acceptWebSocket(server, tags);
+    server.serializeAttachment(who);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * Sends each event to every socket of the business, in order. Only sockets whose attachment names the same
+   * business receive anything (the hub is named after the business; this check makes isolation explicit).
+   * Returns how many sockets it reached.
+   */
+  async publish(businessId: string, events: InboxEvent[]): Promise<number> {
+    const sockets = this.ctx.getWebSockets(businessTag(businessId)).filter((ws) => this.who(ws)?.business_id === businessId);
+    if (sockets.length === 0) return 0;
+    const frames: string[] = [];
+    for (const e of events) {
+      const parsed = InboxEvent.safeParse(e);
+      if (parsed.success) frames.push(JSON.stringify(parsed.data));
+      else console.error(JSON.stringify({ level: "error", msg: "inbox event outside the schema dropped", type: String((e as { type?: unknown }).type), issues: parsed.error.issues.length }));
+    }
+    if (frames.length === 0) return 0;
+    let reached = 0;
+    for (const ws of sockets) {
+      try {
+        for (const f of frames) ws.send(f);
+        reached += 1;
+      } catch {
+        // Closing socket: its close handler cleans up; the others still get the events.
+      }
+    }
+    return reached;
+  }
+
+  /** Open sockets of a business (the dashboard and tests read it). */
+  async connections(businessId: string): Promise<number> {
+    return this.ctx.getWebSockets(businessTag(businessId)).length;
+  }
+
+  private who(ws: WebSocket): InboxSocket | null {
+    return (ws.deserializeAttachment() as InboxSocket | null) ?? null;
+  }
+
+  override async webSocketMessage(ws: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    // The channel is server → client; a client only pings (auto-answered). Anything else gets a reminder.
+    if (typeof data === "string" && data.trim() === PING_FRAME) {
+      ws.send(PONG_FRAME);
+      return;
+    }
+    ws.send(JSON.stringify({ type: "error", error_code: "READ_ONLY_CHANNEL", message: `This channel only accepts ${PING_FRAME}` }));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, reason);
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    try {
+      ws.close(1011, "socket error");
+    } catch {
+      // already closed
+    }
+  }
+}
