@@ -6,6 +6,7 @@ import type { WebhookDelivery } from "../../db/webhook-deliveries";
 import type { LiveStatus } from "../../durable/device-session";
 import type { DeviceSettings } from "../../messaging/settings";
 import type { T } from "../i18n";
+import { DataTable } from "../components/data-table";
 
 type Props = {
   t: T;
@@ -31,7 +32,19 @@ function NumberField({ t, name, value, k, step }: { t: T; name: keyof DeviceSett
   );
 }
 
-export function DeviceDetailPage({ t, device: d, settings: s, live, secret, messages, deliveries, metaWebhookUrl, canEdit, fmt, timeZone }: Props) {
+export function DeviceDetailPage({
+  t,
+  device: d,
+  settings: s,
+  live,
+  secret,
+  messages,
+  deliveries,
+  metaWebhookUrl,
+  canEdit,
+  fmt,
+  timeZone,
+}: Props) {
   const api = `/api/v1/devices/${d.deviceKey}`;
   return (
     <>
@@ -44,7 +57,9 @@ export function DeviceDetailPage({ t, device: d, settings: s, live, secret, mess
         </p>
         <p class="muted">
           {t("outbox")}: {live.outbox.pending} {t("pending")}, {live.outbox.leased} {t("leased")}
-          {d.provider === "baileys" ? ` · ${t("gateway")} ${d.gatewayId ?? "—"}: ${live.gateway_connected ? t("gateway_connected") : t("gateway_not_connected")}` : ""}
+          {d.provider === "baileys"
+            ? ` · ${t("gateway")} ${d.gatewayId ?? "—"}: ${live.gateway_connected ? t("gateway_connected") : t("gateway_not_connected")}`
+            : ""}
         </p>
         {live.qr ? (
           <div>
@@ -165,7 +180,8 @@ export function DeviceDetailPage({ t, device: d, settings: s, live, secret, mess
         <p class="muted">{t("pacing_help")}</p>
         <form data-api={api} data-method="PATCH">
           <label>
-            <input type="checkbox" name="settings.pacing_enabled" checked={s.pacing_enabled} disabled={!canEdit} style="min-width:0" /> {t("pacing_enabled")}
+            <input type="checkbox" name="settings.pacing_enabled" checked={s.pacing_enabled} disabled={!canEdit} style="min-width:0" />{" "}
+            {t("pacing_enabled")}
           </label>
           <div class="grid">
             <NumberField t={t} name="min_gap_seconds" value={s.min_gap_seconds} k="min_gap_seconds" step="0.5" />
@@ -217,34 +233,22 @@ export function DeviceDetailPage({ t, device: d, settings: s, live, secret, mess
           </p>
         ) : null}
         <h3>{t("webhook_log")}</h3>
-        {deliveries.length === 0 ? (
-          <p class="muted">{t("no_deliveries")}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t("created_at")}</th>
-                <th>{t("attempt")}</th>
-                <th>{t("result")}</th>
-                <th>{t("duration")}</th>
-                <th>{t("webhook_url_device")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((w) => (
-                <tr>
-                  <td>{fmt(w.createdAt)}</td>
-                  <td>{w.attempt}</td>
-                  <td>
-                    <span class={`pill ${w.ok ? "delivered" : "failed"}`}>{w.statusCode ?? "—"}</span> {w.error ?? ""}
-                  </td>
-                  <td>{w.durationMs} ms</td>
-                  <td class="muted">{w.url}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          headers={[t("created_at"), t("attempt"), t("result"), t("duration"), t("webhook_url_device")]}
+          rows={deliveries}
+          empty={t("no_deliveries")}
+          row={(w) => (
+            <tr>
+              <td>{fmt(w.createdAt)}</td>
+              <td>{w.attempt}</td>
+              <td>
+                <span class={`pill ${w.ok ? "delivered" : "failed"}`}>{w.statusCode ?? "—"}</span> {w.error ?? ""}
+              </td>
+              <td>{w.durationMs} ms</td>
+              <td class="muted">{w.url}</td>
+            </tr>
+          )}
+        />
       </div>
     </>
   );

@@ -5,6 +5,7 @@ import { MESSAGE_STATUSES } from "../../db/schema";
 import type { Template } from "../../db/templates";
 import { templateVariables } from "../../messaging/template-render";
 import type { T } from "../i18n";
+import { DataTable } from "../components/data-table";
 
 export function MessagesPage(props: {
   t: T;
@@ -48,39 +49,26 @@ export function MessagesPage(props: {
         <button>{t("filter")}</button>
       </form>
       <div class="card" id="messages" data-refresh="5000" data-live="messages">
-        {messages.length === 0 ? (
-          <p class="muted">{t("no_messages")}</p>
-        ) : (
-          <table>
-            <thead>
-              <tr>
-                <th>{t("created_at")}</th>
-                <th>{t("nav_devices")}</th>
-                <th>{t("direction")}</th>
-                <th>{t("to")}</th>
-                <th>{t("message_text")}</th>
-                <th>{t("status")}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {messages.map((m) => (
-                <tr data-msg={m.id}>
-                  <td>{fmt(m.createdAt)}</td>
-                  <td>{deviceName.get(m.deviceKey) ?? m.deviceKey.slice(0, 8)}</td>
-                  <td>{m.direction === "in" ? t("direction_in") : t("direction_out")}</td>
-                  <td>{m.to.replace("@s.whatsapp.net", "")}</td>
-                  <td>{(m.text ?? "").slice(0, 140)}</td>
-                  <td>
-                    <span class={`pill ${m.status}`} data-status>
-                      {m.status}
-                    </span>
-                    {m.error ? <div class="muted">{m.error}</div> : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          headers={[t("created_at"), t("nav_devices"), t("direction"), t("to"), t("message_text"), t("status")]}
+          rows={messages}
+          empty={t("no_messages")}
+          row={(m) => (
+            <tr data-msg={m.id}>
+              <td>{fmt(m.createdAt)}</td>
+              <td>{deviceName.get(m.deviceKey) ?? m.deviceKey.slice(0, 8)}</td>
+              <td>{m.direction === "in" ? t("direction_in") : t("direction_out")}</td>
+              <td>{m.to.replace("@s.whatsapp.net", "")}</td>
+              <td>{(m.text ?? "").slice(0, 140)}</td>
+              <td>
+                <span class={`pill ${m.status}`} data-status>
+                  {m.status}
+                </span>
+                {m.error ? <div class="muted">{m.error}</div> : null}
+              </td>
+            </tr>
+          )}
+        />
         {nextHref ? <a href={nextHref}>{t("next_page")}</a> : null}
       </div>
     </>
@@ -98,7 +86,13 @@ export function TemplatesPage({ t, templates, canEdit }: { t: T; templates: Temp
             <label>{t("template_name")}</label>
             <input name="name" required maxlength={100} />
             <label>{t("template_body")}</label>
-            <textarea name="body" required rows={4} style="width:100%" placeholder="Halo {name}, pesanan Anda sudah kami terima."></textarea>
+            <textarea
+              name="body"
+              required
+              rows={4}
+              style="width:100%"
+              placeholder="Halo {name}, pesanan Anda sudah kami terima."
+            ></textarea>
             <p>
               <button>{t("save")}</button>
             </p>
@@ -110,32 +104,35 @@ export function TemplatesPage({ t, templates, canEdit }: { t: T; templates: Temp
         {templates.length === 0 ? <p class="muted">{t("no_templates")}</p> : null}
         {templates.map((tpl) => (
           <div class="card">
-          <form data-api={`/api/v1/templates/${tpl.id}`} data-method="PATCH">
-            <div class="row">
-              <div>
-                <label>{t("template_name")}</label>
-                <input name="name" value={tpl.name} required />
+            <form data-api={`/api/v1/templates/${tpl.id}`} data-method="PATCH">
+              <div class="row">
+                <div>
+                  <label>{t("template_name")}</label>
+                  <input name="name" value={tpl.name} required />
+                </div>
+                <div class="muted">
+                  ID <code>{tpl.id}</code> · {t("variables")}:{" "}
+                  {templateVariables(tpl.body)
+                    .map((v) => `{${v}}`)
+                    .join(", ") || "—"}
+                </div>
               </div>
-              <div class="muted">
-                ID <code>{tpl.id}</code> · {t("variables")}: {templateVariables(tpl.body).map((v) => `{${v}}`).join(", ") || "—"}
-              </div>
-            </div>
-            <label>{t("template_body")}</label>
-            <textarea name="body" rows={3} style="width:100%">
-              {tpl.body}
-            </textarea>
-            {canEdit ? (
-              <p class="row">
-                <button>{t("save")}</button>
-              </p>
-            ) : null}
-            <div data-out class="out"></div>
-          </form>
-          {canEdit ? (
-            <form data-api={`/api/v1/templates/${tpl.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
-              <button class="danger">{t("delete")}</button>
+              <label>{t("template_body")}</label>
+              <textarea name="body" rows={3} style="width:100%">
+                {tpl.body}
+              </textarea>
+              {canEdit ? (
+                <p class="row">
+                  <button>{t("save")}</button>
+                </p>
+              ) : null}
+              <div data-out class="out"></div>
             </form>
-          ) : null}
+            {canEdit ? (
+              <form data-api={`/api/v1/templates/${tpl.id}`} data-method="DELETE" data-confirm={t("confirm_delete")}>
+                <button class="danger">{t("delete")}</button>
+              </form>
+            ) : null}
           </div>
         ))}
       </div>
