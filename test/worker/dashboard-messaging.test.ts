@@ -38,6 +38,9 @@ describe("messaging dashboard pages", () => {
     expect(list.text).toContain("6281298765432");
     const filtered = await call("/app/messages?status=failed", { cookie: t.cookie });
     expect(filtered.text).not.toContain("Paket sudah dikirim");
+    // The filter form keeps the chosen status selected, and only that one.
+    expect(filtered.text).toMatch(/<option value="failed" selected/);
+    expect(filtered.text).not.toMatch(/<option value="delivered" selected/);
     await call("/api/v1/templates", { json: { name: "resi", body: "Resi {resi} untuk {name}" }, cookie: t.cookie });
     const tpl = await call("/app/templates", { cookie: t.cookie });
     expect(tpl.status).toBe(200);

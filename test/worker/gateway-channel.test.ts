@@ -1,28 +1,9 @@
 // The Worker side of the gateway channel, driven by a test gateway that speaks the documented protocol.
 import { env, evictDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { database } from "../../worker/db/client";
-import { queueMessages } from "../../worker/messaging/enqueue";
 import { CloseCode } from "../../protocol/gateway-protocol";
 import { openGateway } from "./gateway-client";
-import { call, createDevice, eventually, signup, type Tenant } from "./helpers";
-
-async function queueText(t: Tenant, deviceKey: string, texts: string[], lane: "transactional" | "broadcast" = "transactional") {
-  return queueMessages(
-    database(env.DB),
-    env.OUTBOUND,
-    texts.map((text) => ({
-      id: crypto.randomUUID(),
-      businessId: t.businessId,
-      deviceKey,
-      idempotencyKey: `test:${crypto.randomUUID()}`,
-      to: "6281234567890@s.whatsapp.net",
-      text,
-      source: "api" as const,
-      lane,
-    })),
-  );
-}
+import { call, createDevice, eventually, queueTestMessages, signup, type Tenant } from "./helpers";
 
 async function messageRow(id: string) {
   return env.DB.prepare("SELECT status, provider_message_id, error FROM messages WHERE id = ?")
@@ -106,7 +87,7 @@ describe("gateway channel: jobs, leases, acks", () => {
     const dev = await call(`/api/v1/devices/${d.device_key}`, { cookie: t.cookie });
     expect(dev.body.status).toBe("connected");
 
-    const rows = await queueText(t, d.device_key, ["satu", "dua", "tiga"]);
+    const rows = await queueTestMessages(t, d.device_key, ["satu", "dua", "tiga"]);
     gw.send({ type: "credit", n: 2 });
     const jobs = await gw.take("job", 2);
     expect(jobs.map((j) => j.content)).toEqual([
@@ -143,7 +124,7 @@ describe("gateway channel: jobs, leases, acks", () => {
   it("redelivers an unacked job under the same id after its lease expires, and a late ack still counts once", async () => {
     const { t, d } = await pinnedDevice();
     const gw = await connected(d.device_key);
-    const [row] = await queueText(t, d.device_key, ["halo"]);
+    const [row] = await queueTestMessages(t, d.device_key, ["halo"]);
     gw.send({ type: "credit", n: 5 });
     const first = await gw.next("job");
     expect(first.attempt).toBe(1);
@@ -161,7 +142,7 @@ describe("gateway channel: jobs, leases, acks", () => {
   it("a retryable fail comes back later; a permanent fail marks the message failed with the reason", async () => {
     const { t, d } = await pinnedDevice();
     const gw = await connected(d.device_key);
-    const rows = await queueText(t, d.device_key, ["a", "b"]);
+    const rows = await queueTestMessages(t, d.device_key, ["a", "b"]);
     gw.send({ type: "credit", n: 10 });
     const [ja, jb] = await gw.take("job", 2);
     gw.send({ type: "fail", job_id: jb?.job_id ?? "", retryable: false, reason: "number is not on WhatsApp" });
@@ -177,7 +158,7 @@ describe("gateway channel: jobs, leases, acks", () => {
 
   it("the outbox survives eviction: jobs queued while no gateway is connected go out once one connects", async () => {
     const { t, d } = await pinnedDevice();
-    const rows = await queueText(t, d.device_key, ["a", "b"]);
+    const rows = await queueTestMessages(t, d.device_key, ["a", "b"]);
     const stub = env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(d.device_key));
     await eventually(async () => (await call(`/api/v1/devices/${d.device_key}/live`, { cookie: t.cookie })).body.outbox.pending === 2, 8000, "accepted");
     await evictDurableObject(stub);
@@ -191,7 +172,7 @@ describe("gateway channel: jobs, leases, acks", () => {
   it("deleting the device tells its gateway to log out, closes with 4004 and fails what was waiting", async () => {
     const { t, d } = await pinnedDevice();
     const gw = await connected(d.device_key);
-    const [row] = await queueText(t, d.device_key, ["tidak terkirim"]);
+    const [row] = await queueTestMessages(t, d.device_key, ["tidak terkirim"]);
     await eventually(async () => (await call(`/api/v1/devices/${d.device_key}/live`, { cookie: t.cookie })).body.outbox.pending === 1, 8000, "accepted");
     expect((await call(`/api/v1/devices/${d.device_key}`, { method: "DELETE", cookie: t.cookie })).status).toBe(200);
     await gw.next("logout");

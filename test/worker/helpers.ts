@@ -1,5 +1,8 @@
 // Test client: calls the real Worker entry point (exports.default.fetch) inside workerd.
+import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { database } from "../../worker/db/client";
+import { queueMessages } from "../../worker/messaging/enqueue";
 
 export type Res = { status: number; body: any; headers: Headers; text: string };
 
@@ -100,4 +103,22 @@ export async function eventually<T>(check: () => Promise<T | undefined | null | 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((ok) => setTimeout(ok, 25));
   }
+}
+
+/** Text messages to one customer, queued straight into the pipeline as a rule or a broadcast would. */
+export async function queueTestMessages(t: Tenant, deviceKey: string, texts: string[], lane: "transactional" | "broadcast" = "transactional") {
+  return queueMessages(
+    database(env.DB),
+    env.OUTBOUND,
+    texts.map((text) => ({
+      id: crypto.randomUUID(),
+      businessId: t.businessId,
+      deviceKey,
+      idempotencyKey: `test:${crypto.randomUUID()}`,
+      to: "6281234567890@s.whatsapp.net",
+      text,
+      source: lane === "broadcast" ? ("broadcast" as const) : ("api" as const),
+      lane,
+    })),
+  );
 }

@@ -3,12 +3,11 @@
 import { createExecutionContext, createMessageBatch, createScheduledController, env, evictDurableObject, getQueueResult, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index";
-import { database } from "../../worker/db/client";
-import { jobFor, queueMessages } from "../../worker/messaging/enqueue";
+import { jobFor } from "../../worker/messaging/enqueue";
 import { msUntilWindowOpens, nextSendAt } from "../../worker/messaging/pacing";
 import { defaultSettings } from "../../worker/messaging/settings";
 import { openGateway } from "./gateway-client";
-import { call, createApiKey, createDevice, eventually, signup, type Tenant } from "./helpers";
+import { call, createApiKey, createDevice, eventually, queueTestMessages, signup, type Tenant } from "./helpers";
 
 async function message(t: Tenant, id: string) {
   return (await call(`/api/v1/messages/${id}`, { cookie: t.cookie })).body;
@@ -23,19 +22,6 @@ async function gatewayDevice(t: Tenant, settings: Record<string, unknown> = { pa
   gw.send({ type: "hello", v: 1, gateway_id: "gw-test", status: "connected" });
   await gw.next("welcome");
   return { d, gw };
-}
-
-function rows(t: Tenant, deviceKey: string, texts: string[], lane: "transactional" | "broadcast") {
-  return texts.map((text) => ({
-    id: crypto.randomUUID(),
-    businessId: t.businessId,
-    deviceKey,
-    idempotencyKey: `test:${crypto.randomUUID()}`,
-    to: "6281234567890@s.whatsapp.net",
-    text,
-    source: lane === "broadcast" ? ("broadcast" as const) : ("api" as const),
-    lane,
-  }));
 }
 
 async function outbox(t: Tenant, deviceKey: string) {
@@ -101,7 +87,7 @@ describe("at-least-once delivery never duplicates a send", () => {
   it("the same job delivered three times reaches the gateway once", async () => {
     const t = await signup();
     const { d, gw } = await gatewayDevice(t);
-    const [m] = await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["sekali saja"], "transactional"));
+    const [m] = await queueTestMessages(t, d.device_key, ["sekali saja"], "transactional");
     if (!m) throw new Error("no row");
     await env.OUTBOUND.send(jobFor(m), { contentType: "json" });
     await env.OUTBOUND.send(jobFor(m), { contentType: "json" });
@@ -118,9 +104,9 @@ describe("at-least-once delivery never duplicates a send", () => {
   it("a full outbox defers jobs back to the queue with backoff; the dead-letter queue marks them failed with the reason", async () => {
     const t = await signup();
     const d = await createDevice(t, "baileys");
-    const created = await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, Array.from({ length: 40 }, (_, i) => `m${i}`), "broadcast"));
+    const created = await queueTestMessages(t, d.device_key, Array.from({ length: 40 }, (_, i) => `m${i}`), "broadcast");
     await eventually(async () => (await outbox(t, d.device_key)).pending === 40, 8000, "outbox full");
-    const [extra] = await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["one too many"], "broadcast"));
+    const [extra] = await queueTestMessages(t, d.device_key, ["one too many"], "broadcast");
     if (!extra || !created[0]) throw new Error("no rows");
     // The consumer's decision for that job, observed directly.
     const batch = createMessageBatch("outbound", [{ id: "q1", timestamp: Date.now(), attempts: 3, body: jobFor(extra) }]);
@@ -165,9 +151,9 @@ describe("pacing", () => {
     const d = await createDevice(t, "baileys");
     await call(`/internal/devices/${d.device_key}/gateway`, { method: "PUT", json: { gateway_id: "gw-test" }, headers: { authorization: "Bearer operator-test-token" } });
     await call(`/api/v1/devices/${d.device_key}`, { method: "PATCH", json: { settings: { pacing_enabled: false } }, cookie: t.cookie });
-    await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["b1", "b2"], "broadcast"));
+    await queueTestMessages(t, d.device_key, ["b1", "b2"], "broadcast");
     await eventually(async () => (await outbox(t, d.device_key)).pending === 2, 8000, "broadcasts waiting");
-    await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["t1", "t2"], "transactional"));
+    await queueTestMessages(t, d.device_key, ["t1", "t2"], "transactional");
     await eventually(async () => (await outbox(t, d.device_key)).pending === 4, 8000, "all waiting");
     const gw = await openGateway(d.device_key);
     gw.send({ type: "hello", v: 1, gateway_id: "gw-test", status: "connected" });
@@ -181,7 +167,7 @@ describe("pacing", () => {
     const t = await signup();
     const { d, gw } = await gatewayDevice(t, { pacing_enabled: true, min_gap_seconds: 1, jitter_seconds: 0.2, max_per_minute: 100, window_lanes: "none" });
     gw.send({ type: "credit", n: 10 });
-    await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["1", "2", "3"], "transactional"));
+    await queueTestMessages(t, d.device_key, ["1", "2", "3"], "transactional");
     const first = await gw.next("job");
     const t1 = Date.now();
     const stub = env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(d.device_key));
@@ -209,7 +195,7 @@ describe("pacing", () => {
     const t = await signup();
     const { d, gw } = await gatewayDevice(t, { pacing_enabled: true, min_gap_seconds: 0, jitter_seconds: 0, max_per_minute: 2, window_lanes: "none" });
     gw.send({ type: "credit", n: 10 });
-    await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["1", "2", "3"], "transactional"));
+    await queueTestMessages(t, d.device_key, ["1", "2", "3"], "transactional");
     await gw.take("job", 2);
     for (const j of gw.frames.filter((f) => f.type === "job")) if (j.type === "job") gw.send({ type: "ack", job_id: j.job_id, wa_message_id: `WA-${j.job_id}` });
     await new Promise((ok) => setTimeout(ok, 1200));
@@ -232,8 +218,8 @@ describe("pacing", () => {
     const t = await signup();
     const { d, gw } = await gatewayDevice(t, { pacing_enabled: true, min_gap_seconds: 0, jitter_seconds: 0, window_lanes: "broadcast", ...closed });
     gw.send({ type: "credit", n: 10 });
-    await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["promo"], "broadcast"));
-    await queueMessages(database(env.DB), env.OUTBOUND, rows(t, d.device_key, ["resi"], "transactional"));
+    await queueTestMessages(t, d.device_key, ["promo"], "broadcast");
+    await queueTestMessages(t, d.device_key, ["resi"], "transactional");
     const job = await gw.next("job");
     expect(job.content).toEqual({ kind: "text", text: "resi" });
     gw.send({ type: "ack", job_id: job.job_id, wa_message_id: "WA-resi" });

@@ -6,6 +6,7 @@ import type { Template } from "../../db/templates";
 import { templateVariables } from "../../messaging/template-render";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
+import { FilterSelect } from "../components/filter-select";
 
 export function MessagesPage(props: {
   t: T;
@@ -22,25 +23,21 @@ export function MessagesPage(props: {
       <form class="card row" method="get">
         <div>
           <label>{t("nav_devices")}</label>
-          <select name="device_key">
-            <option value="">{t("all")}</option>
-            {devices.map((d) => (
-              <option value={d.deviceKey} selected={filter.device_key === d.deviceKey}>
-                {d.name}
-              </option>
-            ))}
-          </select>
+          <FilterSelect
+            name="device_key"
+            all={t("all")}
+            selected={filter.device_key}
+            options={devices.map((d) => ({ value: d.deviceKey, label: d.name }))}
+          />
         </div>
         <div>
           <label>{t("status")}</label>
-          <select name="status">
-            <option value="">{t("all")}</option>
-            {MESSAGE_STATUSES.map((s) => (
-              <option value={s} selected={filter.status === s}>
-                {s}
-              </option>
-            ))}
-          </select>
+          <FilterSelect
+            name="status"
+            all={t("all")}
+            selected={filter.status}
+            options={MESSAGE_STATUSES.map((s) => ({ value: s, label: s }))}
+          />
         </div>
         <div>
           <label>{t("to")}</label>

@@ -1,5 +1,6 @@
 import { WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } from "../../db/schema";
 import { DataTable } from "../components/data-table";
+import { FilterSelect } from "../components/filter-select";
 import type { WebhookLog } from "../../db/webhook-logs";
 import { sourceById } from "../../webhooks/sources";
 import type { MessageKey, T } from "../i18n";
@@ -27,25 +28,21 @@ export function WebhookLogsPage(props: {
         <form method="get" class="row">
           <div>
             <label>{t("wr_source")}</label>
-            <select name="source">
-              <option value="">{t("wl_all")}</option>
-              {WEBHOOK_SOURCES.map((s) => (
-                <option value={s} selected={filters.source === s}>
-                  {sourceById(s).label}
-                </option>
-              ))}
-            </select>
+            <FilterSelect
+              name="source"
+              all={t("wl_all")}
+              selected={filters.source}
+              options={WEBHOOK_SOURCES.map((s) => ({ value: s, label: sourceById(s).label }))}
+            />
           </div>
           <div>
             <label>{t("status")}</label>
-            <select name="status">
-              <option value="">{t("wl_all")}</option>
-              {WEBHOOK_LOG_STATUSES.map((s) => (
-                <option value={s} selected={filters.status === s}>
-                  {statusLabel(s)}
-                </option>
-              ))}
-            </select>
+            <FilterSelect
+              name="status"
+              all={t("wl_all")}
+              selected={filters.status}
+              options={WEBHOOK_LOG_STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))}
+            />
           </div>
           <div>
             <label>{t("wl_from")}</label>
