@@ -124,23 +124,18 @@ export const ServerFrame = z.discriminatedUnion("type", [
 ]);
 export type ServerFrame = z.infer<typeof ServerFrame>;
 
-export function parseGatewayFrame(data: string): GatewayFrame | null {
+/** A frame's JSON text checked against one side's schema; null for anything that is not a valid frame. */
+function parseFrame<T>(schema: z.ZodType<T>, data: string): T | null {
   try {
-    const r = GatewayFrame.safeParse(JSON.parse(data));
+    const r = schema.safeParse(JSON.parse(data));
     return r.success ? r.data : null;
   } catch {
     return null;
   }
 }
 
-export function parseServerFrame(data: string): ServerFrame | null {
-  try {
-    const r = ServerFrame.safeParse(JSON.parse(data));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
-}
+export const parseGatewayFrame = (data: string): GatewayFrame | null => parseFrame(GatewayFrame, data);
+export const parseServerFrame = (data: string): ServerFrame | null => parseFrame(ServerFrame, data);
 
 /** WebSocket close codes the Worker uses (4000–4999 are application codes). */
 export const CloseCode = {

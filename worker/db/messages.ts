@@ -10,6 +10,8 @@ export type NewMessage = typeof messages.$inferInsert;
 // D1 binds at most 100 parameters per statement. A row binds one per non-null value it gives, plus one
 // for each of the three columns whose default drizzle fills in (direction, lane, status).
 const D1_MAX_PARAMS = 100;
+// Id lists leave room for the statement's other bound values (business id, status).
+const IDS_PER_STATEMENT = D1_MAX_PARAMS - 10;
 function rowsPerInsert(rows: NewMessage[]): number {
   let widest = 1;
   for (const r of rows) {
@@ -36,8 +38,7 @@ export type NewTextMessage = Required<Pick<NewMessage, "id" | "businessId" | "de
 export type CreatedMessage = { id: string; businessId: string; deviceKey: string };
 
 const TEXT_MESSAGE_COLUMNS = 8;
-// D1 allows 100 bound parameters per statement.
-const ROWS_PER_STATEMENT = Math.floor(100 / TEXT_MESSAGE_COLUMNS);
+const ROWS_PER_STATEMENT = Math.floor(D1_MAX_PARAMS / TEXT_MESSAGE_COLUMNS);
 
 /**
  * The same idempotent insert as insertMessagesIdempotent, as raw D1 statements for a caller's own batch
@@ -97,8 +98,8 @@ export function queuedByKeyPrefixStatement(d1: D1Database, businessId: string, p
 /** The rows of a device's jobs that are still waiting to be sent (D1 binds at most 100 parameters). */
 export async function getQueuedMessages(db: Db, businessId: string, ids: string[]): Promise<Message[]> {
   const out: Message[] = [];
-  for (let i = 0; i < ids.length; i += 90) {
-    const chunk = ids.slice(i, i + 90);
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
     out.push(
       ...(await db
         .select()
@@ -112,11 +113,11 @@ export async function getQueuedMessages(db: Db, businessId: string, ids: string[
 
 /** Marks rows as taken by the device's outbox, so the outbox sweep leaves them alone. */
 export async function markAccepted(db: Db, ids: string[], at: number): Promise<void> {
-  for (let i = 0; i < ids.length; i += 90) {
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
     await db
       .update(messages)
       .set({ acceptedAt: at })
-      .where(inArray(messages.id, ids.slice(i, i + 90)));
+      .where(inArray(messages.id, ids.slice(i, i + IDS_PER_STATEMENT)));
   }
 }
 
