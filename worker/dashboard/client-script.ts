@@ -14,6 +14,8 @@ document.addEventListener('submit', async (ev) => {
   };
   for (const el of form.elements) {
     if (!el.name || el.disabled) continue;
+    // data-list checkboxes with one name make an array of the checked values.
+    if (el.type === 'checkbox' && el.dataset.list !== undefined) { const n = el.name; const prev = n.split('.').reduce((o, k) => (o ? o[k] : undefined), body); const list = Array.isArray(prev) ? prev : []; if (el.checked) list.push(el.value); put(n, list); continue; }
     if (el.type === 'checkbox') { put(el.name, el.checked); continue; }
     if (el.value === '' && el.dataset.optional !== undefined) continue;
     if (el.value === '' && el.dataset.null !== undefined) { put(el.name, null); continue; }
