@@ -14,7 +14,7 @@ import type { AppEnv } from "../http/types";
 import { jsonBody, validationHook } from "../http/validation";
 import { type AutoReply, decideAutoReply } from "../inbound/auto-reply";
 import { receiveInbound } from "../inbound/receive";
-import { composeAndQueue } from "../messaging/compose";
+import { composeAndQueue, idempotencyRequestHash } from "../messaging/compose";
 import { renderPingTemplate } from "../messaging/resolve-content";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
@@ -79,6 +79,8 @@ export const seedWhatsappApi = new Hono<AppEnv>()
       isGroup: body.is_group,
       content,
       idempotencyKey: `api:${key ? key.slice(0, 200) : crypto.randomUUID()}`,
+      // The key only, not the api_key field, identifies the request (a rotated key resending is a replay).
+      requestHash: key ? await idempotencyRequestHash("send-message", { ...body, api_key: undefined }) : null,
       source: "api",
     });
     return c.json({ status: true, message: "Berhasil mengirimkan pesan" });

@@ -20,6 +20,7 @@ import { deviceSession } from "../messaging/outbound-consumer";
 import { effectiveSettings } from "../messaging/settings";
 import { listUsers } from "../db/users";
 import { settingsJson } from "../api/settings";
+import { liveStatusFor } from "../api/device-channels";
 import { timeFilter } from "../api/webhook-logs";
 import { MESSAGE_STATUSES, type Role, WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } from "../db/schema";
 import { listLogs } from "../db/webhook-logs";
@@ -154,7 +155,7 @@ dashboard.get("/devices/:device_key", async (c) => {
         t={t}
         device={d}
         settings={effectiveSettings(d.provider, d.settings)}
-        live={live}
+        live={liveStatusFor(live, auth.role)}
         secret={canEdit ? await decryptSecret(c.env.SECRETS_KEY, d.webhookSecretEnc) : null}
         messages={messages}
         deliveries={deliveries}

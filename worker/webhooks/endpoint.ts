@@ -10,6 +10,7 @@ import { database } from "../db/client";
 import { type CreatedMessage, insertTextMessagesStatements, queuedByKeyPrefixStatement } from "../db/messages";
 import type { WebhookLogStatus, WebhookSignature, WebhookSource } from "../db/schema";
 import { claimEventStatement, eventLogStatement, insertLog } from "../db/webhook-logs";
+import { readCappedBody } from "../http/capped-body";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { decryptSecret, safeEqual, sha256Hex } from "../lib/crypto";
@@ -54,35 +55,6 @@ async function reject(l: Logged, status: 400 | 403 | 413, code: string, message:
   return new ApiError(status, code, message);
 }
 
-/** The body, or null past the cap; streamed so an oversized (or chunked, undeclared) body is never held whole. */
-async function readBody(c: Context<AppEnv>): Promise<Uint8Array | null> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > MAX_WEBHOOK_BODY_BYTES) return null;
-  const stream = c.req.raw.body;
-  if (!stream) return new Uint8Array();
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_WEBHOOK_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.byteLength;
-  }
-  return out;
-}
-
 function decodeUtf8(raw: Uint8Array): string | null {
   try {
     return utf8.decode(raw);
@@ -117,7 +89,7 @@ webhookEndpoint.post("/:business_id/:token", (c) => handleWebhook(c, c.req.param
 async function handleWebhook(c: Context<AppEnv>, businessId: string, token: string | null): Promise<Response> {
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const d1 = c.env.DB;
-  const [{ business, rules }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readBody(c)]);
+  const [{ business, rules }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readCappedBody(c.req.raw, MAX_WEBHOOK_BODY_BYTES)]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
