@@ -19,7 +19,8 @@ document.addEventListener('submit', async (ev) => {
     if (el.type === 'checkbox') { put(el.name, el.checked); continue; }
     if (el.value === '' && el.dataset.optional !== undefined) continue;
     if (el.value === '' && el.dataset.null !== undefined) { put(el.name, null); continue; }
-    put(el.name, el.dataset.type === 'number' ? Number(el.value) : el.value);
+    // data-type="date": the end of that day in the browser's time zone, as epoch ms.
+    put(el.name, el.dataset.type === 'number' ? Number(el.value) : el.dataset.type === 'date' ? new Date(el.value + 'T23:59:59').getTime() : el.value);
   }
   const out = form.querySelector('[data-out]');
   const method = form.dataset.method || 'POST';
