@@ -35,7 +35,7 @@ document.addEventListener('submit', async (ev) => {
     if (!res.ok) { if (out) { out.className = 'out err'; out.textContent = data.message || res.statusText; } return; }
     const reveal = form.dataset.reveal && data[form.dataset.reveal];
     if (reveal && out) { out.className = 'out ok'; out.textContent = (form.dataset.revealLabel || '') + ' ' + reveal; return; }
-    if (form.dataset.done !== undefined) { if (out) { out.className = 'out ok'; out.textContent = form.dataset.done; } return; }
+    if (form.dataset.done !== undefined) { const b = form.querySelector('button'); if (out) { out.className = 'out ok'; out.textContent = form.dataset.done; } else if (b) { b.textContent = form.dataset.done; b.disabled = true; } return; }
     if (form.dataset.redirect) location.href = form.dataset.redirect;
     // With the live channel open the result arrives as an event: keep the page, clear the message box.
     else if (form.dataset.stay !== undefined && liveOn()) { const box = form.querySelector('[name=text]'); if (box) box.value = ''; if (out) out.textContent = ''; }

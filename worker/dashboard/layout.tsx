@@ -81,7 +81,6 @@ export function Shell(props: {
             <div class="banner">
               <form data-api="/api/v1/me/verification-email" data-done="✓">
                 {t("verify_banner")} <button class="ghost">{t("resend_verification")}</button>
-                <span data-out class="out"></span>
               </form>
             </div>
           ) : null}

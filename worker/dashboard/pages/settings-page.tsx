@@ -18,6 +18,20 @@ type Settings = {
   webhook_sources: { source: WebhookSource; secret_set: boolean; unsigned_allowed: boolean; state: SourceState }[];
 };
 
+/** A settings form's end: the save button (editors only) and the result line. */
+function SaveRow({ t, canEdit }: { t: T; canEdit: boolean }) {
+  return (
+    <>
+      {canEdit ? (
+        <p>
+          <button>{t("save")}</button>
+        </p>
+      ) : null}
+      <div data-out class="out"></div>
+    </>
+  );
+}
+
 export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: boolean }) {
   return (
     <>
@@ -57,12 +71,7 @@ export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: bo
               ))}
             </tbody>
           </table>
-          {canEdit ? (
-            <p>
-              <button>{t("save")}</button>
-            </p>
-          ) : null}
-          <div data-out class="out"></div>
+          <SaveRow t={t} canEdit={canEdit} />
         </form>
         <h4>{t("webhook_token_url")}</h4>
         <p class="muted">{t("webhook_token_help")}</p>
@@ -109,12 +118,7 @@ export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: bo
               <input name={String(field)} type="password" data-optional autocomplete="off" disabled={!canEdit} />
             </>
           ))}
-          {canEdit ? (
-            <p>
-              <button>{t("save")}</button>
-            </p>
-          ) : null}
-          <div data-out class="out"></div>
+          <SaveRow t={t} canEdit={canEdit} />
         </form>
       </div>
     </>
