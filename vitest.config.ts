@@ -24,6 +24,9 @@ export default defineConfig(async () => {
             // Pinned here so a developer's .dev.vars (written by `npm start`) cannot change test results.
             PUBLIC_BASE_URL: "http://localhost:8787",
             TEST_SERVERS: JSON.stringify(inject("servers")),
+            // Mail goes to the local Resend-format server of global-setup.ts.
+            MAIL_API_URL: `${inject("servers").local}/resend`,
+            RESEND_API_KEY: "re_local_test_key",
           },
         },
       })),

@@ -47,6 +47,7 @@ export function Shell(props: {
   path: string;
   title: string;
   packageActive: boolean;
+  emailUnverified: boolean;
   userName: string;
   children: Child;
 }) {
@@ -76,6 +77,13 @@ export function Shell(props: {
             </div>
           </header>
           {props.packageActive ? null : <div class="banner">{t("package_inactive")}</div>}
+          {props.emailUnverified ? (
+            <div class="banner">
+              <form data-api="/api/v1/me/verification-email" data-done="✓">
+                {t("verify_banner")} <button class="ghost">{t("resend_verification")}</button>
+              </form>
+            </div>
+          ) : null}
           {props.children}
         </main>
       </div>

@@ -23,6 +23,8 @@ export type BusinessPatch = Partial<
     | "lynkMerchantKeyEnc"
     | "customWebhookSecretEnc"
     | "webhookLogRetentionDays"
+    | "webhookUnsignedAllowed"
+    | "webhookTokenHash"
     | "package"
     | "activeUntil"
   >
