@@ -22,7 +22,7 @@ import { webhookRulesApi } from "./api/webhook-rules";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
 import { gatewayApi } from "./gateway/routes";
-import { mediaApi } from "./inbound/media-routes";
+import { mediaApi, mediaOriginOnly } from "./inbound/media-routes";
 import { ApiError, errorBody, handleError } from "./http/errors";
 import type { AppEnv } from "./http/types";
 import { jsonBody, validationHook } from "./http/validation";
@@ -59,6 +59,7 @@ v1.doc31("/openapi.json", {
 
 export const app = new Hono<AppEnv>();
 
+app.use(mediaOriginOnly);
 app.use("/api/*", async (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next));
 app.route("/api/v1", v1);
 app.get("/api/docs", (c) => c.html(apiDocsPage()));

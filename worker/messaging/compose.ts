@@ -7,6 +7,7 @@ import { connectedDevices, type Device, getDevice } from "../db/devices";
 import { getMessageByKey, type Message } from "../db/messages";
 import { ApiError } from "../http/errors";
 import { normalizePhone, toJid } from "../lib/phone";
+import { ingestMediaUrl, type MediaByUrl } from "../media/send-media";
 import { type OutboundContent, previewText } from "./content";
 import { queueMessages } from "./enqueue";
 import type { Lane } from "./pacing";
@@ -47,7 +48,8 @@ export type ComposeInput = {
   deviceKey?: string | null;
   to: string;
   isGroup: boolean;
-  content: OutboundContent;
+  /** Media by URL is fetched into R2 here, after the idempotency and recipient checks, before the row is written. */
+  content: OutboundContent | MediaByUrl;
   /** Caller's key (Idempotency-Key); a fresh one makes the send unique. */
   idempotencyKey: string;
   source: Message["source"];
@@ -68,7 +70,8 @@ export async function composeAndQueue(env: Env, db: Db, business: Business, inpu
     const problem = await checkServiceWindow(db, business.id, device.deviceKey, to, input.content, Date.now());
     if (problem) throw new ApiError(422, "OUTSIDE_SERVICE_WINDOW", problem);
   }
-  const text = input.content.kind === "text" ? input.content.text : previewText(input.content);
+  const content = input.content.kind === "media_url" ? await ingestMediaUrl(env, business.id, device.deviceKey, input.content) : input.content;
+  const text = content.kind === "text" ? content.text : previewText(content);
   const [created] = await queueMessages(db, env.OUTBOUND, [
     {
       id: crypto.randomUUID(),
@@ -77,7 +80,7 @@ export async function composeAndQueue(env: Env, db: Db, business: Business, inpu
       idempotencyKey: input.idempotencyKey,
       to,
       text,
-      content: input.content.kind === "text" ? null : input.content,
+      content: content.kind === "text" ? null : content,
       source: input.source,
       lane: input.lane ?? "transactional",
       conversationId: input.conversationId ?? null,
