@@ -2,6 +2,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { outboundRoutes } from "./test/support/outbound-routes";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -10,6 +11,9 @@ export default defineConfig(async () => {
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // The test network: public names of the test zone lead to the loopback media origin, everything else
+          // goes out as is. Not a Worker setting: production has no such route (docs/security.md).
+          outboundService: outboundRoutes(inject("servers").mediaOrigin),
           bindings: {
             TEST_MIGRATIONS: migrations,
             SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
@@ -24,6 +28,8 @@ export default defineConfig(async () => {
             // Pinned here so a developer's .dev.vars (written by `npm start`) cannot change test results.
             PUBLIC_BASE_URL: "http://localhost:8787",
             TEST_SERVERS: JSON.stringify(inject("servers")),
+            // The URL guard resolves through the DoH stub (wire format by default, as in production).
+            DNS_RESOLVER_URL: inject("servers").doh,
           },
         },
       })),

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hmacSha256, fromBase64, toBase64 } from "../../worker/lib/crypto";
-import { webhookUrlProblem } from "../../worker/lib/webhook-url";
+import { checkUrl } from "../../worker/lib/url-guard";
 import { openGateway } from "./gateway-client";
 import { call, createApiKey, createDevice, eventually, signup, type Tenant } from "./helpers";
 import { records, servers } from "./servers";
@@ -201,10 +201,11 @@ describe("device webhook", () => {
       expect(r.status, url).toBe(400);
       expect(r.body.error_code).toBe("INVALID_WEBHOOK_URL");
     }
-    expect(webhookUrlProblem("http://127.0.0.1:9000/x", false)).toMatch(/not allowed/);
-    expect(webhookUrlProblem("http://[::ffff:127.0.0.1]/x", false)).toMatch(/not allowed/);
-    expect(webhookUrlProblem("http://localhost/x", false)).not.toBeNull();
-    expect(webhookUrlProblem("http://127.0.0.1:9000/x", true)).toBeNull();
-    expect(webhookUrlProblem("https://hooks.example.co.id/ping", false)).toBeNull();
+    const strict = { allowLoopback: false, ownOrigins: [] };
+    expect(checkUrl("http://127.0.0.1:9000/x", strict)).toMatchObject({ ok: false, reason: expect.stringMatching(/loopback/) });
+    expect(checkUrl("http://[::ffff:127.0.0.1]/x", strict)).toMatchObject({ ok: false, reason: expect.stringMatching(/ipv4Mapped/) });
+    expect(checkUrl("http://localhost/x", strict).ok).toBe(false);
+    expect(checkUrl("http://127.0.0.1:9000/x", { ...strict, allowLoopback: true }).ok).toBe(true);
+    expect(checkUrl("https://hooks.example.co.id/ping", strict).ok).toBe(true);
   });
 });

@@ -74,13 +74,18 @@ function loopbackName(host: string): boolean {
   return host === "localhost" || host.endsWith(".localhost");
 }
 
+/** A URL hostname (name, a.b.c.d or [v6]) that means this machine. */
+function isLoopbackHost(hostname: string): boolean {
+  return loopbackName(hostname) || addressRange(hostname.replace(/^\[|\]$/g, "")) === "loopback";
+}
+
 /** Why an address may not be fetched, or null when it may. */
 function addressProblem(ip: string, port: string, policy: GuardPolicy): string | null {
   const range = addressRange(ip);
   if (range === "public") return null;
   if (range === "loopback" && policy.allowLoopback) {
     // In development the Worker itself listens on loopback: that origin stays refused.
-    const own = policy.ownOrigins.some((o) => o.port === port && (loopbackName(o.hostname) || addressRange(o.hostname.replace(/^\[|\]$/g, "")) === "loopback"));
+    const own = policy.ownOrigins.some((o) => o.port === port && isLoopbackHost(o.hostname));
     return own ? "the Worker's own origin is not allowed" : null;
   }
   return `${ip} is not a public address (${range})`;
@@ -109,7 +114,10 @@ export function checkUrl(raw: string, policy: GuardPolicy): Verdict {
   if (!host) return { ok: false, reason: "the URL has no host" };
   if (host.endsWith(".")) return { ok: false, reason: "a host written with a trailing dot is not allowed" };
   const port = effectivePort(url);
-  if (policy.ownOrigins.some((o) => o.hostname === host)) return { ok: false, reason: "the Worker's own origin is not allowed" };
+  // Any port of the Worker's public host is its own zone; on a loopback host (development) only its own port.
+  if (policy.ownOrigins.some((o) => o.hostname === host && (o.port === port || !isLoopbackHost(o.hostname)))) {
+    return { ok: false, reason: "the Worker's own origin is not allowed" };
+  }
   if (host.startsWith("[")) {
     const problem = addressProblem(host.slice(1, -1), port, policy);
     return problem ? { ok: false, reason: problem } : { ok: true, url };
@@ -121,7 +129,7 @@ export function checkUrl(raw: string, policy: GuardPolicy): Verdict {
     return problem ? { ok: false, reason: problem } : { ok: true, url };
   }
   if (loopbackName(host)) {
-    return policy.allowLoopback && !policy.ownOrigins.some((o) => o.port === port && loopbackName(o.hostname))
+    return policy.allowLoopback && !policy.ownOrigins.some((o) => o.port === port && isLoopbackHost(o.hostname))
       ? { ok: true, url }
       : { ok: false, reason: "this host is not reachable from Ping" };
   }
