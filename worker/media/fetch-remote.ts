@@ -3,6 +3,7 @@
 // content type checked against the declared kind. Nothing downstream (gateway, Meta) ever sees the URL.
 import type { MediaKind } from "../db/schema";
 import { ApiError } from "../http/errors";
+import { readCapped } from "../lib/read-capped";
 import { guardUrl } from "../lib/url-guard";
 import { mimeEssence, SEND_MEDIA_RULES, typeFitsKind } from "./kinds";
 
@@ -16,30 +17,6 @@ const fetchFailed = (reason: string) => new ApiError(422, "MEDIA_FETCH_FAILED", 
 
 function tooLarge(kind: MediaKind): ApiError {
   return new ApiError(413, "MEDIA_TOO_LARGE", `A ${kind} may be at most ${SEND_MEDIA_RULES[kind].maxBytes / 1024 / 1024} MB`);
-}
-
-/** Reads a body up to `max` bytes; more is refused without reading it all. */
-async function readCapped(body: ReadableStream<Uint8Array>, max: number, kind: MediaKind): Promise<Uint8Array> {
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > max) {
-      await reader.cancel();
-      throw tooLarge(kind);
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
 }
 
 /**
@@ -82,13 +59,13 @@ export async function fetchRemoteMedia(env: Env, rawUrl: string, kind: MediaKind
       await res.body.cancel();
       throw tooLarge(kind);
     }
-    let bytes: Uint8Array;
+    let bytes: Uint8Array | null;
     try {
-      bytes = await readCapped(res.body, rules.maxBytes, kind);
-    } catch (e) {
-      if (e instanceof ApiError) throw e;
+      bytes = await readCapped(res.body, rules.maxBytes);
+    } catch {
       throw fetchFailed("the download was interrupted");
     }
+    if (!bytes) throw tooLarge(kind);
     if (bytes.byteLength === 0) throw fetchFailed("the file is empty");
     return { bytes, mimeType: essence };
   }

@@ -11,6 +11,7 @@ import { claimEventStatement, eventLogStatement, insertLog } from "../db/webhook
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { decryptSecret, sha256Hex } from "../lib/crypto";
+import { readCapped } from "../lib/read-capped";
 import { enqueueJobs } from "../messaging/enqueue";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
@@ -55,28 +56,7 @@ async function readBody(c: Context<AppEnv>): Promise<Uint8Array | null> {
   const declared = Number(c.req.header("content-length") ?? "0");
   if (declared > MAX_WEBHOOK_BODY_BYTES) return null;
   const stream = c.req.raw.body;
-  if (!stream) return new Uint8Array();
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_WEBHOOK_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.byteLength;
-  }
-  return out;
+  return stream ? readCapped(stream, MAX_WEBHOOK_BODY_BYTES) : new Uint8Array();
 }
 
 function decodeUtf8(raw: Uint8Array): string | null {
