@@ -2,10 +2,10 @@
 // fetches the file itself (redirects re-checked, size cap, type checked) into R2 once, and jobs carry the media
 // id. "Public" hosts are names of the test zone: the DoH stub answers them with public addresses and the test
 // network (vitest.config.ts outboundService) carries them to the loopback media origin, which records each hit.
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { call, createDevice, eventually, signup, type Tenant } from "./helpers";
+import { call, countMessages, createDevice, eventually, signup, type Tenant } from "./helpers";
 import { servers } from "./servers";
 
 type Hit = { host: string; path: string; authorization?: string; cookie?: string };
@@ -23,11 +23,6 @@ function send(t: Tenant, deviceKey: string, media: Record<string, unknown>, head
   return call("/api/v1/messages", { cookie: t.cookie, headers, json: { device_key: deviceKey, to: "081234567890", media } });
 }
 
-async function messageCount(businessId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT COUNT(*) AS n FROM messages WHERE business_id = ?").bind(businessId).first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
 describe("media sends: the URL is checked when the send is accepted", () => {
   it("attack: a media URL on the Worker's own origin (the gateway API) is refused, not queued", async () => {
     const t = await signup();
@@ -36,7 +31,7 @@ describe("media sends: the URL is checked when the send is accepted", () => {
     const r = await send(t, d.device_key, { kind: "document", url: "http://localhost:8787/gateway/v1/devices", mime_type: "application/json", file_name: "devices.json" });
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ status: "error", error_code: "INVALID_MEDIA_URL" });
-    expect(await messageCount(t.businessId)).toBe(0);
+    expect(await countMessages(t.businessId)).toBe(0);
   });
 
   it("refuses every URL that is not public http(s), even with ALLOW_LOOPBACK_WEBHOOKS=true, and fetches none of them", async () => {
@@ -75,7 +70,7 @@ describe("media sends: the URL is checked when the send is accepted", () => {
       expect(r.status, url).toBe(400);
       expect(r.body.error_code, url).toBe("INVALID_MEDIA_URL");
     }
-    expect(await messageCount(t.businessId)).toBe(0);
+    expect(await countMessages(t.businessId)).toBe(0);
     expect(await hitsFor(marker)).toEqual([]);
   });
 
@@ -91,7 +86,7 @@ describe("media sends: the URL is checked when the send is accepted", () => {
         body: JSON.stringify({ device_key: d.device_key, to: "081234567890", media: { kind: "image", url: `https://cdn.example.com/img/cat.png?${marker}`, mime_type: "image/png" } }),
       }),
       ownEnv,
-      { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext,
+      createExecutionContext(),
     );
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error_code: string }).error_code).toBe("INVALID_MEDIA_URL");
@@ -189,6 +184,6 @@ describe("media sends: the Worker fetches the file once into R2", () => {
     const voice = await send(t, d.device_key, { kind: "audio", url: "https://cdn.example.com/audio/voice.ogg", mime_type: "audio/ogg; codecs=opus" });
     expect(voice.status).toBe(202);
     expect(voice.body.content.mime_type).toBe("audio/ogg; codecs=opus");
-    expect(await messageCount(t.businessId)).toBe(2);
+    expect(await countMessages(t.businessId)).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 // Stored XSS through inbound media (issue 8, item 3): a WhatsApp sender chooses the MIME type of what it sends.
 // Media is served inert, decided when served: inline only for raster images, audio and video; everything else
 // as an attachment; every response sandboxed (CSP) and nosniff. Optional separate media origin (MEDIA_BASE_URL).
-import { env } from "cloudflare:test";
+import { createExecutionContext, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
 import { mediaUrl } from "../../worker/inbound/media";
@@ -88,7 +88,7 @@ describe("media is served inert", () => {
 
 describe("separate media origin (MEDIA_BASE_URL)", () => {
   const mediaEnv = { ...env, PUBLIC_BASE_URL: "https://app.ping.test", MEDIA_BASE_URL: "https://media.pingusercontent.test" };
-  const ctx = { waitUntil: () => undefined, passThroughOnException: () => undefined, props: {} } as unknown as ExecutionContext;
+  const ctx = createExecutionContext();
 
   it("links point at the media origin; the dashboard origin redirects there; the media origin serves media only", async () => {
     const { t, d } = await hostedDevice();
