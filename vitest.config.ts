@@ -2,6 +2,7 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { outboundRoutes } from "./test/support/outbound-routes.ts";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -10,6 +11,9 @@ export default defineConfig(async () => {
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // The test network: public names of the test zone lead to the loopback media origin, everything else
+          // goes out as is. Not a Worker setting: production has no such route (docs/security.md).
+          outboundService: outboundRoutes(inject("servers").mediaOrigin),
           bindings: {
             TEST_MIGRATIONS: migrations,
             SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
@@ -27,6 +31,8 @@ export default defineConfig(async () => {
             // Mail goes to the local Resend-format server of global-setup.ts.
             MAIL_API_URL: `${inject("servers").local}/resend`,
             RESEND_API_KEY: "re_local_test_key",
+            // The URL guard resolves through the DoH stub (wire format by default, as in production).
+            DNS_RESOLVER_URL: inject("servers").doh,
           },
         },
       })),

@@ -14,13 +14,21 @@ export type SessionStatus = z.infer<typeof SessionStatus>;
 const WaMessageId = z.string().min(1).max(200);
 const JobId = z.string().min(1).max(100);
 
-/** Outbound content a job carries. `media_url` is fetched by the gateway with its own bearer credentials. */
+/** A media object's id in the Worker (192 random bits, base64url). */
+export const MediaId = z.string().regex(/^[A-Za-z0-9_-]{32}$/);
+
+/**
+ * Outbound content a job carries. Media is never a URL: the Worker fetched it when the send was accepted and
+ * the gateway downloads it by `media_id` from GET /gateway/v1/devices/:device_key/media/:media_id.
+ */
 export const JobContent = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("text"), text: z.string().min(1).max(65536) }),
   z.object({
     kind: z.enum(["image", "video", "audio", "document"]),
-    media_url: z.string().url(),
+    media_id: MediaId,
     mime_type: z.string().max(200),
+    /** Bytes of the stored file. */
+    size: z.number().int().nonnegative(),
     file_name: z.string().max(255).optional(),
     caption: z.string().max(4096).optional(),
   }),

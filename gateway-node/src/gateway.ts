@@ -99,7 +99,7 @@ export class Gateway {
       store: this.store,
       logger: this.#log,
       listener: channel,
-      fetchMedia: (url) => this.api.fetchMedia(url),
+      fetchMedia: (mediaId) => this.api.downloadMedia(deviceKey, mediaId),
       typing: { msPerChar: this.#config.TYPING_MS_PER_CHAR, minMs: this.#config.TYPING_MIN_MS, maxMs: this.#config.TYPING_MAX_MS },
       checkNumbers: this.#config.CHECK_NUMBERS,
       qrMaxAttempts: this.#config.QR_MAX_ATTEMPTS,

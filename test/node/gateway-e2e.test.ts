@@ -17,6 +17,9 @@ import { addBaileysDevice, assignGateway, pingApi, signupTenant, type Call } fro
 import { waitFor } from "./support/wait";
 import { GatewayProcess } from "./support/gateway-process";
 import { type LocalWorker, startLocalWorker } from "../support/local-worker";
+import { type DohStub, startDohStub } from "../support/doh-stub";
+import { type MediaOrigin, startMediaOrigin } from "../support/media-origin";
+import { outboundRoutes } from "../support/outbound-routes";
 
 const GATEWAY_ID = "gw-e2e";
 const GATEWAY_SECRET = randomBytes(24).toString("base64url");
@@ -27,6 +30,8 @@ const STORE_KEY = randomBytes(32).toString("base64");
 
 let crab: Crabline;
 let worker: LocalWorker;
+let doh: DohStub;
+let mediaOrigin: MediaOrigin;
 let hooks: Server;
 let hookUrl: string;
 const delivered: Record<string, unknown>[] = [];
@@ -62,8 +67,12 @@ beforeAll(async () => {
   await new Promise<void>((r) => hooks.listen(0, "127.0.0.1", r));
   const addr = hooks.address();
   hookUrl = `http://127.0.0.1:${addr && typeof addr === "object" ? addr.port : 0}/hook`;
+  // The test network for media: public names of the test zone resolve through the DoH stub and lead to the media origin.
+  [doh, mediaOrigin] = await Promise.all([startDohStub(), startMediaOrigin()]);
   worker = await startLocalWorker({
+    outboundService: outboundRoutes(mediaOrigin.url),
     vars: {
+      DNS_RESOLVER_URL: doh.url,
       SECRETS_KEY: randomBytes(32).toString("base64"),
       GATEWAY_SECRETS: JSON.stringify({ [GATEWAY_ID]: GATEWAY_SECRET, [OTHER_GATEWAY_ID]: OTHER_GATEWAY_SECRET }),
       PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN,
@@ -88,6 +97,8 @@ afterEach(async () => {
 
 afterAll(async () => {
   await worker?.close();
+  await doh?.close();
+  await mediaOrigin?.close();
   await crab?.close();
   await new Promise((r) => hooks?.close(r));
 });
@@ -115,6 +126,36 @@ describe("gateway-node end to end", () => {
     const file = await fetch(worker.url + fileUrl.pathname);
     expect(file.status).toBe(200);
     expect(Buffer.from(await file.arrayBuffer())).toEqual(voice);
+  });
+});
+
+describe("gateway-node end to end: media", () => {
+  it("a media send: the Worker fetches the tenant's URL once; the gateway takes the file from the Worker by id, never the URL", async () => {
+    const t = await tenant();
+    const { gw } = await connectedGateway(t, true);
+    // The old hole: a media URL on the Worker's own origin, fetched by the gateway with its credential.
+    const leak = await api("/api/v1/messages", {
+      cookie: t.cookie,
+      json: { device_key: t.deviceKey, to: "081234567812", media: { kind: "document", url: `${worker.url}/gateway/v1/devices`, mime_type: "application/json" } },
+    });
+    expect(leak.status).toBe(400);
+    expect(leak.body.error_code).toBe("INVALID_MEDIA_URL");
+
+    const marker = `e2e-${Date.now()}`;
+    const res = await api("/api/v1/messages", {
+      cookie: t.cookie,
+      json: { device_key: t.deviceKey, to: "081234567812", media: { kind: "image", url: `https://cdn.example.com/img/cat.png?${marker}`, mime_type: "image/png", caption: "katalog" } },
+    });
+    expect(res.status).toBe(202);
+    const id = String(res.body.id);
+    // crabline answers media_conn with 127.0.0.1 but emulates no WhatsApp media upload host, so Baileys stops at the
+    // upload: reaching it means the gateway had the file, downloaded from the Worker by id (a failed download
+    // would fail the job with "media <id>: HTTP …" before Baileys is called).
+    const failed = await waitFor(async () => gw.logs.find((l) => l.msg === "send failed" && l.job_id === id), 30_000, "the gateway's first send attempt");
+    expect(String(failed.reason)).toMatch(/Media upload failed/);
+    expect(gw.logs.some((l) => l.module === "baileys" && String(l.msg).startsWith("Error in uploading"))).toBe(true);
+    // The tenant's URL was fetched once, by the Worker, when the send was accepted; never by the gateway.
+    expect(mediaOrigin.hits.filter((h) => h.path.includes(marker))).toEqual([{ host: "cdn.example.com", path: `/img/cat.png?${marker}` }]);
   });
 });
 

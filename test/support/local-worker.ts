@@ -77,6 +77,8 @@ export type LocalWorkerOptions = {
   entry?: string;
   /** false: no queue consumers, so a benchmark measures the request path, not delivery. */
   queueConsumers?: boolean;
+  /** The test network for the Worker's outbound fetches (outbound-routes.ts); default: fetches go out as they are. */
+  outboundService?: (request: Request) => Promise<Response>;
 };
 
 /** Ping's Worker as wrangler.toml declares it, migrated, on a free loopback port. */
@@ -101,6 +103,8 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
           queueProducers: w.queueProducers,
           queueConsumers: opts.queueConsumers === false ? undefined : w.queueConsumers,
           ratelimits: w.ratelimits,
+          // Miniflare hands the handler its own (undici) Request and takes any fetch-API Response back.
+          ...(opts.outboundService ? { outboundService: opts.outboundService as unknown as V4WorkerOptions["outboundService"] } : {}),
         },
       ],
     });

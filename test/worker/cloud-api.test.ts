@@ -165,16 +165,43 @@ describe("cloud_api provider", () => {
     expect(file.status).toBe(200);
     expect(file.text).toBe("JPEG:MEDIA123");
 
-    // Inside the window now: free text is allowed, media by link goes out in Meta's shape.
+    // Inside the window now. Media: the Worker's R2 copy is uploaded to Meta's media endpoint, then sent by id;
+    // Meta is never given the tenant's URL to fetch.
     const media = await call("/api/v1/messages", {
-      json: { device_key: d.device_key, to: "081211112222", media: { kind: "document", url: "https://example.com/inv.pdf", mime_type: "application/pdf", file_name: "inv.pdf", caption: "Invoice" } },
+      json: { device_key: d.device_key, to: "081211112222", media: { kind: "document", url: "https://cdn.example.com/doc/invoice.pdf", mime_type: "application/pdf", file_name: "inv.pdf", caption: "Invoice" } },
       cookie: t.cookie,
     });
     expect(media.status).toBe(202);
     await eventually(async () => (await message(t, media.body.id)).status === "sent", 8000, "media sent");
-    expect(await records("graph:200000000000001")).toContainEqual(
-      expect.objectContaining({ type: "document", document: { link: "https://example.com/inv.pdf", caption: "Invoice", filename: "inv.pdf" } }),
+    const uploads = await records<{ id: string; type: string; file_type: string; file_name: string; size: number; base64: string }>("graph-media:200000000000001");
+    const stored = await env.MEDIA.get(`media/${t.businessId}/${media.body.content.media_id}`);
+    const bytes = Buffer.from(await (stored as R2ObjectBody).arrayBuffer());
+    const upload = uploads.find((u) => u.base64 === bytes.toString("base64"));
+    expect(upload).toMatchObject({ type: "application/pdf", file_type: "application/pdf", file_name: "inv.pdf", size: bytes.length });
+    const sent = (await records<Record<string, unknown>>("graph:200000000000001")).filter((b) => b.type === "document");
+    expect(sent).toContainEqual(expect.objectContaining({ to: "6281211112222", document: { id: upload?.id, caption: "Invoice", filename: "inv.pdf" } }));
+    expect(JSON.stringify(sent)).not.toContain("example.com");
+  });
+
+  it("a media upload Meta refuses fails the send with Meta's reason, without sending a message", async () => {
+    const t = await signup();
+    const d = await cloudDevice(t, "local");
+    await postSigned(
+      d.device_key,
+      metaWebhook("200000000000001", { messages: [{ from: "6281277770001", id: `wamid.X${crypto.randomUUID()}`, timestamp: "1795000000", type: "text", text: { body: "p" } }] }),
     );
+    // A document of a type Meta does not take (the local server answers Meta's 131053, as documented).
+    const r = await call("/api/v1/messages", {
+      json: { device_key: d.device_key, to: "6281277770001", media: { kind: "document", url: "https://cdn.example.com/img/logo.svg", mime_type: "image/svg+xml" } },
+      cookie: t.cookie,
+    });
+    expect(r.status).toBe(202);
+    const failed = await eventually(async () => {
+      const m = await message(t, r.body.id);
+      return m.status === "failed" ? m : undefined;
+    }, 8000, "failed");
+    expect(failed.error).toContain("131053");
+    expect((await records<{ to: string }>("graph:200000000000001")).filter((b) => b.to === "6281277770001")).toEqual([]);
   });
 
   it("retries a 5xx from the Graph API with backoff instead of failing", async () => {

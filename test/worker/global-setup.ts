@@ -1,7 +1,9 @@
 // Node-side setup for the Worker tests: the servers that stand in for the outside world at its network
 // boundary, on loopback and ephemeral ports. crabline (third-party simulator) answers Graph API text sends
 // with Meta's shapes; a small local server of our own speaks Meta's documented shapes where crabline
-// stops (templates, media) and receives device webhooks, recording what it got for the tests to read.
+// stops (templates, media download and upload) and receives device webhooks, recording what it got for the
+// tests to read. A DNS-over-HTTPS stub answers the URL guard's lookups for a test zone, and the media origin
+// stands in for the public hosts of that zone (routed there by vitest.config.ts's outboundService).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -10,6 +12,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { startDohStub } from "../support/doh-stub";
+import { startMediaOrigin } from "../support/media-origin";
 
 export type CrablineManifest = {
   accessToken: string;
@@ -19,7 +23,8 @@ export type CrablineManifest = {
   graphVersion: string;
   endpoints: { adminInboundUrl: string; messagesUrl: string; apiRoot: string };
 };
-export type TestServers = { crabline: CrablineManifest; local: string };
+/** `doh`: the DoH stub's resolver URL; `mediaOrigin`: the loopback server behind the test zone's public names. */
+export type TestServers = { crabline: CrablineManifest; local: string; doh: string; mediaOrigin: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -32,11 +37,14 @@ const LOCAL_TOKEN = "local-graph-token-123";
 /** The Resend API key the Worker tests are configured with (vitest.config.ts). */
 export const LOCAL_RESEND_KEY = "re_local_test_key";
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBytes(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of req) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.concat(chunks);
 }
+
+// Meta's documented media types for upload (Cloud API reference, "Supported media types").
+const META_UPLOAD_TYPES = new Set(["image/jpeg", "image/png", "video/mp4", "video/3gpp", "audio/aac", "audio/amr", "audio/mpeg", "audio/mp4", "audio/ogg", "application/pdf", "text/plain"]);
 
 function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }> {
   const records = new Map<string, unknown[]>();
@@ -46,7 +54,8 @@ function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://127.0.0.1");
-      const body = await readBody(req);
+      const bytes = await readBytes(req);
+      const body = bytes.toString("utf8");
       const json = (status: number, v: unknown) => {
         res.writeHead(status, { "content-type": "application/json" });
         res.end(JSON.stringify(v));
@@ -62,6 +71,30 @@ function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }
         if (msg.to.endsWith("0500")) return json(500, { error: { message: "Service temporarily unavailable", type: "OAuthException", code: 2, fbtrace_id: "LOCAL" } });
         wamid += 1;
         return json(200, { messaging_product: "whatsapp", contacts: [{ input: msg.to, wa_id: msg.to }], messages: [{ id: `wamid.LOCAL${wamid}` }] });
+      }
+      // Graph API media upload: POST /graph/<version>/<phone_number_id>/media, multipart/form-data with
+      // messaging_product=whatsapp, type=<MIME type> and file=<the file, with its Content-Type>; answers {"id"}.
+      if (parts[0] === "graph" && req.method === "POST" && parts[3] === "media") {
+        if (req.headers.authorization !== `Bearer ${LOCAL_TOKEN}`) {
+          return json(401, { error: { message: "Invalid OAuth access token.", type: "OAuthException", code: 190, fbtrace_id: "LOCAL" } });
+        }
+        let form: FormData;
+        try {
+          form = await new Response(bytes, { headers: { "content-type": String(req.headers["content-type"] ?? "") } }).formData();
+        } catch {
+          return json(400, { error: { message: "(#100) The parameter file is required.", type: "OAuthException", code: 100, fbtrace_id: "LOCAL" } });
+        }
+        const file = form.get("file");
+        const type = form.get("type");
+        if (form.get("messaging_product") !== "whatsapp") return json(400, { error: { message: "(#100) The parameter messaging_product is required.", type: "OAuthException", code: 100, fbtrace_id: "LOCAL" } });
+        if (!(file instanceof Blob) || typeof type !== "string") return json(400, { error: { message: "(#100) The parameter file is required.", type: "OAuthException", code: 100, fbtrace_id: "LOCAL" } });
+        if (!META_UPLOAD_TYPES.has(type.split(";")[0]?.trim() ?? "")) {
+          return json(400, { error: { message: "(#131053) Media upload error", type: "OAuthException", code: 131053, error_data: { details: `Unsupported file type ${type}` }, fbtrace_id: "LOCAL" } });
+        }
+        const content = Buffer.from(await file.arrayBuffer());
+        const id = `${Date.now()}${Math.floor(Math.random() * 1e6)}`;
+        record(`graph-media:${parts[2]}`, { id, type, file_type: file.type, file_name: file instanceof File ? file.name : null, size: content.length, base64: content.toString("base64") });
+        return json(200, { id });
       }
       // Graph API media lookup: GET /graph/<version>/<media_id>, then the file at the returned url.
       if (parts[0] === "graph" && req.method === "GET" && parts.length === 3) {
@@ -148,11 +181,13 @@ async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () =
 }
 
 export default async function setup(project: TestProject) {
-  const [crab, local] = await Promise.all([startCrabline(), startLocalServer()]);
-  project.provide("servers", { crabline: crab.manifest, local: local.url });
+  const [crab, local, doh, mediaOrigin] = await Promise.all([startCrabline(), startLocalServer(), startDohStub(), startMediaOrigin()]);
+  project.provide("servers", { crabline: crab.manifest, local: local.url, doh: doh.url, mediaOrigin: mediaOrigin.url });
   return async () => {
     await crab.stop();
     await local.close();
+    await doh.close();
+    await mediaOrigin.close();
   };
 }
 

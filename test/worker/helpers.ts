@@ -98,6 +98,12 @@ export async function createDevice(
   return res.body;
 }
 
+/** How many message rows (any direction) a business has. */
+export async function countMessages(businessId: string): Promise<number> {
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE business_id = ?").bind(businessId).first<{ n: number }>();
+  return row?.n ?? 0;
+}
+
 /** Polls until `check` returns a value (queues, alarms and sockets are asynchronous). */
 export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 8000, what = "condition"): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,7 @@
 // reading and configuring stay allowed so the business can renew and see its data.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { call, createApiKey, createDevice, signup, type Tenant } from "./helpers";
+import { call, countMessages, createApiKey, createDevice, signup, type Tenant } from "./helpers";
 
 async function setActiveUntil(t: Tenant, activeUntil: number) {
   const r = await call(`/internal/businesses/${t.businessId}/package`, {
@@ -11,11 +11,6 @@ async function setActiveUntil(t: Tenant, activeUntil: number) {
     headers: { authorization: `Bearer ${env.PLATFORM_ADMIN_TOKEN}` },
   });
   expect(r.status).toBe(200);
-}
-
-async function countMessages(businessId: string): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM messages WHERE business_id = ?").bind(businessId).first<{ n: number }>();
-  return row?.n ?? 0;
 }
 
 describe("package gating", () => {

@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { hmacSha256, fromBase64, toBase64 } from "../../worker/lib/crypto";
-import { webhookUrlProblem } from "../../worker/lib/webhook-url";
+import { checkUrl } from "../../worker/lib/url-guard";
 import { openGateway } from "./gateway-client";
 import { call, createApiKey, createDevice, eventually, signup, type Tenant } from "./helpers";
 import { records, servers } from "./servers";
@@ -147,6 +147,30 @@ describe("device webhook", () => {
     ]);
   });
 
+  it("checks the webhook host's DNS answers at each delivery: a private answer is refused for good, a failed lookup refused and retried", async () => {
+    const t = await signup();
+    const privateHook = await createDevice(t, "sandbox", { webhook_url: "http://intranet.example.com/hooks/x" });
+    const t2 = await signup();
+    const failingDns = await createDevice(t2, "sandbox", { webhook_url: "http://servfail.example.com/hooks/x" });
+    await call(`/api/v1/devices/${privateHook.device_key}/sandbox/inbound`, { json: { from: "081234567892", text: "halo" }, cookie: t.cookie });
+    await call(`/api/v1/devices/${failingDns.device_key}/sandbox/inbound`, { json: { from: "081234567893", text: "halo" }, cookie: t2.cookie });
+    const refused = await eventually(async () => {
+      const l = await call(`/api/v1/devices/${privateHook.device_key}/webhook-deliveries`, { cookie: t.cookie });
+      return l.body.items.length ? l.body.items : undefined;
+    }, 8000, "refused delivery");
+    expect(refused[0]).toMatchObject({ attempt: 1, ok: false, status_code: null, error: expect.stringMatching(/^refused: .*10\.0\.0\.7.*private/) });
+    const retried = await eventually(async () => {
+      const l = await call(`/api/v1/devices/${failingDns.device_key}/webhook-deliveries`, { cookie: t2.cookie });
+      return l.body.items.length >= 2 ? l.body.items : undefined;
+    }, 10_000, "a second attempt after the failed lookup");
+    expect(retried.every((i: { ok: boolean; error: string }) => !i.ok && /^refused: .*SERVFAIL/.test(i.error))).toBe(true);
+    await new Promise((ok) => setTimeout(ok, 1500));
+    const after = await call(`/api/v1/devices/${privateHook.device_key}/webhook-deliveries`, { cookie: t.cookie });
+    expect(after.body.items).toHaveLength(1);
+    const hits = (await (await fetch(`${servers().mediaOrigin}/_hits`)).json()) as { host: string }[];
+    expect(hits.filter((h) => h.host === "intranet.example.com" || h.host === "servfail.example.com")).toEqual([]);
+  });
+
   it("file messages carry the file fields (message null without text); reactions, stickers, disappearing messages and inactive packages send nothing", async () => {
     const name = `files-${crypto.randomUUID()}`;
     const { t, d } = await hookedDevice(name, "baileys");
@@ -202,10 +226,11 @@ describe("device webhook", () => {
       expect(r.status, url).toBe(400);
       expect(r.body.error_code).toBe("INVALID_WEBHOOK_URL");
     }
-    expect(webhookUrlProblem("http://127.0.0.1:9000/x", false)).toMatch(/not allowed/);
-    expect(webhookUrlProblem("http://[::ffff:127.0.0.1]/x", false)).toMatch(/not allowed/);
-    expect(webhookUrlProblem("http://localhost/x", false)).not.toBeNull();
-    expect(webhookUrlProblem("http://127.0.0.1:9000/x", true)).toBeNull();
-    expect(webhookUrlProblem("https://hooks.example.co.id/ping", false)).toBeNull();
+    const strict = { allowLoopback: false, ownOrigins: [] };
+    expect(checkUrl("http://127.0.0.1:9000/x", strict)).toMatchObject({ ok: false, reason: expect.stringMatching(/loopback/) });
+    expect(checkUrl("http://[::ffff:127.0.0.1]/x", strict)).toMatchObject({ ok: false, reason: expect.stringMatching(/ipv4Mapped/) });
+    expect(checkUrl("http://localhost/x", strict).ok).toBe(false);
+    expect(checkUrl("http://127.0.0.1:9000/x", { ...strict, allowLoopback: true }).ok).toBe(true);
+    expect(checkUrl("https://hooks.example.co.id/ping", strict).ok).toBe(true);
   });
 });

@@ -11,7 +11,7 @@ import { decryptSecret, encryptSecret, toBase64 } from "../lib/crypto";
 import { pickGateway } from "../gateway/assignment";
 import { deviceSession } from "../messaging/outbound-consumer";
 import { DeviceSettings, DeviceSettingsPatch, effectiveSettings } from "../messaging/settings";
-import { webhookUrlProblem } from "../lib/webhook-url";
+import { checkUrl, guardPolicy } from "../lib/url-guard";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
 import type { Context } from "hono";
 
@@ -53,8 +53,9 @@ const PatchDevice = z
 
 function checkWebhookUrl(c: Context<AppEnv>, url: string | null | undefined): void {
   if (!url) return;
-  const problem = webhookUrlProblem(url, c.env.ALLOW_LOOPBACK_WEBHOOKS === "true");
-  if (problem) throw new ApiError(400, "INVALID_WEBHOOK_URL", `webhook_url: ${problem}`);
+  // The literal check when saved; names are resolved and checked again at every delivery.
+  const verdict = checkUrl(url, guardPolicy(c.env, "operator"));
+  if (!verdict.ok) throw new ApiError(400, "INVALID_WEBHOOK_URL", `webhook_url: ${verdict.reason}`);
 }
 
 async function deviceJson(env: Env, d: Device, withSecret: boolean): Promise<z.infer<typeof DeviceSchema>> {

@@ -3,13 +3,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireActivePackage } from "../auth/middleware";
 import { database } from "../db/client";
 import { getMessage, listMessages, type Message } from "../db/messages";
-import { MESSAGE_STATUSES } from "../db/schema";
+import { MEDIA_KINDS, MESSAGE_STATUSES } from "../db/schema";
 import { ApiError, notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
 import { normalizePhone, toJid } from "../lib/phone";
 import { JobContent } from "../../protocol/gateway-protocol";
 import { composeAndQueue, idempotencyRequestHash } from "../messaging/compose";
 import { MetaTemplateContent, type OutboundContent } from "../messaging/content";
+import { acceptMediaUrl, type MediaByUrl } from "../media/send-media";
 import { renderPingTemplate } from "../messaging/resolve-content";
 import { apiRouter, authErrors, conflictError, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
 
@@ -61,8 +62,8 @@ const SendMessage = z
     variables: Variables.optional(),
     media: z
       .strictObject({
-        kind: z.enum(["image", "video", "audio", "document"]),
-        url: z.url().max(2000),
+        kind: z.enum(MEDIA_KINDS),
+        url: z.url().max(2000).openapi({ description: "Public http(s) URL. Ping fetches the file once when the send is accepted (no redirects to refused targets, size cap per kind) and sends its own copy" }),
         mime_type: z.string().max(200),
         file_name: z.string().max(255).optional(),
         caption: z.string().max(1024).optional(),
@@ -104,7 +105,11 @@ messagesApi
         ...authErrors,
         ...notFoundError,
         ...conflictError,
-        422: jsonContent(z.object({ status: z.literal("error"), message: z.string(), error_code: z.string() }), "Outside the 24-hour window"),
+        413: jsonContent(z.object({ status: z.literal("error"), message: z.string(), error_code: z.string() }), "MEDIA_TOO_LARGE: the media file is over its kind's cap"),
+        422: jsonContent(
+          z.object({ status: z.literal("error"), message: z.string(), error_code: z.string() }),
+          "OUTSIDE_SERVICE_WINDOW, or the media could not be fetched (MEDIA_FETCH_FAILED) or is not of its kind (MEDIA_TYPE_MISMATCH). A media.url that is not public http(s) is 400 INVALID_MEDIA_URL",
+        ),
       },
     }),
     async (c) => {
@@ -112,13 +117,12 @@ messagesApi
       const key = c.req.valid("header")["idempotency-key"];
       const db = database(c.env.DB);
       const business = c.var.auth.business;
-      let content: OutboundContent;
+      let content: OutboundContent | MediaByUrl;
       if (body.text !== undefined) content = { kind: "text", text: body.text };
       else if (body.template !== undefined) content = await renderPingTemplate(db, business.id, { template: body.template, variables: body.variables });
       else if (body.media) {
-        const parsed = JobContent.safeParse({ kind: body.media.kind, media_url: body.media.url, mime_type: body.media.mime_type, file_name: body.media.file_name, caption: body.media.caption });
-        if (!parsed.success) throw new ApiError(400, "VALIDATION_ERROR", "Invalid body.media");
-        content = parsed.data;
+        const { kind, ...media } = body.media;
+        content = acceptMediaUrl(c.env, { media_kind: kind, ...media });
       } else if (body.meta_template) content = { kind: "meta_template", ...body.meta_template };
       else throw new ApiError(400, "VALIDATION_ERROR", "give exactly one of text, template, media, meta_template");
       const { message, created } = await composeAndQueue(c.env, db, business, {

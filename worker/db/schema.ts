@@ -200,6 +200,34 @@ export const messages = sqliteTable(
   ],
 );
 
+export const MEDIA_KINDS = ["image", "video", "audio", "document"] as const;
+export type MediaKind = (typeof MEDIA_KINDS)[number];
+
+/**
+ * Files in R2 (`media/<business_id>/<id>`): media of outbound sends, fetched once by the Worker through the URL
+ * guard (`source_url` is where from), and inbound media uploaded by a gateway or downloaded from Meta. The id
+ * is 192 random bits. Jobs carry the id, never a URL; a gateway may read a send's media only for its device.
+ */
+export const mediaObjects = sqliteTable(
+  "media_objects",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    // The device the send was accepted for (outbound) or that received it (inbound); null if not known.
+    deviceKey: text("device_key"),
+    direction: text("direction", { enum: ["out", "in"] }).notNull(),
+    kind: text("kind", { enum: MEDIA_KINDS }),
+    mimeType: text("mime_type").notNull(),
+    size: integer("size").notNull(),
+    fileName: text("file_name"),
+    sourceUrl: text("source_url"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("media_objects_business_idx").on(t.businessId, t.createdAt)],
+);
+
 /** People who wrote to (or were written to by) a business, one row per WhatsApp JID. */
 export const contacts = sqliteTable(
   "contacts",

@@ -413,7 +413,7 @@ export class DeviceSession extends DurableObject<Env> {
     const db = database(this.env.DB);
     const windowProblem = await checkServiceWindow(db, cfg.businessId, cfg.deviceKey, job.to_jid, content, Date.now());
     if (windowProblem) return { ok: false, retryable: false, reason: windowProblem };
-    return cloudApiSend(this.env, apiCfg, job.to_jid.split("@")[0] ?? job.to_jid, content);
+    return cloudApiSend(this.env, apiCfg, job.to_jid.split("@")[0] ?? job.to_jid, content, cfg.businessId);
   }
 
   private applyOutcome(messageId: string, outcome: SendOutcome): void {

@@ -1,14 +1,17 @@
 // The Worker side of the gateway channel: which devices a gateway hosts, the per-device WebSocket (forwarded
-// to the device's DeviceSession after authentication) and inbound media uploads into R2.
+// to the device's DeviceSession after authentication), inbound media uploads into R2, and the media of send
+// jobs, read by id (the gateway never fetches a URL a tenant chose).
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { z } from "zod";
-import { PROTOCOL_VERSION } from "../../protocol/gateway-protocol";
+import { MediaId, PROTOCOL_VERSION } from "../../protocol/gateway-protocol";
 import { database } from "../db/client";
 import { type Device, getDeviceByKey, listGatewayDevices } from "../db/devices";
 import { ApiError } from "../http/errors";
 import { validationHook } from "../http/validation";
-import { MAX_MEDIA_BYTES, storeMedia } from "../inbound/media";
+import { getMediaObject } from "../db/media-objects";
+import { MAX_MEDIA_BYTES, mediaKey, storeMedia } from "../inbound/media";
+import { mimeEssence } from "../media/kinds";
 import { deviceSession } from "../messaging/outbound-consumer";
 import { type GatewayEnv, requireGateway } from "./auth";
 
@@ -48,13 +51,27 @@ export const gatewayApi = new Hono<GatewayEnv>()
   })
   .post("/devices/:device_key/media", zValidator("param", DeviceParam, validationHook), async (c) => {
     const device = await hostedDevice(c.env, c.var.gatewayId, c.req.valid("param").device_key);
-    const mime = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
-    if (!/^[a-z]+\/[a-z0-9.+-]+$/.test(mime)) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be the media's MIME type");
+    const mime = mimeEssence(c.req.header("content-type"));
+    if (!mime) throw new ApiError(415, "UNSUPPORTED_MEDIA_TYPE", "Content-Type must be the media's MIME type");
     const length = Number(c.req.header("content-length") ?? "NaN");
     if (!Number.isFinite(length)) throw new ApiError(411, "LENGTH_REQUIRED", "Content-Length is required");
     if (length > MAX_MEDIA_BYTES) throw new ApiError(413, "PAYLOAD_TOO_LARGE", `Media larger than ${MAX_MEDIA_BYTES} bytes`);
     if (length === 0 || !c.req.raw.body) throw new ApiError(400, "EMPTY_BODY", "The body is the media bytes");
     const fileName = c.req.query("file_name")?.slice(0, 255);
-    const stored = await storeMedia(c.env, device.businessId, c.req.raw.body, mime, fileName);
+    const stored = await storeMedia(c.env, { businessId: device.businessId, deviceKey: device.deviceKey, direction: "in" }, c.req.raw.body, mime, fileName);
     return c.json(stored, 201);
+  })
+  /**
+   * A send job's media, by id. Only media the Worker fetched for a send from this very device, which this gateway
+   * hosts: another device's or another business's media is a 404, whatever the gateway knows about it.
+   */
+  .get("/devices/:device_key/media/:media_id", zValidator("param", DeviceParam.extend({ media_id: MediaId }), validationHook), async (c) => {
+    const { device_key, media_id } = c.req.valid("param");
+    const device = await hostedDevice(c.env, c.var.gatewayId, device_key);
+    const media = await getMediaObject(database(c.env.DB), device.businessId, media_id);
+    const obj = media && media.direction === "out" && media.deviceKey === device.deviceKey ? await c.env.MEDIA.get(mediaKey(device.businessId, media_id)) : null;
+    if (!media || !obj) throw new ApiError(404, "MEDIA_NOT_FOUND", "No media with this id for this device");
+    return new Response(obj.body, {
+      headers: { "content-type": media.mimeType, "content-length": String(obj.size), "cache-control": "private, no-store", "x-content-type-options": "nosniff" },
+    });
   });

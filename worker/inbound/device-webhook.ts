@@ -6,7 +6,7 @@ import { database } from "../db/client";
 import { getDeviceByKey } from "../db/devices";
 import { webhookDeliveries } from "../db/schema";
 import { decryptSecret, fromBase64, hmacSha256, toBase64 } from "../lib/crypto";
-import { resolvedWebhookUrlProblem } from "../lib/webhook-url";
+import { guardUrl } from "../lib/url-guard";
 
 /** The seed's payload: file fields only when there is a file; `message: null` for a file without text. */
 export const DeviceWebhookPayload = z.object({
@@ -60,9 +60,10 @@ async function attempt(env: Env, job: DeviceWebhookJob, attemptNo: number): Prom
   const url = device.webhookUrl;
   const started = Date.now();
   let result: AttemptResult;
-  const problem = await resolvedWebhookUrlProblem(url, env.ALLOW_LOOPBACK_WEBHOOKS === "true");
-  if (problem) {
-    result = { ok: false, retry: false, status: null, error: `refused: ${problem}` };
+  const verdict = await guardUrl(env, "operator", url);
+  if (!verdict.ok) {
+    // Nothing is sent to a refused target; a failed lookup is retried like a network error.
+    result = { ok: false, retry: verdict.transient === true, status: null, error: `refused: ${verdict.reason}` };
   } else {
     const body = JSON.stringify(job.payload);
     const secret = await decryptSecret(env.SECRETS_KEY, device.webhookSecretEnc);

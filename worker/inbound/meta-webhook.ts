@@ -94,7 +94,7 @@ async function inboundMedia(env: Env, device: Device, cfg: CloudApiConfig, m: Me
   if (!ref) return undefined;
   const file = await cloudApiDownloadMedia(env, cfg, ref.id);
   if (!file) return undefined;
-  return storeMedia(env, device.businessId, file.body, ref.mime_type ?? file.mimeType, ref.filename);
+  return storeMedia(env, { businessId: device.businessId, deviceKey: device.deviceKey, direction: "in" }, file.body, ref.mime_type ?? file.mimeType, ref.filename);
 }
 
 export const metaWebhookApi = new Hono<AppEnv>()

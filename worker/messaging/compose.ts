@@ -8,6 +8,7 @@ import { getMessageByKey, type Message } from "../db/messages";
 import { ApiError } from "../http/errors";
 import { sha256Hex } from "../lib/crypto";
 import { normalizePhone, toJid } from "../lib/phone";
+import { ingestMediaUrl, type MediaByUrl } from "../media/send-media";
 import { type OutboundContent, previewText } from "./content";
 import { queueMessages } from "./enqueue";
 import type { Lane } from "./pacing";
@@ -48,7 +49,8 @@ export type ComposeInput = {
   deviceKey?: string | null;
   to: string;
   isGroup: boolean;
-  content: OutboundContent;
+  /** Media by URL is fetched into R2 here, after the idempotency and recipient checks, before the row is written. */
+  content: OutboundContent | MediaByUrl;
   /** Caller's key (Idempotency-Key); a fresh one makes the send unique. */
   idempotencyKey: string;
   /** SHA-256 of the caller's request (idempotencyRequestHash): the same key with a different request is refused. */
@@ -71,7 +73,8 @@ export async function composeAndQueue(env: Env, db: Db, business: Business, inpu
     const problem = await checkServiceWindow(db, business.id, device.deviceKey, to, input.content, Date.now());
     if (problem) throw new ApiError(422, "OUTSIDE_SERVICE_WINDOW", problem);
   }
-  const text = input.content.kind === "text" ? input.content.text : previewText(input.content);
+  const content = input.content.kind === "media_url" ? await ingestMediaUrl(env, business.id, device.deviceKey, input.content) : input.content;
+  const text = content.kind === "text" ? content.text : previewText(content);
   const [created] = await queueMessages(db, env.OUTBOUND, [
     {
       id: crypto.randomUUID(),
@@ -80,7 +83,7 @@ export async function composeAndQueue(env: Env, db: Db, business: Business, inpu
       idempotencyKey: input.idempotencyKey,
       to,
       text,
-      content: input.content.kind === "text" ? null : input.content,
+      content: content.kind === "text" ? null : content,
       source: input.source,
       lane: input.lane ?? "transactional",
       conversationId: input.conversationId ?? null,

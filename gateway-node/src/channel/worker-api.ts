@@ -1,5 +1,6 @@
 // The gateway's HTTP calls to the Worker, authenticated with the gateway's own credentials.
 import { z } from "zod";
+import { MediaId } from "../../../protocol/gateway-protocol";
 import { SendError } from "../session/outbound";
 
 export type WorkerApiConfig = { pingUrl: string; gatewayId: string; gatewaySecret: string };
@@ -53,13 +54,24 @@ export class WorkerApi {
     return { media_id: UploadedMedia.parse(await res.json()).media_id, size: bytes.length };
   }
 
-  /** Fetches a job's media. Worker URLs get the gateway's bearer credentials; other hosts get none. */
-  async fetchMedia(url: string): Promise<Buffer> {
-    const target = new URL(url);
-    const ownWorker = target.origin === this.url("/").origin;
-    const res = await fetch(target, { headers: ownWorker ? { authorization: this.authorization } : {}, signal: AbortSignal.timeout(60_000) });
+  /**
+   * Downloads a send job's media from the Worker, by id, with the gateway's credentials. The only media the
+   * gateway fetches: a job never carries a URL, so no tenant can point the gateway (or its credentials) anywhere.
+   */
+  async downloadMedia(deviceKey: string, mediaId: string): Promise<Buffer> {
+    if (!MediaId.safeParse(mediaId).success) throw new SendError("job media id is malformed", false);
+    const path = `/gateway/v1/devices/${encodeURIComponent(deviceKey)}/media/${mediaId}`;
+    let res: Response;
+    try {
+      res = await fetch(this.url(path), { headers: { authorization: this.authorization }, redirect: "error", signal: AbortSignal.timeout(60_000) });
+    } catch (err) {
+      throw new SendError(`media ${mediaId}: ${(err as Error).message}`, true);
+    }
     // A missing or forbidden file will not appear on a retry; a server error or rate limit may pass.
-    if (!res.ok) throw new SendError(`media ${target.pathname}: HTTP ${res.status}`, res.status >= 500 || res.status === 429);
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new SendError(`media ${mediaId}: HTTP ${res.status}`, res.status >= 500 || res.status === 429);
+    }
     return Buffer.from(await res.arrayBuffer());
   }
 }

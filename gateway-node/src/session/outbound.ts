@@ -33,7 +33,8 @@ export class SendError extends Error {
   }
 }
 
-export type MediaFetcher = (url: string) => Promise<Buffer>;
+/** Downloads a job's media from the Worker by its id (never from a URL: the job carries none). */
+export type MediaFetcher = (mediaId: string) => Promise<Buffer>;
 
 export async function messageContent(content: JobContent, fetchMedia: MediaFetcher): Promise<AnyMessageContent> {
   switch (content.kind) {
@@ -44,14 +45,14 @@ export async function messageContent(content: JobContent, fetchMedia: MediaFetch
         location: { degreesLatitude: content.latitude, degreesLongitude: content.longitude, name: content.name, address: content.address },
       };
     case "image":
-      return { image: await fetchMedia(content.media_url), mimetype: content.mime_type, caption: content.caption };
+      return { image: await fetchMedia(content.media_id), mimetype: content.mime_type, caption: content.caption };
     case "video":
-      return { video: await fetchMedia(content.media_url), mimetype: content.mime_type, caption: content.caption };
+      return { video: await fetchMedia(content.media_id), mimetype: content.mime_type, caption: content.caption };
     case "audio":
-      return { audio: await fetchMedia(content.media_url), mimetype: content.mime_type, ptt: content.mime_type.includes("ogg") };
+      return { audio: await fetchMedia(content.media_id), mimetype: content.mime_type, ptt: content.mime_type.includes("ogg") };
     case "document":
       return {
-        document: await fetchMedia(content.media_url),
+        document: await fetchMedia(content.media_id),
         mimetype: content.mime_type,
         fileName: content.file_name ?? "document",
         caption: content.caption,
