@@ -82,7 +82,7 @@ describe("media sends: the URL is checked when the send is accepted", () => {
     const res = await app.fetch(
       new Request("https://cdn.example.com/api/v1/messages", {
         method: "POST",
-        headers: { cookie: t.cookie, "content-type": "application/json" },
+        headers: { cookie: t.cookie, "content-type": "application/json", origin: "https://cdn.example.com" },
         body: JSON.stringify({ device_key: d.device_key, to: "081234567890", media: { kind: "image", url: `https://cdn.example.com/img/cat.png?${marker}`, mime_type: "image/png" } }),
       }),
       ownEnv,
