@@ -82,7 +82,20 @@ export type LocalWorkerOptions = {
   scriptPath?: string;
   /** false: no queue consumers, so a benchmark measures the request path, not delivery. */
   queueConsumers?: boolean;
+  /** Settings over wrangler.toml's for some consumers, by queue name (a benchmark comparing batch settings). */
+  queueConsumerSettings?: Record<string, { maxBatchSize?: number; maxBatchTimeout?: number }>;
 };
+
+type ConsumerOptions = Record<string, Record<string, unknown>>;
+
+function consumers(w: V4WorkerOptions, opts: LocalWorkerOptions): V4WorkerOptions["queueConsumers"] {
+  if (opts.queueConsumers === false) return undefined;
+  if (!opts.queueConsumerSettings) return w.queueConsumers;
+  const base = (w.queueConsumers ?? {}) as ConsumerOptions;
+  const merged: ConsumerOptions = { ...base };
+  for (const [queue, settings] of Object.entries(opts.queueConsumerSettings)) merged[queue] = { ...base[queue], ...settings };
+  return merged as V4WorkerOptions["queueConsumers"];
+}
 
 /** Ping's Worker as wrangler.toml declares it, migrated, on a free loopback port. */
 export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<LocalWorker> {
@@ -104,7 +117,7 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
           r2Buckets: w.r2Buckets,
           durableObjects: w.durableObjects,
           queueProducers: w.queueProducers,
-          queueConsumers: opts.queueConsumers === false ? undefined : w.queueConsumers,
+          queueConsumers: consumers(w, opts),
           ratelimits: w.ratelimits,
         },
       ],
