@@ -21,17 +21,20 @@ const TEST_SECRETS = {
 
 const bundles = new Map<string, string>();
 
-/** Bundles an entry (default: wrangler.toml's `main`) with `wrangler deploy --dry-run`, once per process. */
-function bundle(entry?: string): string {
-  const key = entry ?? "";
+/**
+ * Bundles an entry (default: wrangler.toml's `main`) with `wrangler deploy --dry-run`, once per process.
+ * `root`: another checkout of the project (a benchmark's "before" build), bundled with its own wrangler.toml.
+ */
+export function bundle(entry?: string, root = ROOT): string {
+  const key = `${root}:${entry ?? ""}`;
   const cached = bundles.get(key);
   if (cached) return cached;
   // Inside the project: workerd resolves module paths relative to where it starts.
   const cache = join(ROOT, "node_modules/.cache/ping-local-worker");
   mkdirSync(cache, { recursive: true });
   const out = mkdtempSync(join(cache, "worker-"));
-  const args = ["deploy", "--dry-run", "--outdir", out, ...(entry ? [relative(ROOT, entry)] : [])];
-  const r = spawnSync(join(ROOT, "node_modules/.bin/wrangler"), args, { cwd: ROOT, encoding: "utf8" });
+  const args = ["deploy", "--dry-run", "--outdir", out, ...(entry ? [relative(root, entry)] : [])];
+  const r = spawnSync(join(ROOT, "node_modules/.bin/wrangler"), args, { cwd: root, encoding: "utf8" });
   if (r.status !== 0) throw new Error(`wrangler bundle failed: ${r.stderr}`);
   // wrangler names the module after the entry (index.js, send-worker.js).
   const module = readdirSync(out).find((f) => f.endsWith(".js"));
@@ -75,11 +78,26 @@ export type LocalWorkerOptions = {
   vars?: Record<string, string>;
   /** Another entry module wrapping the Worker (a benchmark harness route); default wrangler.toml's `main`. */
   entry?: string;
+  /** A module already bundled (bundle() of another checkout: a benchmark's "before" build); overrides entry. */
+  scriptPath?: string;
   /** false: no queue consumers, so a benchmark measures the request path, not delivery. */
   queueConsumers?: boolean;
   /** The test network for the Worker's outbound fetches (outbound-routes.ts); default: fetches go out as they are. */
   outboundService?: (request: Request) => Promise<Response>;
+  /** Settings over wrangler.toml's for some consumers, by queue name (a benchmark comparing batch settings). */
+  queueConsumerSettings?: Record<string, { maxBatchSize?: number; maxBatchTimeout?: number }>;
 };
+
+type ConsumerOptions = Record<string, Record<string, unknown>>;
+
+function consumers(w: V4WorkerOptions, opts: LocalWorkerOptions): V4WorkerOptions["queueConsumers"] {
+  if (opts.queueConsumers === false) return undefined;
+  if (!opts.queueConsumerSettings) return w.queueConsumers;
+  const base = (w.queueConsumers ?? {}) as ConsumerOptions;
+  const merged: ConsumerOptions = { ...base };
+  for (const [queue, settings] of Object.entries(opts.queueConsumerSettings)) merged[queue] = { ...base[queue], ...settings };
+  return merged as V4WorkerOptions["queueConsumers"];
+}
 
 /** Ping's Worker as wrangler.toml declares it, migrated, on a free loopback port. */
 export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<LocalWorker> {
@@ -93,7 +111,7 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
         {
           name: "ping",
           modules: true,
-          scriptPath: bundle(opts.entry),
+          scriptPath: opts.scriptPath ?? bundle(opts.entry),
           compatibilityDate: w.compatibilityDate,
           compatibilityFlags: w.compatibilityFlags,
           bindings: { ...vars, ...TEST_SECRETS, PUBLIC_BASE_URL: self, ...opts.vars },
@@ -101,7 +119,7 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
           r2Buckets: w.r2Buckets,
           durableObjects: w.durableObjects,
           queueProducers: w.queueProducers,
-          queueConsumers: opts.queueConsumers === false ? undefined : w.queueConsumers,
+          queueConsumers: consumers(w, opts),
           ratelimits: w.ratelimits,
           // Miniflare hands the handler its own (undici) Request and takes any fetch-API Response back.
           ...(opts.outboundService ? { outboundService: opts.outboundService as unknown as V4WorkerOptions["outboundService"] } : {}),

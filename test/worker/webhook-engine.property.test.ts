@@ -1,11 +1,13 @@
 // Property-based tests (fast-check) of the rule engine and the template renderer on arbitrary input.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { jsonDepth, resolvePath } from "../../worker/webhooks/path";
+import { FieldTable } from "../../worker/webhooks/fields";
+import { jsonDepth, parsePath, resolvePath } from "../../worker/webhooks/path";
 import { toNumber } from "../../worker/webhooks/rules/compare";
 import { COMPARISON_OPERATORS, type Condition, type Group, validateConditions } from "../../worker/webhooks/rules/conditions";
-import { compileGroup, traceGroup } from "../../worker/webhooks/rules/engine";
-import { compileTemplate, formatRupiah, MAX_MESSAGE_CHARS, renderTemplate } from "../../worker/webhooks/templates/render";
+import { compileGroups, compileMatcher as compileGroup } from "../../worker/webhooks/rules/engine";
+import { evaluateGroup, traceGroup } from "../../worker/webhooks/rules/interpret";
+import { compileRenderer, compileTemplate, formatRupiah, interpretTemplate, MAX_MESSAGE_CHARS, renderTemplate } from "../../worker/webhooks/templates/render";
 import { call } from "./helpers";
 import { createRule, postWebhook, tenantWithDevice } from "./webhook-fixtures";
 
@@ -14,19 +16,43 @@ const segment = fc.oneof(fc.constantFrom("event", "data", "items", "0", "1", "na
 const fieldPath = fc.array(segment, { minLength: 1, maxLength: 5 }).map((s) => s.join("."));
 const scalar = fc.oneof(fc.string({ maxLength: 20 }), fc.double({ noNaN: true }), fc.integer(), fc.boolean(), fc.constant(null));
 
+// Values near what payloads hold: numeric texts, numbers, texts in other cases, so that equals/contains/greater_than
+// take their number, text and lower-case branches (and their mixes) often, not only by chance.
+const nearScalar = fc.oneof(
+  scalar,
+  fc.constantFrom("149724.00", "149724", " 12 ", "0x10", "1e3", "-0", "", "Bandung", "bandung", "KOTA BANDUNG", "true", "Infinity", "İstanbul"),
+  fc.integer({ min: -3, max: 200000 }).map(String),
+);
 // Payloads with the keys rules look for, plus hostile keys, at any depth.
 const payload = fc.letrec((tie) => ({
-  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, scalar, fc.array(tie("value"), { maxLength: 4 }), tie("object")),
+  value: fc.oneof({ depthSize: "small", withCrossShrink: true }, nearScalar, fc.array(tie("value"), { maxLength: 4 }), tie("object")),
   object: fc.dictionary(fc.oneof(segment, fc.constant("__proto__")), tie("value"), { maxKeys: 5 }),
 })).object;
 
 const condition: fc.Arbitrary<Condition> = fc
-  .record({ field: fieldPath, operator: fc.constantFrom(...COMPARISON_OPERATORS), value: scalar, list: fc.array(scalar, { minLength: 1, maxLength: 4 }) })
+  .record({ field: fieldPath, operator: fc.constantFrom(...COMPARISON_OPERATORS), value: nearScalar, list: fc.array(nearScalar, { minLength: 1, maxLength: 4 }) })
   .map(({ field, operator, value, list }) => ({ field, operator, value: operator === "in" ? list : value }));
 const group: fc.Arbitrary<Group> = fc.letrec((tie) => ({
   group: fc.record({
     operator: fc.constantFrom("AND" as const, "OR" as const),
     rules: fc.array(fc.oneof({ depthSize: "small" }, condition, tie("group") as fc.Arbitrary<Group>), { minLength: 1, maxLength: 4 }),
+  }),
+})).group as fc.Arbitrary<Group>;
+
+// Rules and payloads on the same known fields, so that nearly every condition reads a present value and each
+// comparison branch (numeric text, other case, array element, missing) is taken many times per run.
+const KNOWN_FIELDS = ["event", "data.status", "data.total", "data.name", "data.items", "data.items.0", "data.items.1", "data.missing"];
+const knownPayload = fc.record({
+  event: nearScalar,
+  data: fc.record({ status: nearScalar, total: nearScalar, name: nearScalar, items: fc.array(nearScalar, { maxLength: 3 }) }, { requiredKeys: [] }),
+});
+const knownCondition: fc.Arbitrary<Condition> = fc
+  .record({ field: fc.constantFrom(...KNOWN_FIELDS), operator: fc.constantFrom(...COMPARISON_OPERATORS), value: nearScalar, list: fc.array(nearScalar, { minLength: 1, maxLength: 4 }) })
+  .map(({ field, operator, value, list }) => ({ field, operator, value: operator === "in" ? list : value }));
+const knownGroup: fc.Arbitrary<Group> = fc.letrec((tie) => ({
+  group: fc.record({
+    operator: fc.constantFrom("AND" as const, "OR" as const),
+    rules: fc.array(fc.oneof({ depthSize: "small" }, knownCondition, knownCondition, tie("group") as fc.Arbitrary<Group>), { minLength: 1, maxLength: 3 }),
   }),
 })).group as fc.Arbitrary<Group>;
 
@@ -56,6 +82,60 @@ describe("rule engine properties", () => {
         expect(traceGroup(g, p).result).toBe(a);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it("the compiled form decides as the interpreted reference, many rules compiled together over one field table", () => {
+    fc.assert(
+      fc.property(fc.array(fc.oneof(group, knownGroup, knownGroup), { minLength: 1, maxLength: 6 }), fc.array(fc.oneof(payload, knownPayload, knownPayload), { minLength: 1, maxLength: 3 }), (groups, payloads) => {
+        const table = new FieldTable();
+        const matches = compileGroups(groups, table);
+        for (const p of payloads) {
+          const fields = table.read(p);
+          // Ask in a random-ish order too: a field read first by a later rule must give the same answers.
+          for (let i = groups.length - 1; i >= 0; i--) {
+            const g = groups[i];
+            if (g) expect(matches(i, fields)).toBe(evaluateGroup(g, p));
+          }
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("an event's fields are resolvePath's values, read once, whatever the order", () => {
+    fc.assert(
+      fc.property(fc.array(fieldPath, { minLength: 1, maxLength: 8 }), payload, (fields, p) => {
+        const table = new FieldTable();
+        const slots = fields.map((f) => table.slotOf(f));
+        const read = table.read(p);
+        for (const [i, f] of fields.entries()) {
+          const k = slots[i];
+          const parsed = parsePath(f);
+          if (!parsed.ok || k === undefined) {
+            expect(parsed.ok).toBe(false);
+            expect(k).toBeUndefined();
+            continue;
+          }
+          expect(read.value(k)).toBe(resolvePath(p, parsed.path));
+          expect(read.number(k)).toBe(toNumber(resolvePath(p, parsed.path)));
+        }
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it("toNumber reads exactly the documented plain decimals", () => {
+    const DECIMAL = /^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$/;
+    const spec = (v: string) => (v.length <= 64 && DECIMAL.test(v) && Number.isFinite(Number(v)) ? Number(v) : undefined);
+    const numeric = fc
+      .tuple(fc.constantFrom("", " ", "\t", "\u00a0", "\ufeff"), fc.constantFrom("", "+", "-"), fc.stringMatching(/^\d{0,4}(\.\d{0,3})?([eE][+-]?\d{1,3})?$/), fc.constantFrom("", " ", "x", "\n"))
+      .map((p) => p.join(""));
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 12 }), numeric, fc.constantFrom("0x1f", "0X1F", "0b1", "0o7", "0B1", "00", "0.", "0e1", "Infinity", "-Infinity", "1e999", "1_000", "0", " 0x1 ")), (v) => {
+        expect(toNumber(v)).toBe(spec(v));
+      }),
+      { numRuns: 1000 },
     );
   });
 
@@ -125,6 +205,36 @@ describe("template renderer properties", () => {
       }),
       { numRuns: 500 },
     );
+  });
+
+  it("the compiled renderer writes what the interpreted reference writes, sharing a field table with others", () => {
+    const anyField = fc.oneof(fieldPath, fc.constantFrom(...KNOWN_FIELDS));
+    const piece = fc.oneof(
+      fc.string({ maxLength: 10 }),
+      anyField.map((f) => `{{${f}}}`),
+      anyField.map((f) => `{{ ${f} | rupiah}}`),
+      anyField.map((f) => `{{${f} | number | default:"0"}}`),
+      anyField.map((f) => `{{${f} | date:"DD MMM YYYY" | upper}}`),
+      anyField.map((f) => `{{${f} | default:"-" | trim | lower}}`),
+    );
+    const tpl = fc.array(piece, { maxLength: 12 }).map((p) => p.join(""));
+    fc.assert(
+      fc.property(fc.array(tpl, { minLength: 1, maxLength: 4 }), fc.oneof(payload, knownPayload), (templates, p) => {
+        const table = new FieldTable();
+        const compiled = templates.map((t) => compileTemplate(t)).flatMap((c) => (c.ok ? [c.value] : []));
+        const renders = compiled.map((c) => compileRenderer(c, table));
+        const fields = table.read(p);
+        for (const [i, c] of compiled.entries()) {
+          const r = renders[i];
+          if (r) expect(r(fields, ctx)).toEqual(interpretTemplate(c, p, ctx));
+        }
+      }),
+      { numRuns: 500 },
+    );
+    const big = compileTemplate(`{{a}}${"x".repeat(4000)}{{b}}{{c}}`);
+    if (!big.ok) throw new Error("template");
+    const huge = { a: "y".repeat(90), c: null };
+    expect(renderTemplate(big.value, huge, ctx)).toEqual(interpretTemplate(big.value, huge, ctx));
   });
 
   it("huge values are bounded to a WhatsApp message", () => {

@@ -12,7 +12,7 @@ import { normalizePhone } from "../lib/phone";
 import { forgetWebhookContext } from "../webhooks/context-cache";
 import { parsePath, resolvePath } from "../webhooks/path";
 import { type CheckedRule, checkRule, type RuleDefinition } from "../webhooks/rules/definition";
-import { traceGroup } from "../webhooks/rules/engine";
+import { traceGroup } from "../webhooks/rules/interpret";
 import { renderTemplate } from "../webhooks/templates/render";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
 
@@ -218,8 +218,8 @@ webhookRulesApi
           phone: phone.ok ? phone.digits : null,
           phone_error: phone.ok ? null : phone.reason,
           message: r.text,
-          missing: r.missing,
-          notes: r.notes,
+          missing: [...r.missing],
+          notes: [...r.notes],
           warnings: rule.warnings,
         },
         200,

@@ -21,13 +21,15 @@ export function parsePath(path: string): { ok: true; path: Path } | { ok: false;
   return { ok: true, path: segments };
 }
 
+const ARRAY_INDEX = /^(0|[1-9]\d{0,8})$/;
+
 /** The value at a parsed path, or undefined. Arrays take numeric indexes; nothing inherited is visible. */
 export function resolvePath(root: unknown, path: Path): unknown {
   let cur: unknown = root;
   for (const seg of path) {
     if (cur === null || typeof cur !== "object") return undefined;
     if (Array.isArray(cur)) {
-      if (!/^(0|[1-9]\d{0,8})$/.test(seg)) return undefined;
+      if (!ARRAY_INDEX.test(seg)) return undefined;
       cur = cur[Number(seg)];
     } else {
       if (!Object.hasOwn(cur, seg)) return undefined;
@@ -35,6 +37,18 @@ export function resolvePath(root: unknown, path: Path): unknown {
     }
   }
   return cur;
+}
+
+/** The array index a path segment names, worked out once; -1 when it can never index an array. */
+export function arrayIndex(seg: string): number {
+  return ARRAY_INDEX.test(seg) ? Number(seg) : -1;
+}
+
+/** One step of resolvePath with the segment's index known: an array's element or an object's own property. */
+export function child(cur: unknown, seg: string, index: number): unknown {
+  if (cur === null || typeof cur !== "object") return undefined;
+  if (Array.isArray(cur)) return index < 0 ? undefined : cur[index];
+  return Object.hasOwn(cur, seg) ? (cur as Record<string, unknown>)[seg] : undefined;
 }
 
 /** JSON text of a value cut to `max` characters (with …); never throws, even on cycles or absurd nesting. */

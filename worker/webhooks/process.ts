@@ -6,30 +6,54 @@ import type { NewTextMessage } from "../db/messages";
 import type { ActiveRule } from "../db/webhook-rules";
 import type { WebhookSource } from "../db/schema";
 import { normalizePhone, toJid } from "../lib/phone";
-import { compileGroup, type Matcher } from "./rules/engine";
+import { FieldTable } from "./fields";
+import { compileGroups, type SetMatcher } from "./rules/engine";
 import { checkRule } from "./rules/definition";
-import { parsePath, type Path, resolvePath } from "./path";
-import { type CompiledTemplate, renderTemplate } from "./templates/render";
+import type { Group } from "./rules/conditions";
+import { parsePath, type Path } from "./path";
+import { type CompiledTemplate, compileRenderer, type TemplateRenderer } from "./templates/render";
 
-type CompiledRule = { matcher: Matcher; template: CompiledTemplate; phonePath: Path } | { error: string };
+type CheckedRule = { conditions: Group; template: CompiledTemplate; phonePath: Path } | { error: string };
 
-// Compiled once per rule version (id + updated_at), per isolate.
-const compiled = new Map<string, CompiledRule>();
-const MAX_COMPILED = 2000;
+// Checked and parsed once per rule version (id + updated_at), per isolate.
+const checkedRules = new Map<string, CheckedRule>();
+const MAX_CHECKED = 2000;
 
-export function compileRule(rule: Pick<ActiveRule, "id" | "updatedAt" | "source" | "conditions" | "template" | "phoneField">): CompiledRule {
+function compileRule(rule: Pick<ActiveRule, "id" | "updatedAt" | "source" | "conditions" | "template" | "phoneField">): CheckedRule {
   const key = `${rule.id}:${rule.updatedAt}`;
-  const hit = compiled.get(key);
+  const hit = checkedRules.get(key);
   if (hit) return hit;
   const checked = checkRule({ source: rule.source, conditions: rule.conditions, template: rule.template, phone_field: rule.phoneField });
   const phone = parsePath(rule.phoneField);
-  const value: CompiledRule =
+  const value: CheckedRule =
     checked.ok && phone.ok
-      ? { matcher: compileGroup(checked.value.conditions), template: checked.value.template, phonePath: phone.path }
+      ? { conditions: checked.value.conditions, template: checked.value.template, phonePath: phone.path }
       : { error: checked.ok ? "phone_field is not valid" : (checked.issues[0]?.message ?? "rule is not valid") };
-  if (compiled.size >= MAX_COMPILED) compiled.clear();
-  compiled.set(key, value);
+  if (checkedRules.size >= MAX_CHECKED) checkedRules.clear();
+  checkedRules.set(key, value);
   return value;
+}
+
+type RunnableRule = { render: TemplateRenderer; phoneSlot: number } | { error: string };
+export type CompiledRules = { table: FieldTable; matches: SetMatcher; rules: RunnableRule[] };
+
+// A business's active rules compiled together, so that every field they and their templates read is read
+// once per event (fields.ts). Keyed by the rule list the context cache holds: a reload (new versions, new
+// rules) is a new list and compiles again from the per-version checks above; the old one is collected with it.
+const compiledSets = new WeakMap<readonly ActiveRule[], CompiledRules>();
+
+export function compileRules(rules: readonly ActiveRule[]): CompiledRules {
+  const hit = compiledSets.get(rules);
+  if (hit) return hit;
+  const table = new FieldTable();
+  const checked = rules.map(compileRule);
+  const set: CompiledRules = {
+    table,
+    matches: compileGroups(checked.map((c) => ("error" in c ? undefined : c.conditions)), table),
+    rules: checked.map((c) => ("error" in c ? c : { render: compileRenderer(c.template, table), phoneSlot: table.slot(c.phonePath) })),
+  };
+  compiledSets.set(rules, set);
+  return set;
 }
 
 /** Every message an event produces has this key prefix, then the rule id. */
@@ -42,7 +66,7 @@ export type Plan = { matched: string[]; messages: NewTextMessage[]; outcomes: Ru
 
 export function planMessages(args: {
   business: Pick<Business, "id" | "timezone" | "locale" | "country">;
-  rules: ActiveRule[];
+  rules: readonly ActiveRule[];
   source: WebhookSource;
   eventKey: string;
   payload: unknown;
@@ -50,29 +74,32 @@ export function planMessages(args: {
   const { business, source, eventKey, payload } = args;
   const plan: Plan = { matched: [], messages: [], outcomes: [] };
   const ctx = { timeZone: business.timezone, locale: business.locale };
+  const compiled = compileRules(args.rules);
+  const fields = compiled.table.read(payload);
   // Rules of one event usually read the same phone field: normalise each value once.
   const phones = new Map<unknown, ReturnType<typeof normalizePhone>>();
-  for (const rule of args.rules) {
+  for (const [i, rule] of args.rules.entries()) {
     if (rule.source !== "any" && rule.source !== source) continue;
-    const c = compileRule(rule);
+    const c = compiled.rules[i];
+    if (!c) continue;
     if ("error" in c) {
       plan.outcomes.push({ rule: rule.name, ok: false, detail: `rule cannot run: ${c.error}` });
       continue;
     }
-    if (!c.matcher(payload)) continue;
+    if (!compiled.matches(i, fields)) continue;
     plan.matched.push(rule.name);
     if (!rule.deviceExists) {
       plan.outcomes.push({ rule: rule.name, ok: false, detail: `device ${rule.deviceKey} no longer exists` });
       continue;
     }
-    const rawPhone = resolvePath(payload, c.phonePath);
+    const rawPhone = fields.value(c.phoneSlot);
     const phone = phones.get(rawPhone) ?? normalizePhone(rawPhone, business.country);
     phones.set(rawPhone, phone);
     if (!phone.ok) {
       plan.outcomes.push({ rule: rule.name, ok: false, detail: `${rule.phoneField}: ${phone.reason}` });
       continue;
     }
-    const r = renderTemplate(c.template, payload, ctx);
+    const r = c.render(fields, ctx);
     if (r.text.trim() === "") {
       plan.outcomes.push({ rule: rule.name, ok: false, detail: "the message rendered empty" });
       continue;

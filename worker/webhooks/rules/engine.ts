@@ -1,103 +1,166 @@
-// The rule engine: a validated condition tree compiled once into closures (paths split, expected values
-// prepared), evaluated per event. A traced evaluation explains every condition for the test endpoint.
-import { boundedJson, type Path, parsePath, resolvePath } from "../path";
-import { containsValue, equalsValue, existsValue, type Expected, prepare, startsWithValue, toNumber } from "./compare";
+// The rule engine as it runs on every event: a validated condition tree compiled (per rule version, see
+// webhooks/process.ts) into closures over a FieldTable, so rules compiled together read each field of an
+// event once (fields.ts). The expected value is prepared once (its number, its text, its lower case) and each
+// comparison specialised for it: the common cases (a text field equals a text, a numeric text above a number)
+// are a type check and one comparison. The meaning is interpret.ts's: property tests hold both to the same
+// answer on random input.
+import { type EventFields, FieldTable } from "../fields";
+import { containsValue, equalsValue, existsValue, type Expected, prepare, startsWithValue } from "./compare";
 import type { ComparisonOperator, Condition, Group, Scalar } from "./conditions";
 
+/** A compiled condition tree, asked about one event's fields. */
+export type FieldMatcher = (fields: EventFields) => boolean;
 export type Matcher = (payload: unknown) => boolean;
 
-export type TraceEntry = {
-  depth: number;
-  group: "AND" | "OR" | null;
-  field: string;
-  actual: unknown;
-  operator: string;
-  expected: unknown;
-  result: boolean;
-};
+/** equals, with the branch for the expected value's kind chosen once. Other actual types: the reference. */
+function equalsTest(k: number, e: Expected): FieldMatcher {
+  if (e.raw === null)
+    return (f) => {
+      const a = f.value(k);
+      return a === null || a === undefined;
+    };
+  if (typeof e.raw === "boolean") return (f) => equalsValue(f.value(k), e);
+  const { num, text } = e;
+  if (num !== undefined) {
+    // A finite number is compared as a number; a numeric text too; any other text as text.
+    return (f) => {
+      const a = f.value(k);
+      if (typeof a === "number" && Number.isFinite(a)) return a === num;
+      if (typeof a === "string") {
+        const n = f.number(k);
+        return n === undefined ? a === text : n === num;
+      }
+      return equalsValue(a, e);
+    };
+  }
+  return (f) => {
+    const a = f.value(k);
+    return typeof a === "string" ? a === text : equalsValue(a, e);
+  };
+}
 
-type Test = (actual: unknown) => boolean;
-
-function testFor(operator: ComparisonOperator, value: Scalar | Scalar[] | undefined): Test {
-  const one: Expected = prepare(Array.isArray(value) || value === undefined ? null : value);
+function compareTest(k: number, operator: ComparisonOperator, value: Scalar | Scalar[] | undefined): FieldMatcher {
+  const one = prepare(Array.isArray(value) || value === undefined ? null : value);
+  const lower = one.lower;
   switch (operator) {
     case "equals":
-      return (a) => equalsValue(a, one);
-    case "not_equals":
-      return (a) => !equalsValue(a, one);
+      return equalsTest(k, one);
+    case "not_equals": {
+      const eq = equalsTest(k, one);
+      return (f) => !eq(f);
+    }
     case "contains":
-      return (a) => containsValue(a, one);
+      return (f) => {
+        const a = f.value(k);
+        return typeof a === "string" ? f.lower(k).includes(lower) : containsValue(a, one);
+      };
     case "not_contains":
-      return (a) => !containsValue(a, one);
+      return (f) => {
+        const a = f.value(k);
+        return !(typeof a === "string" ? f.lower(k).includes(lower) : containsValue(a, one));
+      };
     case "starts_with":
-      return (a) => startsWithValue(a, one);
+      return (f) => {
+        const a = f.value(k);
+        return typeof a === "string" ? f.lower(k).startsWith(lower) : startsWithValue(a, one);
+      };
     case "exists":
-      return existsValue;
+      return (f) => existsValue(f.value(k));
     case "not_exists":
-      return (a) => !existsValue(a);
-    case "greater_than":
-      return (a) => {
-        const n = toNumber(a);
-        return n !== undefined && one.num !== undefined && n > one.num;
+      return (f) => !existsValue(f.value(k));
+    case "greater_than": {
+      const num = one.num;
+      if (num === undefined) return () => false;
+      return (f) => {
+        const n = f.number(k);
+        return n !== undefined && n > num;
       };
-    case "less_than":
-      return (a) => {
-        const n = toNumber(a);
-        return n !== undefined && one.num !== undefined && n < one.num;
+    }
+    case "less_than": {
+      const num = one.num;
+      if (num === undefined) return () => false;
+      return (f) => {
+        const n = f.number(k);
+        return n !== undefined && n < num;
       };
+    }
     case "in": {
-      const all = (Array.isArray(value) ? value : []).map(prepare);
-      return (a) => all.some((e) => equalsValue(a, e));
+      const all = (Array.isArray(value) ? value : []).map((v) => equalsTest(k, prepare(v)));
+      return (f) => {
+        for (const t of all) if (t(f)) return true;
+        return false;
+      };
     }
   }
 }
 
-function pathOf(field: string): Path | undefined {
-  const p = parsePath(field);
-  return p.ok ? p.path : undefined;
+function compileCondition(c: Condition, table: FieldTable): FieldMatcher {
+  const k = table.slotOf(c.field);
+  if (k === undefined) return () => false;
+  return compareTest(k, c.operator, c.value);
 }
 
-function compileCondition(c: Condition): Matcher {
-  const path = pathOf(c.field);
-  if (!path) return () => false;
-  const test = testFor(c.operator, c.value);
-  return (payload) => test(resolvePath(payload, path));
-}
-
-/** Compiles a validated group. AND/OR short-circuit; an empty group never matches. */
-export function compileGroup(g: Group): Matcher {
-  const parts = g.rules.map((r) => ("rules" in r ? compileGroup(r) : compileCondition(r)));
-  if (parts.length === 0) return () => false;
+/** Compiles a validated group over `table`'s slots. AND/OR short-circuit; an empty group never matches. */
+export function compileGroup(g: Group, table: FieldTable): FieldMatcher {
+  const parts = g.rules.map((r) => ("rules" in r ? compileGroup(r, table) : compileCondition(r, table)));
+  const [a, b, c] = parts;
+  if (!a) return () => false;
+  if (parts.length === 1) return a;
   if (g.operator === "OR") {
-    return (p) => {
-      for (const m of parts) if (m(p)) return true;
+    if (parts.length === 2 && b) return (f) => a(f) || b(f);
+    if (parts.length === 3 && b && c) return (f) => a(f) || b(f) || c(f);
+    return (f) => {
+      for (const m of parts) if (m(f)) return true;
       return false;
     };
   }
-  return (p) => {
-    for (const m of parts) if (!m(p)) return false;
+  if (parts.length === 2 && b) return (f) => a(f) && b(f);
+  if (parts.length === 3 && b && c) return (f) => a(f) && b(f) && c(f);
+  return (f) => {
+    for (const m of parts) if (!m(f)) return false;
     return true;
   };
 }
 
-const TRACE_VALUE_CHARS = 200;
-
-function traceValue(v: unknown): unknown {
-  if (v === null || v === undefined || typeof v !== "object") return typeof v === "string" && v.length > TRACE_VALUE_CHARS ? `${v.slice(0, TRACE_VALUE_CHARS)}…` : v ?? null;
-  const s = boundedJson(v, TRACE_VALUE_CHARS);
-  return s.endsWith("…") ? s : v;
+/** One group on its own (its own field table): for a single rule, tests, the benchmark's per-rule view. */
+export function compileMatcher(g: Group): Matcher {
+  const table = new FieldTable();
+  const m = compileGroup(g, table);
+  return (payload) => m(table.read(payload));
 }
 
-/** Evaluates every condition (no short-circuit) and records each one, for humans. */
-export function traceGroup(g: Group, payload: unknown, trace: TraceEntry[] = [], depth = 0): { result: boolean; trace: TraceEntry[] } {
-  const results = g.rules.map((r) => {
-    if ("rules" in r) return traceGroup(r, payload, trace, depth + 1).result;
-    const path = pathOf(r.field);
-    const actual = path ? resolvePath(payload, path) : undefined;
-    const result = path ? testFor(r.operator, r.value)(actual) : false;
-    trace.push({ depth, group: g.operator, field: r.field, actual: actual === undefined ? null : traceValue(actual), operator: r.operator, expected: r.value ?? null, result });
-    return result;
-  });
-  const result = results.length > 0 && (g.operator === "OR" ? results.some(Boolean) : results.every(Boolean));
-  return { result, trace };
+/**
+ * A top-level `field equals "text"` conjunct (a non-numeric text) of a rule: when the event's field is some
+ * other text, the rule cannot match, and the set below says so without calling into the rule's closures.
+ * Rules are mostly keyed by event or status, so most rules of an event are ruled out by one string compare.
+ */
+function guardOf(g: Group, table: FieldTable): { slot: number; text: string } | undefined {
+  if (g.operator !== "AND" && g.rules.length !== 1) return undefined;
+  for (const r of g.rules) {
+    if ("rules" in r || r.operator !== "equals" || typeof r.value !== "string") continue;
+    if (prepare(r.value).num !== undefined) continue;
+    const slot = table.slotOf(r.field);
+    if (slot !== undefined) return { slot, text: r.value };
+  }
+  return undefined;
+}
+
+/** Whether rule i (of the groups compiled together over `table`) matches an event's fields. */
+export type SetMatcher = (i: number, fields: EventFields) => boolean;
+
+/** Groups compiled together (one field table); an undefined group never matches. */
+export function compileGroups(groups: readonly (Group | undefined)[], table: FieldTable): SetMatcher {
+  const matchers = groups.map((g) => (g ? compileGroup(g, table) : undefined));
+  const guards = groups.map((g) => (g ? guardOf(g, table) : undefined));
+  const slots = guards.map((x) => x?.slot ?? -1);
+  const texts = guards.map((x) => x?.text ?? "");
+  return (i, fields) => {
+    const slot = slots[i] ?? -1;
+    if (slot >= 0) {
+      const a = fields.value(slot);
+      if (typeof a === "string" && a !== texts[i]) return false;
+    }
+    const m = matchers[i];
+    return m ? m(fields) : false;
+  };
 }

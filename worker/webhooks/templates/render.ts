@@ -1,5 +1,10 @@
 // WhatsApp message templates: text with `{{path | filter:"arg"}}` placeholders filled from the payload.
 // No code runs: a placeholder is a field path plus a fixed list of filters. Output is bounded.
+// A template is parsed once (per rule version) into parts, and those parts into a renderer over a FieldTable
+// (fields.ts: the fields rules and templates compiled together read once per event): literal texts and one
+// closure per placeholder (its slot, its filters fixed). `interpretTemplate` walks the parts instead; it is
+// the meaning the compiled renderer is held to by property tests.
+import { type EventFields, FieldTable } from "../fields";
 import { boundedJson, type Path, parsePath, resolvePath } from "../path";
 import { toNumber } from "../rules/compare";
 import { type DateLocale, formatWall, wallTime } from "../../lib/zoned-dates";
@@ -15,9 +20,11 @@ export const FILTERS = ["rupiah", "number", "default", "upper", "lower", "trim",
 type FilterName = (typeof FILTERS)[number];
 type Filter = { name: FilterName; arg: string | undefined };
 type Placeholder = { source: string; field: string; path: Path; filters: Filter[] };
-export type CompiledTemplate = { parts: (string | Placeholder)[]; fields: string[] };
 export type RenderContext = { timeZone: string; locale: DateLocale };
-export type Rendered = { text: string; missing: string[]; notes: string[]; truncated: boolean };
+export type Rendered = { text: string; missing: readonly string[]; notes: readonly string[]; truncated: boolean };
+export type CompiledTemplate = { parts: (string | Placeholder)[]; fields: string[] };
+/** A template compiled over a field table: renders one event's fields. */
+export type TemplateRenderer = (fields: EventFields, ctx: RenderContext) => Rendered;
 export type TemplateIssue = { message: string };
 
 const PLACEHOLDER = /\{\{([^{}]*)\}\}/g;
@@ -138,8 +145,8 @@ function applyFilter(v: unknown, f: Filter, ctx: RenderContext, ph: Placeholder,
   }
 }
 
-/** Fills a compiled template. Missing paths render as empty text and are listed in `missing`. */
-export function renderTemplate(t: CompiledTemplate, payload: unknown, ctx: RenderContext): Rendered {
+/** The reference: fills the parts one by one. Missing paths render as empty text and are listed in `missing`. */
+export function interpretTemplate(t: Pick<CompiledTemplate, "parts">, payload: unknown, ctx: RenderContext): Rendered {
   let text = "";
   const missing: string[] = [];
   const notes: string[] = [];
@@ -155,4 +162,61 @@ export function renderTemplate(t: CompiledTemplate, payload: unknown, ctx: Rende
   }
   const truncated = text.length > MAX_MESSAGE_CHARS;
   return { text: truncated ? text.slice(0, MAX_MESSAGE_CHARS) : text, missing, notes, truncated };
+}
+
+const NONE: readonly string[] = Object.freeze([]);
+
+/** A placeholder bound to its slot; `plain` when it has no filters (the common case, filled inline). */
+type Fill = { slot: number; field: string; plain: boolean; reportsMissing: boolean; ph: Placeholder };
+
+/** A filtered placeholder's text; its filters' notes are added to `notes`. */
+function filtered(fill: Fill, v: unknown, ctx: RenderContext, notes: string[]): string {
+  for (const f of fill.ph.filters) v = applyFilter(v, f, ctx, fill.ph, notes);
+  return asText(v);
+}
+
+/** Parts → literal texts around one fill per placeholder: texts[0] fills[0] texts[1] … texts[n]. */
+export function compileRenderer(t: Pick<CompiledTemplate, "parts">, table: FieldTable): TemplateRenderer {
+  const texts: string[] = [""];
+  const fills: Fill[] = [];
+  for (const part of t.parts) {
+    if (typeof part === "string") texts[texts.length - 1] += part;
+    else {
+      const plain = part.filters.length === 0;
+      fills.push({ slot: table.slot(part.path), field: part.field, plain, reportsMissing: !part.filters.some((f) => f.name === "default"), ph: part });
+      texts.push("");
+    }
+  }
+  const head = texts[0] ?? "";
+  const n = fills.length;
+  return (fields, ctx) => {
+    let missing: string[] | undefined;
+    let notes: string[] | undefined;
+    let text = head;
+    for (let i = 0; i < n && text.length <= MAX_MESSAGE_CHARS; i++) {
+      const fill = fills[i];
+      if (!fill) break;
+      const v = fields.value(fill.slot);
+      if (fill.reportsMissing && (v === undefined || v === null)) (missing ??= []).push(fill.field);
+      if (fill.plain) text += typeof v === "string" ? v : asText(v);
+      else text += filtered(fill, v, ctx, (notes ??= []));
+      if (text.length > MAX_MESSAGE_CHARS) break;
+      text += texts[i + 1];
+    }
+    const truncated = text.length > MAX_MESSAGE_CHARS;
+    return { text: truncated ? text.slice(0, MAX_MESSAGE_CHARS) : text, missing: missing ?? NONE, notes: notes && notes.length > 0 ? notes : NONE, truncated };
+  };
+}
+
+const alone = new WeakMap<CompiledTemplate, { table: FieldTable; render: TemplateRenderer }>();
+
+/** Fills a compiled template on its own (the test endpoint). Missing paths render empty, listed in `missing`. */
+export function renderTemplate(t: CompiledTemplate, payload: unknown, ctx: RenderContext): Rendered {
+  let r = alone.get(t);
+  if (!r) {
+    const table = new FieldTable();
+    r = { table, render: compileRenderer(t, table) };
+    alone.set(t, r);
+  }
+  return r.render(r.table.read(payload), ctx);
 }
