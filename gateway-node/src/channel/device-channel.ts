@@ -233,9 +233,10 @@ export class DeviceChannel implements SessionListener {
       log.debug({ wa_message_id: waId }, "sent");
     } catch (err) {
       const retryable = err instanceof SendError ? err.retryable : true;
+      const code = err instanceof SendError ? err.code : "other";
       const reason = (err as Error).message.slice(0, 500);
-      log.warn({ retryable, reason }, "send failed");
-      this.#send({ type: "fail", job_id: job.job_id, retryable, reason });
+      log.warn({ retryable, reason, code }, "send failed");
+      this.#send({ type: "fail", job_id: job.job_id, retryable, reason, code });
     }
   }
 

@@ -59,7 +59,7 @@ export class WorkerApi {
     const ownWorker = target.origin === this.url("/").origin;
     const res = await fetch(target, { headers: ownWorker ? { authorization: this.authorization } : {}, signal: AbortSignal.timeout(60_000) });
     // A missing or forbidden file will not appear on a retry; a server error or rate limit may pass.
-    if (!res.ok) throw new SendError(`media ${target.pathname}: HTTP ${res.status}`, res.status >= 500 || res.status === 429);
+    if (!res.ok) throw new SendError(`media ${target.pathname}: HTTP ${res.status}`, res.status >= 500 || res.status === 429, "media");
     return Buffer.from(await res.arrayBuffer());
   }
 }
