@@ -70,7 +70,7 @@ export const InboundMessage = z.object({
   is_group: z.boolean(),
   is_ephemeral: z.boolean().default(false),
   /** v2: sent by the business from the phone (WhatsApp app or Web), not by a customer; stored as outbound. */
-  from_me: z.boolean().default(false),
+  from_me: z.boolean().optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
 

@@ -171,6 +171,15 @@ export async function findUnacceptedQueued(db: Db, olderThan: number, limit: num
     .all();
 }
 
+/** The message a provider id names on a device (receipts, and a gateway echoing a send back), if any. */
+export async function getMessageByProviderId(db: Db, deviceKey: string, providerMessageId: string): Promise<Pick<Message, "id"> | undefined> {
+  return db
+    .select({ id: messages.id })
+    .from(messages)
+    .where(and(eq(messages.deviceKey, deviceKey), eq(messages.providerMessageId, providerMessageId)))
+    .get();
+}
+
 export async function getMessageByKey(db: Db, businessId: string, idempotencyKey: string): Promise<Message | undefined> {
   return db
     .select()
@@ -179,9 +188,9 @@ export async function getMessageByKey(db: Db, businessId: string, idempotencyKey
     .get();
 }
 
-export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed"; providerMessageId: string | null; error: string | null };
+export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed" | "skipped"; providerMessageId: string | null; error: string | null };
 
-const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"] };
+const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"], skipped: ["queued"] };
 
 /**
  * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE … FROM
@@ -189,7 +198,7 @@ const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["
  */
 export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: number): Promise<void> {
   const d1 = db.$client;
-  const statements = (["sent", "delivered", "failed"] as const).flatMap((status) => {
+  const statements = (["sent", "delivered", "failed", "skipped"] as const).flatMap((status) => {
     const group = updates.filter((u) => u.status === status);
     if (group.length === 0) return [];
     const from = FORWARD_FROM[status];
@@ -208,4 +217,28 @@ export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: numb
     ];
   });
   if (statements.length) await d1.batch(statements);
+}
+
+export type ReceiptUpdate = { providerMessageId: string; status: "delivered" | "read" };
+
+/**
+ * Gateway receipts in one D1 round trip (the DeviceSession's write-back, like acks): one UPDATE per target
+ * status over the batch's provider ids, on the (device_key, provider_message_id) index; status only moves
+ * forward. Returns the messages that moved, for the live inbox.
+ */
+export async function applyReceiptBatch(db: Db, deviceKey: string, receipts: ReceiptUpdate[], at: number): Promise<{ id: string; status: "delivered" | "read" }[]> {
+  const d1 = db.$client;
+  const targets = (["delivered", "read"] as const).filter((status) => receipts.some((r) => r.status === status));
+  if (targets.length === 0) return [];
+  const statements = targets.map((status) => {
+    const ids = JSON.stringify(receipts.filter((r) => r.status === status).map((r) => r.providerMessageId));
+    const from = status === "read" ? ["queued", "sent", "delivered"] : ["queued", "sent"];
+    return d1
+      .prepare(
+        `UPDATE messages SET status = ?1, updated_at = ?2 WHERE device_key = ?3 AND provider_message_id IN (SELECT value FROM json_each(?4)) AND status IN (${from.map((_, i) => `?${i + 5}`).join(", ")}) RETURNING id`,
+      )
+      .bind(status, at, deviceKey, ids, ...from);
+  });
+  const results = await d1.batch<{ id: string }>(statements);
+  return results.flatMap((r, i) => r.results.map((row) => ({ id: row.id, status: targets[i] ?? "delivered" })));
 }

@@ -20,7 +20,8 @@ export const DEVICE_STATUSES = [
 ] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
 
-export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed"] as const;
+/** `skipped`: withdrawn from the outbox before it was handed out (a cancelled or paused broadcast or campaign). */
+export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed", "skipped"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 const createdAt = () =>

@@ -9,7 +9,7 @@ import { type Device, getDeviceByKey, listGatewayDevices } from "../db/devices";
 import { ApiError } from "../http/errors";
 import { validationHook } from "../http/validation";
 import { MAX_MEDIA_BYTES, storeMedia } from "../inbound/media";
-import { deviceSession } from "../messaging/outbound-consumer";
+import { deviceSession } from "../durable/stubs";
 import { type GatewayEnv, requireGateway } from "./auth";
 
 const DeviceParam = z.object({ device_key: z.uuid() });

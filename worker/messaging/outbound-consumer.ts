@@ -3,14 +3,11 @@
 // lands in the dead-letter queue, where its message is marked failed with the reason.
 import { database } from "../db/client";
 import { setMessageStatus } from "../db/messages";
+import { deviceSession } from "../durable/stubs";
 import { OutboundJob } from "./jobs";
 
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(600, 2 ** Math.min(attempts, 9));
-}
-
-export function deviceSession(env: Env, deviceKey: string) {
-  return env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(deviceKey));
 }
 
 export async function handleOutboundBatch(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
