@@ -7,20 +7,18 @@
 import { DurableObject } from "cloudflare:workers";
 import type { GatewayFrame, InboundMessage, SessionStatus } from "../../protocol/gateway-protocol";
 import { database } from "../db/client";
-import { updateDevice } from "../db/devices";
 import { getQueuedMessages, markAccepted } from "../db/messages";
-import { recordFromPhone } from "../inbound/from-phone";
-import { receiveInbound } from "../inbound/receive";
+import { storeGatewayInbound } from "../inbound/gateway-inbound";
 import { messageCreated } from "../inbox/publish";
-import { contentOf, type OutboundContent } from "../messaging/content";
+import { contentOf } from "../messaging/content";
 import type { OutboundJob } from "../messaging/jobs";
-import { nextSendAt } from "../messaging/pacing";
-import { sendDirect } from "../messaging/providers/direct";
-import { CONFIG_TTL_MS, type DeviceConfig, loadDeviceConfig } from "./device-config";
+import { type Capacity, capacityOf } from "./device-capacity";
+import { CONFIG_TTL_MS, type DeviceConfig, loadDeviceConfig, syncDeviceStatus } from "./device-config";
 import { GatewayLink } from "./device-gateway-link";
 import { LivePublisher } from "./device-live";
 import { DeviceMeta } from "./device-meta";
-import { Outbox, type Pace } from "./device-outbox";
+import { Outbox } from "./device-outbox";
+import { paceOf, Pump } from "./device-pump";
 import { liveStatusOf, type LiveStatus } from "./device-status";
 import { WriteBack } from "./device-write-back";
 
@@ -28,8 +26,7 @@ export { DEVICE_LEASE_MS, HEARTBEAT_MS } from "./device-gateway-link";
 export { MAX_ATTEMPTS } from "./device-outbox";
 export type { LiveStatus } from "./device-status";
 
-/** How many broadcast-lane jobs the number can take now, and when it can take more (for broadcast feeders). */
-export type Capacity = { available: number; next_at: number | null };
+export type { Capacity } from "./device-capacity";
 
 export class DeviceSession extends DurableObject<Env> {
   private readonly meta: DeviceMeta;
@@ -38,8 +35,7 @@ export class DeviceSession extends DurableObject<Env> {
   private readonly writes: WriteBack;
   private readonly live: LivePublisher;
   private config: DeviceConfig | null = null;
-  private pumping = false;
-  private pumpAgain = false;
+  private readonly sender: Pump;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -59,6 +55,15 @@ export class DeviceSession extends DurableObject<Env> {
     );
     this.outbox = new Outbox(sql, this.meta, (id, status, providerId, error) => this.writes.record(id, status, providerId, error));
     this.link = new GatewayLink(ctx, this.meta, Number(env.GATEWAY_JOB_LEASE_MS));
+    this.sender = new Pump({
+      env,
+      storage: ctx.storage,
+      outbox: this.outbox,
+      link: this.link,
+      writes: this.writes,
+      config: () => this.loadConfig(),
+      cachedConfig: () => this.config,
+    });
   }
 
   private async loadConfig(deviceKey?: string, force = false): Promise<DeviceConfig | null> {
@@ -69,11 +74,6 @@ export class DeviceSession extends DurableObject<Env> {
     this.config = await loadDeviceConfig(this.env, key, now);
     if (this.config) this.meta.set("device_key", key);
     return this.config;
-  }
-
-  private pace(cfg: DeviceConfig): Pace {
-    // The sandbox "delivers" at once: its rows go straight to delivered.
-    return { settings: cfg.settings, timeZone: cfg.timeZone, finishedStatus: cfg.provider === "sandbox" ? "delivered" : "sent" };
   }
 
   // ── RPC from the Worker ────────────────────────────────────────────────────────────────────────
@@ -114,14 +114,14 @@ export class DeviceSession extends DurableObject<Env> {
     // The outbox is the one place every outbound message passes (API, rules, broadcasts, auto-replies), and the
     // rows are already in hand: the live inbox learns of them here without another D1 read.
     this.live.publish(cfg.businessId, rows.map((m) => messageCreated(m, cfg.device)));
-    await this.pump();
+    await this.sender.run();
     return { accepted: rows.length, deferred };
   }
 
   /** Settings or provider changed: reload and reconsider what is due. */
   async refresh(): Promise<void> {
     await this.loadConfig(undefined, true);
-    await this.pump();
+    await this.sender.run();
   }
 
   /**
@@ -132,25 +132,15 @@ export class DeviceSession extends DurableObject<Env> {
     const cfg = await this.loadConfig();
     if (!cfg) return { available: 0, next_at: null };
     const now = Date.now();
-    const waiting = this.outbox.openCount("broadcast");
     const room = Math.max(0, Number(this.env.OUTBOX_LIMIT) - this.outbox.openCount());
-    if (!cfg.settings.pacing_enabled) {
-      const available = Math.max(0, Math.min(room, 1000) - waiting);
-      return { available, next_at: available > 0 ? null : now + 1000 };
-    }
-    const state = this.outbox.pacingState(now);
-    const s = cfg.settings;
-    const left = Math.min(s.max_per_minute - state.windows.minute.count, s.max_per_hour - state.windows.hour.count, s.max_per_day - state.windows.day.count);
-    const at = nextSendAt(now, s, state, "broadcast", cfg.timeZone);
-    const available = at > now ? 0 : Math.max(0, Math.min(left, room) - waiting);
-    return { available, next_at: available > 0 ? null : Math.max(at, now + 1000) };
+    return capacityOf(cfg.settings, this.outbox.pacingState(now), { waitingBroadcast: this.outbox.openCount("broadcast"), room, timeZone: cfg.timeZone }, now);
   }
 
   /** Withdraws a broadcast's or campaign's jobs not yet handed out; their messages become `skipped`. */
   async withdraw(sourceId: string): Promise<{ withdrawn: number }> {
     const withdrawn = this.outbox.withdraw(sourceId, Date.now());
     await this.writes.flushSafely(this.meta.get("device_key") ?? "");
-    await this.schedule();
+    await this.sender.schedule();
     return { withdrawn };
   }
 
@@ -179,82 +169,6 @@ export class DeviceSession extends DurableObject<Env> {
     }
   }
 
-  // ── sending ────────────────────────────────────────────────────────────────────────────────────
-
-  private async pump(): Promise<void> {
-    if (this.pumping) {
-      this.pumpAgain = true;
-      return;
-    }
-    this.pumping = true;
-    try {
-      do {
-        this.pumpAgain = false;
-        await this.pumpOnce();
-      } while (this.pumpAgain);
-    } finally {
-      this.pumping = false;
-      // Whatever happened above, the write-back and the next alarm are never skipped (issue 8, item 10).
-      await this.writes.flushSafely(this.meta.get("device_key") ?? "");
-      await this.schedule();
-    }
-  }
-
-  private async pumpOnce(): Promise<void> {
-    const cfg = await this.loadConfig();
-    if (!cfg) return;
-    const pace = this.pace(cfg);
-    // The gateway's socket is looked up once; its credits are kept in memory and saved once at the end.
-    const holder = cfg.provider === "baileys" ? this.link.holder() : null;
-    if (cfg.provider === "baileys" && !holder) return;
-    try {
-      for (;;) {
-        const now = Date.now();
-        const budget = holder ? holder.state.credits : 100;
-        if (budget <= 0) return;
-        const leaseUntil = now + Number(this.env.GATEWAY_JOB_LEASE_MS);
-        const jobs = this.outbox.take(pace, now, budget, leaseUntil);
-        if (jobs.length === 0) return;
-        for (const job of jobs) {
-          const content = JSON.parse(job.content) as OutboundContent;
-          if (holder) {
-            if (content.kind === "meta_template") {
-              this.outbox.fail(job.message_id, "Meta templates can only be sent from a cloud_api device", now);
-              continue;
-            }
-            holder.state.credits -= 1;
-            this.link.send(holder.ws, { type: "job", job_id: job.message_id, message_id: job.message_id, to: job.to_jid, content, attempt: job.attempt, lease_until: leaseUntil, typing_ms: 0 });
-            continue;
-          }
-          const outcome = await sendDirect(this.env, cfg.device, { messageId: job.message_id, toJid: job.to_jid, content }, now);
-          this.outbox.applyOutcome(job.message_id, outcome, pace, Date.now());
-        }
-      }
-    } finally {
-      if (holder) this.link.saveCredits(holder);
-    }
-  }
-
-  /** One alarm covers every timer: pacing, retry backoff, job leases, the gateway's device lease and write-back. */
-  private async schedule(): Promise<void> {
-    const cfg = this.config;
-    const now = Date.now();
-    const times: number[] = [];
-    if (this.writes.pending()) times.push(now + 1000);
-    const lease = this.outbox.nextLeaseExpiry();
-    if (lease !== null) times.push(lease);
-    const holder = this.link.holder();
-    if (holder) times.push(this.link.leaseUntil(now) + 1);
-    const gatewayCanTake = cfg?.provider !== "baileys" || (holder !== null && holder.state.credits > 0);
-    if (cfg && gatewayCanTake) times.push(...this.outbox.dueTimes(this.pace(cfg), now));
-    if (times.length === 0) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    const at = Math.max(Math.min(...times), now + 1);
-    if ((await this.ctx.storage.getAlarm()) !== at) await this.ctx.storage.setAlarm(at);
-  }
-
   override async alarm(): Promise<void> {
     const now = Date.now();
     const expiring = this.outbox.nextLeaseExpiry();
@@ -263,7 +177,7 @@ export class DeviceSession extends DurableObject<Env> {
     // A gateway that stopped pinging has lost the device; its socket is closed so another can take over.
     if (this.link.expireLease(now)) await this.setDeviceStatus("disconnected", "gateway stopped responding");
     this.outbox.prune(now);
-    await this.pump();
+    await this.sender.run();
   }
 
   // ── the gateway channel ────────────────────────────────────────────────────────────────────────
@@ -287,10 +201,10 @@ export class DeviceSession extends DurableObject<Env> {
     switch (frame.type) {
       case "hello":
         await this.onStatus({ type: "status", status: frame.status });
-        await this.schedule();
+        await this.sender.schedule();
         return;
       case "credit":
-        await this.pump();
+        await this.sender.run();
         return;
       case "ack":
       case "acks": {
@@ -299,7 +213,7 @@ export class DeviceSession extends DurableObject<Env> {
         if (!cfg) return;
         const items = frame.type === "ack" ? [frame] : frame.items;
         const refused = items.filter((a) => !this.outbox.wasHandedOut(a.job_id));
-        for (const a of items) if (!refused.includes(a)) this.outbox.applyOutcome(a.job_id, { ok: true, providerMessageId: a.wa_message_id }, this.pace(cfg), Date.now());
+        for (const a of items) if (!refused.includes(a)) this.outbox.applyOutcome(a.job_id, { ok: true, providerMessageId: a.wa_message_id }, paceOf(cfg), Date.now());
         // A job this device never handed out: refused, so a confused or hostile gateway cannot mark messages sent.
         if (refused.length) this.link.send(ws, { type: "error", code: "unknown_job", message: `ack for jobs never leased: ${refused.map((a) => a.job_id).join(", ").slice(0, 300)}`, fatal: false });
         this.writes.soon(cfg.deviceKey);
@@ -308,8 +222,8 @@ export class DeviceSession extends DurableObject<Env> {
       case "fail": {
         const cfg = await this.loadConfig();
         if (!cfg || !this.outbox.wasHandedOut(frame.job_id)) return;
-        this.outbox.applyOutcome(frame.job_id, { ok: false, retryable: frame.retryable, reason: frame.reason }, this.pace(cfg), Date.now());
-        await this.pump();
+        this.outbox.applyOutcome(frame.job_id, { ok: false, retryable: frame.retryable, reason: frame.reason }, paceOf(cfg), Date.now());
+        await this.sender.run();
         return;
       }
       case "status":
@@ -333,42 +247,15 @@ export class DeviceSession extends DurableObject<Env> {
     await this.setDeviceStatus(frame.status, frame.reason ?? null, frame.phone);
   }
 
-  /** The device row (what lists and the dashboard read) only changes when the status or phone does. */
   private async setDeviceStatus(status: SessionStatus, reason: string | null, phone?: string): Promise<void> {
     const cfg = await this.loadConfig();
-    if (!cfg) return;
-    const d = cfg.device;
-    if (d.status === status && d.statusReason === reason && (phone === undefined || d.phone === phone)) return;
-    const updated = await updateDevice(database(this.env.DB), cfg.businessId, cfg.deviceKey, { status, statusReason: reason, ...(phone !== undefined ? { phone } : {}) });
-    if (updated) cfg.device = updated;
+    if (cfg) await syncDeviceStatus(this.env, cfg, status, reason, phone);
   }
 
   private async onInbound(ws: WebSocket, eventId: string, m: InboundMessage): Promise<void> {
     const cfg = await this.loadConfig();
     if (!cfg) return;
-    const timestamp = m.timestamp * (m.timestamp < 1e12 ? 1000 : 1);
-    if (m.from_me) {
-      // v2: the business wrote from the phone itself: an outbound message in the conversation, not a customer's.
-      await recordFromPhone(this.env, cfg.device, { providerMessageId: m.wa_message_id, chatJid: m.chat_jid, text: m.text, kind: m.kind, isGroup: m.is_group, timestamp }, (p) => this.ctx.waitUntil(p));
-    } else {
-      await receiveInbound(
-        this.env,
-        cfg.device,
-        {
-          providerMessageId: m.wa_message_id,
-          chatJid: m.chat_jid,
-          senderJid: m.sender_jid,
-          senderName: m.push_name ?? null,
-          timestamp,
-          kind: m.kind,
-          text: m.text,
-          ...(m.media ? { media: m.media } : {}),
-          isGroup: m.is_group,
-          isEphemeral: m.is_ephemeral,
-        },
-        { sendReply: true, waitUntil: (p) => this.ctx.waitUntil(p) },
-      );
-    }
+    await storeGatewayInbound(this.env, cfg.device, m, (p) => this.ctx.waitUntil(p));
     // Acked only once stored: a gateway that does not see this resends, and the dedupe absorbs it.
     this.link.send(ws, { type: "inbound_ack", event_id: eventId });
   }
@@ -385,6 +272,6 @@ export class DeviceSession extends DurableObject<Env> {
   private async socketGone(ws: WebSocket): Promise<void> {
     if (!this.link.gone(ws)) return;
     await this.setDeviceStatus("disconnected", "gateway disconnected");
-    await this.schedule();
+    await this.sender.schedule();
   }
 }

@@ -4,7 +4,7 @@ import type { Db } from "../db/client";
 import { getTemplate, getTemplateByName } from "../db/templates";
 import { ApiError } from "../http/errors";
 import type { OutboundContent } from "./content";
-import { renderTemplate } from "./template-render";
+import { renderSavedTemplate } from "./template-render";
 
 export type TemplateRef = { template: string; variables?: Record<string, string | number | boolean | null> };
 
@@ -14,7 +14,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export async function renderPingTemplate(db: Db, businessId: string, ref: TemplateRef): Promise<OutboundContent> {
   const tpl = UUID.test(ref.template) ? await getTemplate(db, businessId, ref.template) : await getTemplateByName(db, businessId, ref.template);
   if (!tpl) throw new ApiError(404, "TEMPLATE_NOT_FOUND", `Template ${ref.template} not found`);
-  const r = renderTemplate(tpl.body, ref.variables ?? {});
+  const r = renderSavedTemplate(tpl.body, ref.variables ?? {});
   if (!r.ok) throw new ApiError(400, "TEMPLATE_VARIABLE_MISSING", `Missing template variables: ${r.missing.map((m) => `{${m}}`).join(", ")}`, { missing: r.missing });
   return { kind: "text", text: r.text };
 }

@@ -8,7 +8,7 @@ export function templateVariables(body: string): string[] {
 
 export type RenderResult = { ok: true; text: string } | { ok: false; missing: string[] };
 
-export function renderTemplate(body: string, variables: Record<string, string | number | boolean | null>): RenderResult {
+export function renderSavedTemplate(body: string, variables: Record<string, string | number | boolean | null>): RenderResult {
   const value = (name: string) => variables[`{${name}}`] ?? variables[name];
   const missing = templateVariables(body).filter((n) => value(n) === undefined || value(n) === null);
   if (missing.length) return { ok: false, missing };
