@@ -33,7 +33,8 @@ export async function recordFromPhone(env: Env, device: Device, m: FromPhone, wa
       conversationId: conversation.id,
       // Already on WhatsApp: the outbox sweep must never pick it up.
       acceptedAt: now,
-      createdAt: Math.min(now, m.timestamp),
+      // Arrival time, like inbound rows (the phone's clock is not trusted for ordering).
+      createdAt: now,
     },
   ]);
   if (!row) return false;
