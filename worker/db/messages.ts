@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
@@ -31,6 +31,11 @@ export async function insertMessagesIdempotent(db: Db, rows: NewMessage[]): Prom
   if (!first) return [];
   const results = await db.batch([first, ...rest]);
   return results.flat();
+}
+
+/** One idempotent insert as a statement for the caller's own batch (RETURNING yields the row only when new). */
+export function insertMessageStatement(db: Db, row: NewMessage) {
+  return db.insert(messages).values(row).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
 }
 
 /** A new outbound text message, as the hot paths that batch their own writes create it. */
@@ -160,15 +165,27 @@ export async function listMessages(db: Db, businessId: string, f: MessageFilter,
     .all();
 }
 
-/** Outbound rows written but never taken by a device outbox (the Worker died between insert and enqueue). */
-export async function findUnacceptedQueued(db: Db, olderThan: number, limit: number): Promise<Message[]> {
-  return db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.status, "queued"), eq(messages.direction, "out"), isNull(messages.acceptedAt), lt(messages.createdAt, olderThan)))
-    .orderBy(asc(messages.createdAt))
-    .limit(limit)
-    .all();
+/**
+ * Outbound rows written but never taken by a device outbox (the Worker died between insert and enqueue), at most
+ * `perBusiness` per business and `limit` in all, oldest first within each business: one business's backlog (say a
+ * large broadcast caught by an outage) cannot starve the others' order confirmations.
+ */
+export async function findUnacceptedQueued(db: Db, olderThan: number, limit: number, perBusiness = 100): Promise<Message[]> {
+  const picked = await db.$client
+    .prepare(
+      `SELECT id FROM (
+         SELECT id, created_at, ROW_NUMBER() OVER (PARTITION BY business_id ORDER BY created_at) AS n
+         FROM messages WHERE status = 'queued' AND direction = 'out' AND accepted_at IS NULL AND created_at < ?1
+       ) WHERE n <= ?2 ORDER BY n, created_at LIMIT ?3`,
+    )
+    .bind(olderThan, perBusiness, limit)
+    .all<{ id: string }>();
+  const ids = picked.results.map((r) => r.id);
+  const out: Message[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    out.push(...(await db.select().from(messages).where(inArray(messages.id, ids.slice(i, i + IDS_PER_STATEMENT))).orderBy(asc(messages.createdAt)).all()));
+  }
+  return out;
 }
 
 /** The message a provider id names on a device (receipts, and a gateway echoing a send back), if any. */
