@@ -100,6 +100,8 @@ export class WhatsAppSession {
   #generation = 0;
   /** Sends waiting for WhatsApp's server ack, by message id. */
   readonly #awaitingAck = new Map<string, (error: string | null) => void>();
+  /** WhatsApp ids this gateway wrote recently: their `fromMe` echoes are not the business writing from the phone. */
+  readonly #ownIds = new Set<string>();
   readonly #opts: SessionOptions;
   readonly #log: Logger;
 
@@ -287,7 +289,7 @@ export class WhatsAppSession {
   #onUpsert(sock: WASocket, upsert: BaileysEventMap["messages.upsert"]): void {
     for (const msg of upsert.messages) {
       if (msg.message && msg.key.id && msg.key.remoteJid) this.#storeMessage(msg.key.remoteJid, msg.key.id, msg.message);
-      if (upsert.type !== "notify") continue;
+      if (upsert.type !== "notify" || (msg.key.fromMe && msg.key.id && this.#ownIds.has(msg.key.id))) continue;
       void toInbound(msg, (lid) => sock.signalRepository.lidMapping.getPNForLID(lid))
         .then((mapped) => {
           if (!mapped) return;
@@ -295,6 +297,13 @@ export class WhatsAppSession {
         })
         .catch((err: unknown) => this.#log.error({ err, wa_message_id: msg.key.id }, "inbound message could not be mapped"));
     }
+  }
+
+  /** Shows "typing…" or stops it in a chat (protocol v2 `presence`); best effort, nothing while not connected. */
+  async presence(to: string, state: "composing" | "paused"): Promise<void> {
+    const sock = this.#sock;
+    if (!sock || this.#status.status !== "connected") return;
+    await sock.sendPresenceUpdate(state, recipientJid(to)).catch((err: unknown) => this.#log.debug({ err }, "presence update failed"));
   }
 
   /** Downloads and decrypts a message's media; asks the sender's phone to re-upload expired media when connected. */
@@ -419,6 +428,8 @@ export class WhatsAppSession {
     const writes = written?.writes ?? 0;
     this.#opts.store.put(this.deviceKey, "written_job", job.job_id, JSON.stringify({ wa_id: waId, writes } satisfies WrittenJob));
     const acked = this.#serverAck(waId);
+    this.#ownIds.add(waId);
+    if (this.#ownIds.size > 5000) this.#ownIds.delete(this.#ownIds.values().next().value ?? waId);
     try {
       await sock.sendMessage(jid, content, { messageId: waId });
     } catch (err) {
