@@ -175,6 +175,16 @@ describe("protocol v1 and v2 gateways connected at once (issue 9)", () => {
     await eventually(async () => (await messageRow(m1?.id ?? ""))?.status === "sent", 5000, "v1 sent");
     await eventually(async () => (await messageRow(m2?.id ?? ""))?.status === "sent", 5000, "v2 sent");
     await eventually(async () => (await messageRow(m3?.id ?? ""))?.status === "failed", 5000, "v2 failed");
+    // `restricted` pauses broadcast feeders on that number for a day.
+    expect((await deviceSession(env, two.d.device_key).capacity()).available).toBeGreaterThan(0);
+    const [m4] = await queueTestMessages(t, two.d.device_key, ["dibatasi"]);
+    const j4 = await two.gw.next("job");
+    expect(j4.job_id).toBe(m4?.id);
+    two.gw.send({ type: "fail", job_id: j4.job_id, retryable: false, reason: "WhatsApp refused the message (error 463): the number is restricted", code: "restricted" });
+    await eventually(async () => (await messageRow(m4?.id ?? ""))?.status === "failed", 5000, "restricted failed");
+    const paused = await deviceSession(env, two.d.device_key).capacity();
+    expect(paused.available).toBe(0);
+    expect(paused.next_at).toBeGreaterThan(Date.now() + 23 * 3600_000);
 
     // Presence only to the gateway that understands it.
     expect(await deviceSession(env, two.d.device_key).presence("6281234567890@s.whatsapp.net", "composing")).toBe(true);

@@ -28,6 +28,9 @@ export type { LiveStatus } from "./device-status";
 
 export type { Capacity } from "./device-capacity";
 
+/** After a `restricted` fail (protocol v2), broadcasts pause this long; transactional sends go on. */
+const RESTRICTED_PAUSE_MS = 24 * 3600_000;
+
 export class DeviceSession extends DurableObject<Env> {
   private readonly meta: DeviceMeta;
   private readonly outbox: Outbox;
@@ -132,6 +135,8 @@ export class DeviceSession extends DurableObject<Env> {
     const cfg = await this.loadConfig();
     if (!cfg) return { available: 0, next_at: null };
     const now = Date.now();
+    const restrictedUntil = this.meta.num("restricted_until");
+    if (restrictedUntil > now) return { available: 0, next_at: restrictedUntil };
     const room = Math.max(0, Number(this.env.OUTBOX_LIMIT) - this.outbox.openCount());
     return capacityOf(cfg.settings, this.outbox.pacingState(now), { waitingBroadcast: this.outbox.openCount("broadcast"), room, timeZone: cfg.timeZone }, now);
   }
@@ -223,6 +228,8 @@ export class DeviceSession extends DurableObject<Env> {
         const cfg = await this.loadConfig();
         if (!cfg || !this.outbox.wasHandedOut(frame.job_id)) return;
         this.outbox.applyOutcome(frame.job_id, { ok: false, retryable: frame.retryable, reason: frame.reason }, paceOf(cfg), Date.now());
+        // WhatsApp restricted the number: broadcast feeders get no capacity for a day (capacity()).
+        if (frame.code === "restricted") this.meta.set("restricted_until", Date.now() + RESTRICTED_PAUSE_MS);
         await this.sender.run();
         return;
       }
