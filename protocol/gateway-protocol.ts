@@ -6,7 +6,23 @@
 // The Worker authenticates the upgrade before forwarding it to the device's DeviceSession.
 import { z } from "zod";
 
-export const PROTOCOL_VERSION = 1;
+/** The newest version this code speaks. */
+export const PROTOCOL_VERSION = 2;
+/**
+ * Versions the Worker accepts in `hello` during a rollout (docs/gateway-protocol.md, "Versioning"): a v1 gateway
+ * keeps working while gateways are upgraded one by one; the Worker answers `welcome` with the gateway's version
+ * and sends it only frames that version knows.
+ */
+export const SUPPORTED_VERSIONS = [1, 2] as const;
+export const ProtocolVersion = z.union([z.literal(1), z.literal(2)]);
+export type ProtocolVersion = z.infer<typeof ProtocolVersion>;
+
+/**
+ * Why a send failed, machine-readable (v2): `not_on_whatsapp` can be cached on the contact, `restricted` pauses
+ * broadcasts on the number, `timeout` is WhatsApp not acknowledging, `media` the job's media could not be prepared.
+ */
+export const FailCode = z.enum(["not_on_whatsapp", "restricted", "blocked", "timeout", "media", "other"]);
+export type FailCode = z.infer<typeof FailCode>;
 
 export const SessionStatus = z.enum(["starting", "qr", "pairing_code", "connected", "logged_out", "failed", "disconnected"]);
 export type SessionStatus = z.infer<typeof SessionStatus>;
@@ -61,6 +77,8 @@ export const InboundMessage = z.object({
   reaction_to: WaMessageId.optional(),
   is_group: z.boolean(),
   is_ephemeral: z.boolean().default(false),
+  /** v2: sent by the business from the phone (WhatsApp app or Web), not by a customer; stored as outbound. */
+  from_me: z.boolean().optional(),
 });
 export type InboundMessage = z.infer<typeof InboundMessage>;
 
@@ -68,7 +86,7 @@ export type InboundMessage = z.infer<typeof InboundMessage>;
 
 export const GatewayFrame = z.discriminatedUnion("type", [
   /** First frame after the upgrade. Takes the device lease; a second gateway's hello is refused while it is held. */
-  z.object({ type: z.literal("hello"), v: z.literal(PROTOCOL_VERSION), gateway_id: z.string().max(100), status: SessionStatus }),
+  z.object({ type: z.literal("hello"), v: ProtocolVersion, gateway_id: z.string().max(100), status: SessionStatus }),
   /** Grants the object `n` more jobs (credit-based pull). Credits are not carried over a reconnect. */
   z.object({ type: z.literal("credit"), n: z.number().int().min(1).max(1000) }),
   /** The job was handed to WhatsApp; the message is `sent` with this id. Idempotent by job_id. */
@@ -81,8 +99,11 @@ export const GatewayFrame = z.discriminatedUnion("type", [
     type: z.literal("acks"),
     items: z.array(z.object({ job_id: JobId, wa_message_id: WaMessageId })).min(1).max(1000),
   }),
-  /** The job failed. retryable=true: handed out again later; false: the message is `failed` with the reason. */
-  z.object({ type: z.literal("fail"), job_id: JobId, retryable: z.boolean(), reason: z.string().max(500) }),
+  /**
+   * The job failed. retryable=true: handed out again later; false: the message is `failed` with the reason.
+   * `code` (v2; absent from a v1 gateway, read as `other`) says why in a form the Worker acts on.
+   */
+  z.object({ type: z.literal("fail"), job_id: JobId, retryable: z.boolean(), reason: z.string().max(500), code: FailCode.optional() }),
   /** Session state for the dashboard; `qr` carries the QR string, `pairing_code` the code. */
   z.object({
     type: z.literal("status"),
@@ -92,7 +113,10 @@ export const GatewayFrame = z.discriminatedUnion("type", [
     phone: z.string().max(30).optional(),
     reason: z.string().max(500).optional(),
   }),
-  /** A message the device received. Answered by `inbound_ack` once stored; resent until then. */
+  /**
+   * A message the device received, or (v2, `message.from_me`) one the business sent from the phone itself.
+   * Answered by `inbound_ack` once stored; resent until then.
+   */
   z.object({ type: z.literal("inbound"), event_id: z.string().max(200), message: InboundMessage }),
   /** Delivery/read receipt for a message this device sent. */
   z.object({ type: z.literal("receipt"), wa_message_id: WaMessageId, status: z.enum(["delivered", "read"]), timestamp: z.number().int() }),
@@ -105,7 +129,7 @@ export type GatewayFrame = z.infer<typeof GatewayFrame>;
 
 export const ServerFrame = z.discriminatedUnion("type", [
   /** Answer to hello: the lease is held; renew it with ping within lease_ms. */
-  z.object({ type: z.literal("welcome"), v: z.literal(PROTOCOL_VERSION), lease_ms: z.number().int(), heartbeat_ms: z.number().int(), job_lease_ms: z.number().int() }),
+  z.object({ type: z.literal("welcome"), v: ProtocolVersion, lease_ms: z.number().int(), heartbeat_ms: z.number().int(), job_lease_ms: z.number().int() }),
   /**
    * One send. `job_id` is stable across redeliveries: a job whose lease expires unacked is sent again
    * with the same id and attempt+1, so the gateway can drop one it already sent (it keeps recent job ids).
@@ -121,6 +145,11 @@ export const ServerFrame = z.discriminatedUnion("type", [
     /** Simulated typing before the send, ms (0 = none). */
     typing_ms: z.number().int().min(0).max(15000).default(0),
   }),
+  /**
+   * v2: show `composing` ("typing…") or `paused` in a chat, e.g. while a reply is being generated. Best effort:
+   * no answer; the gateway drops it while WhatsApp is not connected.
+   */
+  z.object({ type: z.literal("presence"), to: z.string().max(200), state: z.enum(["composing", "paused"]) }),
   /** Start pairing: QR, or a pairing code for `phone`. */
   z.object({ type: z.literal("pair"), method: z.enum(["qr", "code"]), phone: z.string().max(30).optional() }),
   /** The admin logged the device out or deleted it: close the WhatsApp session and wipe its keys. */

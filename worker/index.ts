@@ -6,7 +6,9 @@ import { deleteStaleThrottles } from "./db/login-throttles";
 import { deleteExpiredSessions } from "./db/sessions";
 import { deleteExpiredWebhookLogs } from "./db/webhook-logs";
 import { pruneWebhookDeliveries } from "./db/webhook-deliveries";
-import { handleDeviceWebhookBatch } from "./inbound/device-webhook";
+import { pruneDoneEffects } from "./db/inbound-effects";
+import { handleDeviceWebhookBatch, handleDeviceWebhookDeadLetters } from "./inbound/device-webhook";
+import { sweepInboundEffects } from "./inbound/effects";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 import { sweepOutbox } from "./messaging/sweep";
 
@@ -17,7 +19,8 @@ export default {
   fetch: app.fetch,
 
   async queue(batch, env, ctx) {
-    if (batch.queue.endsWith("-dlq")) return handleDeadLetterBatch(batch, env);
+    if (batch.queue === "device-webhooks-dlq") return handleDeviceWebhookDeadLetters(batch, env);
+    if (batch.queue.endsWith("-dlq")) return handleDeadLetterBatch(batch, env, ctx);
     if (batch.queue.startsWith("device-webhooks")) return handleDeviceWebhookBatch(batch, env);
     return handleOutboundBatch(batch, env, ctx);
   },
@@ -28,6 +31,8 @@ export default {
     ctx.waitUntil(deleteStaleThrottles(database(env.DB), Date.now()));
     ctx.waitUntil(deleteExpiredWebhookLogs(database(env.DB), Date.now()));
     ctx.waitUntil(sweepOutbox(env, Date.now()));
+    ctx.waitUntil(sweepInboundEffects(env, Date.now()));
+    ctx.waitUntil(pruneDoneEffects(database(env.DB), Date.now() - 30 * 86_400_000));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
   },
 } satisfies ExportedHandler<Env>;

@@ -114,10 +114,6 @@ export class Gateway {
     return hosted;
   }
 
-  get(deviceKey: string): Hosted | undefined {
-    return this.#hosted.get(deviceKey);
-  }
-
   snapshot(): GatewaySnapshot {
     const sessions = [...this.#hosted.values()].map(({ session, channel }) => ({
       device_key: session.deviceKey,

@@ -25,9 +25,23 @@ describe("gateway protocol frames", () => {
   });
 
   it("rejects malformed frames and out-of-range values", () => {
-    for (const bad of ["not json", "{}", JSON.stringify({ type: "credit", n: 0 }), JSON.stringify({ type: "credit", n: 5000 }), JSON.stringify({ type: "acks", items: [] }), JSON.stringify({ type: "hello", v: 2, gateway_id: "g", status: "connected" })]) {
+    for (const bad of ["not json", "{}", JSON.stringify({ type: "credit", n: 0 }), JSON.stringify({ type: "credit", n: 5000 }), JSON.stringify({ type: "acks", items: [] }), JSON.stringify({ type: "hello", v: 3, gateway_id: "g", status: "connected" }), JSON.stringify({ type: "fail", job_id: "j", retryable: false, reason: "x", code: "nope" })]) {
       expect(parseGatewayFrame(bad), bad).toBeNull();
     }
+  });
+
+  it("v2: hello v1 and v2 both parse; fail codes, from_me and presence", () => {
+    for (const v of [1, 2]) expect(parseGatewayFrame(JSON.stringify({ type: "hello", v, gateway_id: "g", status: "connected" }))).not.toBeNull();
+    for (const code of ["not_on_whatsapp", "restricted", "blocked", "timeout", "media", "other"]) {
+      expect(parseGatewayFrame(JSON.stringify({ type: "fail", job_id: "j", retryable: false, reason: "x", code }))).toMatchObject({ code });
+    }
+    const fromMe = parseGatewayFrame(
+      JSON.stringify({ type: "inbound", event_id: "e", message: { wa_message_id: "W", chat_jid: "628@s.whatsapp.net", sender_jid: "", timestamp: 1, kind: "text", text: "x", is_group: false, from_me: true } }),
+    );
+    expect(fromMe?.type === "inbound" && fromMe.message.from_me).toBe(true);
+    expect(parseServerFrame(JSON.stringify({ type: "presence", to: "628@s.whatsapp.net", state: "composing" }))).not.toBeNull();
+    expect(parseServerFrame(JSON.stringify({ type: "presence", to: "628@s.whatsapp.net", state: "recording" }))).toBeNull();
+    expect(parseServerFrame(JSON.stringify({ type: "welcome", v: 2, lease_ms: 30000, heartbeat_ms: 10000, job_lease_ms: 60000 }))).not.toBeNull();
   });
 
   it("parses server frames and keeps the close codes stable", () => {

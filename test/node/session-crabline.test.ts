@@ -92,3 +92,55 @@ describe("WhatsApp session against crabline", () => {
     store.close();
   });
 });
+
+describe("a send written to WhatsApp whose server ack is lost (issue 8, item 8)", () => {
+  it("is retried once under the same WhatsApp message id, so the customer gets it once; never a third write", async () => {
+    const { store } = tempStore();
+    seedRegisteredCreds(store, "dev_lost_ack", crab.selfJid);
+    const lost = new Set<string>();
+    let loseNext = 0;
+    const h = makeSession({
+      store,
+      waWebSocketUrl: crab.wsUrl,
+      deviceKey: "dev_lost_ack",
+      serverAckTimeoutMs: 1500,
+      loseAck: (id) => {
+        if (loseNext > 0 || lost.has(id)) {
+          if (!lost.has(id)) loseNext -= 1;
+          lost.add(id);
+          return true;
+        }
+        return false;
+      },
+    });
+    h.session.start();
+    await waitFor(() => h.listener.last?.status === "connected", 20_000, "connected");
+    const toSiti = () => crab.sends().filter((x) => x.to === "6281234567055@s.whatsapp.net");
+
+    // 1. The first write's ack is lost: retryable, with the timeout code.
+    loseNext = 1;
+    const job = { job_id: "lost-ack-1", to: "6281234567055", content: { kind: "text" as const, text: "Pesanan #77 dikirim" }, typing_ms: 0 };
+    await expect(h.session.send(job)).rejects.toMatchObject({ retryable: true, code: "timeout" });
+    await waitFor(() => toSiti().length === 1, 10_000, "first write recorded");
+    const firstId = toSiti()[0]?.id;
+    expect(lost.has(firstId ?? "")).toBe(true);
+    // 2. The retry goes out under the same id; WhatsApp already has it, acks it, and records no second message.
+    lost.clear();
+    expect(await h.session.send(job)).toBe(firstId);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(toSiti()).toEqual([{ id: firstId, to: "6281234567055@s.whatsapp.net", text: "Pesanan #77 dikirim" }]);
+
+    // 3. Both writes unacked: the second failure is final, and a later redelivery does not write a third time.
+    loseNext = 1;
+    const job2 = { job_id: "lost-ack-2", to: "6281234567055", content: { kind: "text" as const, text: "Promo" }, typing_ms: 0 };
+    await expect(h.session.send(job2)).rejects.toMatchObject({ retryable: true, code: "timeout" });
+    await expect(h.session.send(job2)).rejects.toMatchObject({ retryable: false, code: "timeout" });
+    const stanzasBefore = crab.stanzas().filter((n) => n.tag === "message").length;
+    await expect(h.session.send(job2)).rejects.toMatchObject({ retryable: false, code: "timeout" });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(crab.stanzas().filter((n) => n.tag === "message").length).toBe(stanzasBefore);
+    expect(toSiti().filter((x) => x.text === "Promo")).toHaveLength(1);
+    h.session.stop();
+    store.close();
+  });
+});

@@ -264,17 +264,20 @@ describe("receipts and inbound shapes", () => {
         { key: { remoteJid: "6285550005@s.whatsapp.net", id: "M5", fromMe: false }, message: { stickerMessage: { mimetype: "image/webp" } }, messageTimestamp: t },
         { key: { remoteJid: "6285550006@s.whatsapp.net", id: "M6", fromMe: false }, message: { locationMessage: { degreesLatitude: -6.2, degreesLongitude: 106.8, name: "Toko Maju" } }, messageTimestamp: t },
         { key: { remoteJid: "6285550007@s.whatsapp.net", id: "M7", fromMe: false }, message: { imageMessage: { mimetype: "image/jpeg", caption: "bukti transfer" } }, messageTimestamp: t },
-        // Not customer messages: our own send, a status broadcast, a protocol message.
+        // Written by the business from the phone itself (protocol v2): forwarded with from_me, not as a customer's.
         { key: { remoteJid: "6285550004@s.whatsapp.net", id: "OWN", fromMe: true }, message: { conversation: "ours" }, messageTimestamp: t },
+        // Not chat messages: a status broadcast, a protocol message.
         { key: { remoteJid: "status@broadcast", id: "ST", fromMe: false, participant: "6285550004@s.whatsapp.net" }, message: { conversation: "story" }, messageTimestamp: t },
         { key: { remoteJid: "6285550004@s.whatsapp.net", id: "PR", fromMe: false }, message: { protocolMessage: { type: proto.Message.ProtocolMessage.Type.REVOKE } }, messageTimestamp: t },
       ],
     });
     h.sock.ev.flush();
-    await waitFor(() => h.listener.inbounds.length === 7, 5000, "seven inbound");
+    await waitFor(() => h.listener.inbounds.length === 8, 5000, "eight inbound");
     await new Promise((r) => setTimeout(r, 200));
     const by = Object.fromEntries(h.listener.inbounds.map((i) => [i.message.wa_message_id, i]));
-    expect(Object.keys(by).sort()).toEqual(["M1", "M2", "M3", "M4", "M5", "M6", "M7"]);
+    expect(Object.keys(by).sort()).toEqual(["M1", "M2", "M3", "M4", "M5", "M6", "M7", "OWN"]);
+    expect(by.OWN?.message).toMatchObject({ chat_jid: "6285550004@s.whatsapp.net", sender_jid: "", text: "ours", from_me: true });
+    expect(h.listener.inbounds.filter((i) => i.message.from_me).map((i) => i.message.wa_message_id)).toEqual(["OWN"]);
     expect(by.M1?.message).toMatchObject({ chat_jid: "6285550002@s.whatsapp.net", sender_jid: "6285550002@s.whatsapp.net", sender_lid: "111222333@lid", push_name: "Ani", kind: "text", timestamp: t });
     expect(by.M2?.message).toMatchObject({ sender_jid: "6285550001@s.whatsapp.net", sender_lid: "999000111@lid", text: "via mapping" });
     expect(by.M3?.message).toMatchObject({ chat_jid: "120363001234@g.us", sender_jid: "6285550003@s.whatsapp.net", sender_lid: "444555@lid", is_group: true, quoted_wa_message_id: "3EB0QUOTED", text: "setuju" });
@@ -284,6 +287,13 @@ describe("receipts and inbound shapes", () => {
     expect(by.M6?.message).toMatchObject({ kind: "location", text: "Toko Maju" });
     expect(by.M7?.message).toMatchObject({ kind: "image", text: "bukti transfer" });
     expect(by.M7?.media).toMatchObject({ kind: "image", mime_type: "image/jpeg" });
+
+    // The echo of a send of this gateway's own is not the business writing from the phone: never forwarded.
+    const waId = await h.session.send({ job_id: "echo-1", to: "6285550008", content: { kind: "text", text: "dari Ping" }, typing_ms: 0 });
+    h.sock.ev.emit("messages.upsert", { type: "notify", messages: [{ key: { remoteJid: "6285550008@s.whatsapp.net", id: waId, fromMe: true }, message: { conversation: "dari Ping" }, messageTimestamp: t }] });
+    h.sock.ev.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(h.listener.inbounds.some((i) => i.message.wa_message_id === waId)).toBe(false);
     h.session.stop();
   });
 });

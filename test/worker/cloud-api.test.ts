@@ -225,7 +225,8 @@ describe("cloud_api: a send cut off by a restart", () => {
     const t = await signup();
     const d = await cloudDevice(t, "local");
     await call(`/api/v1/devices/${d.device_key}`, { method: "PATCH", json: { settings: { pacing_enabled: true, max_per_minute: 1, min_gap_seconds: 0, jitter_seconds: 0, window_lanes: "none" } }, cookie: t.cookie });
-    const send = (n: number) => call("/api/v1/messages", { json: { device_key: d.device_key, to: "081233334444", meta_template: { name: "promo", language: "id", params: [`${n}`] } }, cookie: t.cookie });
+    // Broadcast lane: the per-minute cap (the broadcast lane's) holds the second job in the outbox.
+    const send = (n: number) => call("/api/v1/messages", { json: { device_key: d.device_key, to: "081233334444", lane: "broadcast", meta_template: { name: "promo", language: "id", params: [`${n}`] } }, cookie: t.cookie });
     const first = await send(1);
     const second = await send(2);
     await eventually(async () => (await message(t, first.body.id)).status === "sent", 8000, "first sent");

@@ -1,13 +1,15 @@
 // The inbox's real-time channel: sockets opened through the real Worker (auth and Origin checked there),
 // events from the real inbound path and the real send pipeline (queue → DeviceSession → write-back), fanned
 // out by the business's InboxHub only to that business, across hibernation.
-import { evictDurableObject } from "cloudflare:test";
+import { createExecutionContext, createMessageBatch, evictDurableObject, getQueueResult } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type InboxEvent, parseInboxEvent } from "../../worker/inbox/events";
 import { publishInbox } from "../../worker/inbox/publish";
+import worker from "../../worker/index";
+import { jobFor } from "../../worker/messaging/enqueue";
 import { openGateway } from "./gateway-client";
-import { call, createApiKey, createDevice, eventually, member, signup } from "./helpers";
+import { call, createApiKey, createDevice, eventually, member, queueTestMessages, signup } from "./helpers";
 
 const ORIGIN = "https://ping.test";
 
@@ -205,6 +207,24 @@ describe("real-time inbox channel", () => {
     a.close();
     await eventually(async () => (await hub.connections(t.businessId)) === 1, 5000, "closed socket gone");
     b.close();
+  });
+
+  it("a message failed from the dead-letter queue is published as message.status (issue 8, low)", async () => {
+    const t = await signup();
+    // A baileys device with no gateway: the job waits in the outbox; the dead-letter path fails the row.
+    const d = await createDevice(t, "baileys");
+    const socket = await openInbox({ key: await createApiKey(t) });
+    const [row] = await queueTestMessages(t, d.device_key, ["tidak sampai"]);
+    if (!row) throw new Error("no row");
+    await env.DB.prepare("UPDATE messages SET accepted_at = NULL WHERE id = ?").bind(row.id).run();
+    const dlq = createMessageBatch("outbound-dlq", [{ id: "d1", timestamp: Date.now(), attempts: 9, body: jobFor(row) }]);
+    const ctx = createExecutionContext();
+    await worker.queue(dlq, env, ctx);
+    await getQueueResult(dlq, ctx);
+    const ev = await socket.next("message.status", (e) => e.message.id === row.id);
+    expect(ev.message).toMatchObject({ device_key: d.device_key, status: "failed" });
+    expect(ev.message.error).toMatch(/dead-lettered/);
+    socket.close();
   });
 
   it("a client frame other than ping gets a read-only reminder, not a crash", async () => {

@@ -4,7 +4,7 @@
 import { env, runDurableObjectAlarm } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { inboxHub } from "../../worker/inbox/publish";
+import { inboxHub } from "../../worker/durable/stubs";
 import { REVOKED_CLOSE_CODE } from "../../worker/inbox/socket-access";
 import { call, createApiKey, eventually, member, signup } from "./helpers";
 

@@ -195,7 +195,8 @@ describe("pacing", () => {
     const t = await signup();
     const { d, gw } = await gatewayDevice(t, { pacing_enabled: true, min_gap_seconds: 0, jitter_seconds: 0, max_per_minute: 2, window_lanes: "none" });
     gw.send({ type: "credit", n: 10 });
-    await queueTestMessages(t, d.device_key, ["1", "2", "3"], "transactional");
+    // Caps are the broadcast lane's (issue 9): a transactional send only ever waits one transactional gap.
+    await queueTestMessages(t, d.device_key, ["1", "2", "3"], "broadcast");
     await gw.take("job", 2);
     for (const j of gw.frames.filter((f) => f.type === "job")) if (j.type === "job") gw.send({ type: "ack", job_id: j.job_id, wa_message_id: `WA-${j.job_id}` });
     await new Promise((ok) => setTimeout(ok, 1200));
@@ -236,10 +237,11 @@ describe("pacing", () => {
   it("nextSendAt: gap, caps and window are combined (pure function)", () => {
     const s = { ...defaultSettings("baileys"), window_lanes: "none" as const };
     const empty = { count: 0, oldest: null };
-    const state = { nextAt: 5_000, windows: { minute: empty, hour: empty, day: empty } };
-    expect(nextSendAt(1_000, s, state, "transactional", "Asia/Jakarta")).toBe(5_000);
+    const state = { nextAt: 5_000, nextTransactionalAt: 0, windows: { minute: empty, hour: empty, day: empty } };
+    // Gap, caps and window are the broadcast lane's (issue 9: lanes).
+    expect(nextSendAt(1_000, s, state, "broadcast", "Asia/Jakarta")).toBe(5_000);
     const capped = { ...state, windows: { minute: { count: 10, oldest: 2_000 }, hour: empty, day: empty } };
-    expect(nextSendAt(1_000, s, capped, "transactional", "Asia/Jakarta")).toBe(62_000);
+    expect(nextSendAt(1_000, s, capped, "broadcast", "Asia/Jakarta")).toBe(62_000);
     expect(nextSendAt(1_000, { ...s, pacing_enabled: false }, capped, "broadcast", "Asia/Jakarta")).toBe(1_000);
     // 2026-01-01 23:00 in Jakarta (16:00 UTC): a 08:00–21:00 window opens in 9 hours.
     const late = Date.UTC(2026, 0, 1, 16, 0, 0);

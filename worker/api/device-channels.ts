@@ -11,7 +11,7 @@ import { decodeCursor, page } from "../lib/cursor";
 import { encryptSecret } from "../lib/crypto";
 import { normalizePhone, toJid } from "../lib/phone";
 import { receiveInbound } from "../inbound/receive";
-import { deviceSession } from "../messaging/outbound-consumer";
+import { deviceSession } from "../durable/stubs";
 import { CloudApiConfig } from "../messaging/providers/cloud-api";
 import { MessageSchema, messageJson } from "./messages";
 import { apiRouter, authErrors, conflictError, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
@@ -42,6 +42,7 @@ const LiveStatusSchema = z
     pairing_code: z.string().nullable(),
     gateway_connected: z.boolean(),
     gateway_id: z.string().nullable(),
+    gateway_protocol: z.number().int().nullable().openapi({ description: "Protocol version (1 or 2) of the connected gateway" }),
     outbox: z.object({ pending: z.number(), leased: z.number() }),
   })
   .openapi("DeviceLiveStatus");

@@ -9,7 +9,7 @@ import type { AppEnv } from "../http/types";
 import { decodeCursor, page } from "../lib/cursor";
 import { decryptSecret, encryptSecret, toBase64 } from "../lib/crypto";
 import { pickGateway } from "../gateway/assignment";
-import { deviceSession } from "../messaging/outbound-consumer";
+import { deviceSession } from "../durable/stubs";
 import { DeviceSettings, DeviceSettingsPatch, effectiveSettings } from "../messaging/settings";
 import { checkUrl, guardPolicy } from "../lib/url-guard";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";

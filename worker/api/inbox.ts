@@ -5,7 +5,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { HUB_HEADERS } from "../durable/inbox-hub";
 import { ApiError } from "../http/errors";
-import { inboxHub } from "../inbox/publish";
+import { inboxHub } from "../durable/stubs";
 import { apiRouter, authErrors, jsonContent, security } from "./openapi";
 
 export const inboxApi = apiRouter();

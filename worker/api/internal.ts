@@ -6,7 +6,7 @@ import { getBusiness, updateBusiness } from "../db/businesses";
 import { database } from "../db/client";
 import { assignGateway, getDeviceByKey } from "../db/devices";
 import { gatewayIds } from "../gateway/auth";
-import { deviceSession } from "../messaging/outbound-consumer";
+import { deviceSession } from "../durable/stubs";
 import { ApiError, notFound } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { validationHook } from "../http/validation";

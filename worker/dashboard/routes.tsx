@@ -16,7 +16,7 @@ import { listWebhookDeliveries } from "../db/webhook-deliveries";
 import { decodeCursor, page } from "../lib/cursor";
 import { decryptSecret } from "../lib/crypto";
 import { normalizePhone, toJid } from "../lib/phone";
-import { deviceSession } from "../messaging/outbound-consumer";
+import { deviceSession } from "../durable/stubs";
 import { effectiveSettings } from "../messaging/settings";
 import { listUsers } from "../db/users";
 import { settingsJson } from "../api/settings";

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, isNull, lt } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
@@ -31,6 +31,11 @@ export async function insertMessagesIdempotent(db: Db, rows: NewMessage[]): Prom
   if (!first) return [];
   const results = await db.batch([first, ...rest]);
   return results.flat();
+}
+
+/** One idempotent insert as a statement for the caller's own batch (RETURNING yields the row only when new). */
+export function insertMessageStatement(db: Db, row: NewMessage) {
+  return db.insert(messages).values(row).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
 }
 
 /** A new outbound text message, as the hot paths that batch their own writes create it. */
@@ -160,15 +165,36 @@ export async function listMessages(db: Db, businessId: string, f: MessageFilter,
     .all();
 }
 
-/** Outbound rows written but never taken by a device outbox (the Worker died between insert and enqueue). */
-export async function findUnacceptedQueued(db: Db, olderThan: number, limit: number): Promise<Message[]> {
+/**
+ * Outbound rows written but never taken by a device outbox (the Worker died between insert and enqueue), at most
+ * `perBusiness` per business and `limit` in all, oldest first within each business: one business's backlog (say a
+ * large broadcast caught by an outage) cannot starve the others' order confirmations.
+ */
+export async function findUnacceptedQueued(db: Db, olderThan: number, limit: number, perBusiness = 100): Promise<Message[]> {
+  const picked = await db.$client
+    .prepare(
+      `SELECT id FROM (
+         SELECT id, created_at, ROW_NUMBER() OVER (PARTITION BY business_id ORDER BY created_at) AS n
+         FROM messages WHERE status = 'queued' AND direction = 'out' AND accepted_at IS NULL AND created_at < ?1
+       ) WHERE n <= ?2 ORDER BY n, created_at LIMIT ?3`,
+    )
+    .bind(olderThan, perBusiness, limit)
+    .all<{ id: string }>();
+  const ids = picked.results.map((r) => r.id);
+  const out: Message[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    out.push(...(await db.select().from(messages).where(inArray(messages.id, ids.slice(i, i + IDS_PER_STATEMENT))).orderBy(asc(messages.createdAt)).all()));
+  }
+  return out;
+}
+
+/** The message a provider id names on a device (receipts, and a gateway echoing a send back), if any. */
+export async function getMessageByProviderId(db: Db, deviceKey: string, providerMessageId: string): Promise<Pick<Message, "id"> | undefined> {
   return db
-    .select()
+    .select({ id: messages.id })
     .from(messages)
-    .where(and(eq(messages.status, "queued"), eq(messages.direction, "out"), isNull(messages.acceptedAt), lt(messages.createdAt, olderThan)))
-    .orderBy(asc(messages.createdAt))
-    .limit(limit)
-    .all();
+    .where(and(eq(messages.deviceKey, deviceKey), eq(messages.providerMessageId, providerMessageId)))
+    .get();
 }
 
 export async function getMessageByKey(db: Db, businessId: string, idempotencyKey: string): Promise<Message | undefined> {
@@ -179,9 +205,9 @@ export async function getMessageByKey(db: Db, businessId: string, idempotencyKey
     .get();
 }
 
-export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed"; providerMessageId: string | null; error: string | null };
+export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed" | "skipped"; providerMessageId: string | null; error: string | null };
 
-const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"] };
+const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"], skipped: ["queued"] };
 
 /**
  * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE … FROM
@@ -189,7 +215,7 @@ const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["
  */
 export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: number): Promise<void> {
   const d1 = db.$client;
-  const statements = (["sent", "delivered", "failed"] as const).flatMap((status) => {
+  const statements = (["sent", "delivered", "failed", "skipped"] as const).flatMap((status) => {
     const group = updates.filter((u) => u.status === status);
     if (group.length === 0) return [];
     const from = FORWARD_FROM[status];
@@ -208,4 +234,28 @@ export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: numb
     ];
   });
   if (statements.length) await d1.batch(statements);
+}
+
+export type ReceiptUpdate = { providerMessageId: string; status: "delivered" | "read" };
+
+/**
+ * Gateway receipts in one D1 round trip (the DeviceSession's write-back, like acks): one UPDATE per target
+ * status over the batch's provider ids, on the (device_key, provider_message_id) index; status only moves
+ * forward. Returns the messages that moved, for the live inbox.
+ */
+export async function applyReceiptBatch(db: Db, deviceKey: string, receipts: ReceiptUpdate[], at: number): Promise<{ id: string; status: "delivered" | "read" }[]> {
+  const d1 = db.$client;
+  const targets = (["delivered", "read"] as const).filter((status) => receipts.some((r) => r.status === status));
+  if (targets.length === 0) return [];
+  const statements = targets.map((status) => {
+    const ids = JSON.stringify(receipts.filter((r) => r.status === status).map((r) => r.providerMessageId));
+    const from = status === "read" ? ["queued", "sent", "delivered"] : ["queued", "sent"];
+    return d1
+      .prepare(
+        `UPDATE messages SET status = ?1, updated_at = ?2 WHERE device_key = ?3 AND provider_message_id IN (SELECT value FROM json_each(?4)) AND status IN (${from.map((_, i) => `?${i + 5}`).join(", ")}) RETURNING id`,
+      )
+      .bind(status, at, deviceKey, ids, ...from);
+  });
+  const results = await d1.batch<{ id: string }>(statements);
+  return results.flatMap((r, i) => r.results.map((row) => ({ id: row.id, status: targets[i] ?? "delivered" })));
 }

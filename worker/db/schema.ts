@@ -20,7 +20,8 @@ export const DEVICE_STATUSES = [
 ] as const;
 export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
 
-export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed"] as const;
+/** `skipped`: withdrawn from the outbox before it was handed out (a cancelled or paused broadcast or campaign). */
+export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed", "skipped"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
 const createdAt = () =>
@@ -284,6 +285,35 @@ export const templates = sqliteTable(
     updatedAt: integer("updated_at", { mode: "number" }),
   },
   (t) => [uniqueIndex("templates_name_unique").on(t.businessId, t.name), index("templates_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const INBOUND_EFFECT_KINDS = ["forward", "auto_reply"] as const;
+
+/**
+ * The side effects of one stored inbound message (the device-webhook forward, the auto-reply decision), written in
+ * the same D1 batch as the message so a crash after the insert cannot lose them: the live path runs them and marks
+ * them done; the cron sweep re-drives any left undone. Keyed by device + provider message id + kind, so a
+ * redelivered message (deduped) never creates them twice.
+ */
+export const inboundEffects = sqliteTable(
+  "inbound_effects",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    deviceKey: text("device_key").notNull(),
+    messageId: text("message_id").notNull(),
+    kind: text("kind", { enum: INBOUND_EFFECT_KINDS }).notNull(),
+    // forward: the device-webhook job; auto_reply: the chat and sender the reply needs.
+    payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    attempts: integer("attempts").notNull().default(0),
+    // The sweep leaves a row alone until then (the live path is still running it).
+    nextAt: integer("next_at", { mode: "number" }).notNull(),
+    doneAt: integer("done_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("inbound_effects_due_idx").on(t.doneAt, t.nextAt), index("inbound_effects_business_idx").on(t.businessId, t.createdAt)],
 );
 
 /** Every attempt to POST an inbound message to a device's webhook URL, for the user's delivery log. */

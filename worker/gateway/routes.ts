@@ -12,7 +12,7 @@ import { validationHook } from "../http/validation";
 import { getMediaObject } from "../db/media-objects";
 import { MAX_MEDIA_BYTES, mediaKey, storeMedia } from "../inbound/media";
 import { mimeEssence } from "../media/kinds";
-import { deviceSession } from "../messaging/outbound-consumer";
+import { deviceSession } from "../durable/stubs";
 import { type GatewayEnv, requireGateway } from "./auth";
 
 const DeviceParam = z.object({ device_key: z.uuid() });

@@ -117,3 +117,31 @@ export async function handleDeviceWebhookBatch(batch: MessageBatch, env: Env): P
     }
   }
 }
+
+/**
+ * Deliveries that used up their retries (`device-webhooks-dlq`): the last word in the delivery log the user sees,
+ * so a forward is never lost without a trace. Nothing is sent again from here.
+ */
+export async function handleDeviceWebhookDeadLetters(batch: MessageBatch, env: Env): Promise<void> {
+  const db = database(env.DB);
+  for (const msg of batch.messages) {
+    const parsed = DeviceWebhookJob.safeParse(msg.body);
+    if (parsed.success) {
+      const job = parsed.data;
+      const device = await getDeviceByKey(db, job.device_key);
+      await db.insert(webhookDeliveries).values({
+        id: crypto.randomUUID(),
+        businessId: job.business_id,
+        deviceKey: job.device_key,
+        eventId: job.event_id,
+        attempt: msg.attempts,
+        url: device && device.businessId === job.business_id ? (device.webhookUrl ?? "") : "",
+        statusCode: null,
+        ok: false,
+        error: "gave up: every retry failed (dead-lettered)",
+        durationMs: 0,
+      });
+    }
+    msg.ack();
+  }
+}

@@ -5,11 +5,12 @@ import { getBusiness, isPackageActive, type Business } from "../db/businesses";
 import { database } from "../db/client";
 import { noteInbound, upsertContact, upsertConversation } from "../db/conversations";
 import type { Device } from "../db/devices";
-import { getMessageByKey, insertMessagesIdempotent, type Message } from "../db/messages";
+import { insertEffectStatements } from "../db/inbound-effects";
+import { getMessageByKey, insertMessageStatement, type Message } from "../db/messages";
 import { conversationUpdated, messageCreated, publishInbox, type WaitUntil } from "../inbox/publish";
-import { queueMessages } from "../messaging/enqueue";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import type { DeviceWebhookJob, DeviceWebhookPayload } from "./device-webhook";
+import { autoReplyEffect, driveEffects, effectId, forwardEffect } from "./effects";
 import { fileCategory, mediaUrl, type StoredMedia } from "./media";
 
 export type InboundKind = "text" | "image" | "video" | "audio" | "document" | "sticker" | "reaction" | "location" | "other";
@@ -52,6 +53,17 @@ function webhookPayload(env: Env, device: Device, m: Inbound): DeviceWebhookPayl
   return payload;
 }
 
+function forwardJob(env: Env, device: Device, m: Inbound, messageId: string, now: number): DeviceWebhookJob {
+  return {
+    v: 1,
+    event_id: `msg_${messageId}`,
+    business_id: device.businessId,
+    device_key: device.deviceKey,
+    payload: webhookPayload(env, device, m),
+    timestamp: Math.floor(now / 1000),
+  };
+}
+
 /** The seed: no webhook for reactions, stickers, disappearing messages, an inactive package or no URL. */
 function shouldForward(business: Business, device: Device, m: Inbound): boolean {
   if (!device.webhookUrl || !isPackageActive(business)) return false;
@@ -75,9 +87,20 @@ export async function receiveInbound(
   const now = Date.now();
   const contact = await upsertContact(db, business.id, m.chatJid, m.isGroup ? null : phoneOfJid(m.chatJid), m.isGroup ? null : m.senderName, now);
   const conversation = await upsertConversation(db, business.id, device.deviceKey, contact.id, now);
-  const [message] = await insertMessagesIdempotent(db, [
-    {
-      id: crypto.randomUUID(),
+  const id = crypto.randomUUID();
+  // The forward and the auto-reply decision are outbox rows written in the message's own batch: a crash after
+  // the insert cannot lose them (the cron sweep re-drives them), and a redelivery (deduped) cannot repeat them.
+  const effects = [
+    ...(shouldForward(business, device, m)
+      ? [forwardEffect(effectId("forward", device.deviceKey, m.providerMessageId), forwardJob(env, device, m, id, now), id, now)]
+      : []),
+    ...(opts.sendReply && m.kind !== "reaction" && m.kind !== "sticker" && isPackageActive(business)
+      ? [autoReplyEffect(effectId("auto_reply", device.deviceKey, m.providerMessageId), { businessId: business.id, deviceKey: device.deviceKey, messageId: id, chatJid: m.chatJid, senderName: m.senderName }, now)]
+      : []),
+  ];
+  const [inserted] = await db.batch([
+    insertMessageStatement(db, {
+      id,
       businessId: business.id,
       deviceKey: device.deviceKey,
       direction: "in",
@@ -95,8 +118,10 @@ export async function receiveInbound(
       providerMessageId: m.providerMessageId,
       conversationId: conversation.id,
       createdAt: now,
-    },
+    }),
+    ...insertEffectStatements(db, effects, now),
   ]);
+  const message = inserted[0];
   if (!message) {
     // The same provider message again (gateway resend, Meta retry): already stored, forwarded and answered.
     // A dry run (the seed's callback, often replayed with the docs' example id) still reports the reply.
@@ -111,36 +136,10 @@ export async function receiveInbound(
   if (opts.waitUntil) opts.waitUntil(live);
   else await live;
 
-  if (shouldForward(business, device, m)) {
-    const job: DeviceWebhookJob = {
-      v: 1,
-      event_id: `msg_${message.id}`,
-      business_id: business.id,
-      device_key: device.deviceKey,
-      payload: webhookPayload(env, device, m),
-      timestamp: Math.floor(now / 1000),
-    };
-    await env.DEVICE_WEBHOOKS.send(job, { contentType: "json" });
-  }
-
-  const reply =
-    m.kind === "reaction" || m.kind === "sticker" || !isPackageActive(business)
-      ? null
-      : await decideAutoReply({ env, business, device, message, chatJid: m.chatJid, senderName: m.senderName });
-  if (reply && opts.sendReply) {
-    await queueMessages(db, env.OUTBOUND, [
-      {
-        id: crypto.randomUUID(),
-        businessId: business.id,
-        deviceKey: device.deviceKey,
-        idempotencyKey: `auto_reply:${message.id}`,
-        to: m.chatJid,
-        text: reply.text,
-        source: "auto_reply",
-        lane: "transactional",
-        conversationId: conversation.id,
-      },
-    ]);
-  }
+  const driven = await driveEffects(env, effects, { business, device, message }, now);
+  // The seed's callback (no sendReply) only reports what the reply would be.
+  const reply = opts.sendReply || m.kind === "reaction" || m.kind === "sticker" || !isPackageActive(business)
+    ? driven
+    : await decideAutoReply({ env, business, device, message, chatJid: m.chatJid, senderName: m.senderName });
   return { duplicate: false, message, reply, business };
 }

@@ -3,14 +3,11 @@
 import type { Conversation } from "../db/conversations";
 import type { Device } from "../db/devices";
 import type { Message } from "../db/messages";
+import { inboxHub } from "../durable/stubs";
 import { toJid } from "../lib/phone";
 import type { InboxEvent, InboxMessage } from "./events";
 
 export type WaitUntil = (p: Promise<unknown>) => void;
-
-export function inboxHub(env: Env, businessId: string) {
-  return env.INBOX_HUB.get(env.INBOX_HUB.idFromName(businessId));
-}
 
 /** One RPC to the hub for any number of events; the returned promise never rejects. */
 export async function publishInbox(env: Env, businessId: string, events: InboxEvent[]): Promise<void> {

@@ -5,7 +5,7 @@
 import { and, eq, gt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { apiKeys, sessions, users } from "../db/schema";
-import { inboxHub } from "./publish";
+import { inboxHub } from "../durable/stubs";
 
 /** Tags of a socket; each is a handle the Worker can revoke by. */
 export const socketTag = {

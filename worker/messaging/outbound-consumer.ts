@@ -3,14 +3,13 @@
 // lands in the dead-letter queue, where its message is marked failed with the reason.
 import { database } from "../db/client";
 import { setMessageStatus } from "../db/messages";
+import { deviceSession } from "../durable/stubs";
+import type { InboxEvent } from "../inbox/events";
+import { publishInbox } from "../inbox/publish";
 import { OutboundJob } from "./jobs";
 
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(600, 2 ** Math.min(attempts, 9));
-}
-
-export function deviceSession(env: Env, deviceKey: string) {
-  return env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(deviceKey));
 }
 
 export async function handleOutboundBatch(batch: MessageBatch, env: Env, _ctx: ExecutionContext): Promise<void> {
@@ -46,17 +45,25 @@ export async function handleOutboundBatch(batch: MessageBatch, env: Env, _ctx: E
   );
 }
 
-/** Jobs that exhausted their retries: the message is marked failed with the reason, never silently dropped. */
-export async function handleDeadLetterBatch(batch: MessageBatch, env: Env): Promise<void> {
+/**
+ * Jobs that exhausted their retries: the message is marked failed with the reason, never silently dropped, and
+ * the business's live inbox hears of it (one publish per business per batch; it never fails the batch).
+ */
+export async function handleDeadLetterBatch(batch: MessageBatch, env: Env, ctx: ExecutionContext): Promise<void> {
   const db = database(env.DB);
+  const failed = new Map<string, InboxEvent[]>();
   for (const msg of batch.messages) {
     const parsed = OutboundJob.safeParse(msg.body);
     if (parsed.success) {
-      await setMessageStatus(db, parsed.data.message_id, ["queued"], {
-        status: "failed",
-        error: `could not reach the device's outbox after ${msg.attempts} attempts (dead-lettered)`,
-      });
+      const error = `could not reach the device's outbox after ${msg.attempts} attempts (dead-lettered)`;
+      const moved = await setMessageStatus(db, parsed.data.message_id, ["queued"], { status: "failed", error });
+      if (moved) {
+        const list = failed.get(parsed.data.business_id) ?? [];
+        list.push({ type: "message.status", message: { id: parsed.data.message_id, device_key: parsed.data.device_key, status: "failed", error } });
+        failed.set(parsed.data.business_id, list);
+      }
     }
     msg.ack();
   }
+  for (const [businessId, events] of failed) ctx.waitUntil(publishInbox(env, businessId, events));
 }

@@ -5,8 +5,10 @@ import type { DeviceSettings } from "./settings";
 export type Lane = "transactional" | "broadcast";
 
 export type PacingState = {
-  /** Earliest time of the next send (last send + gap + the jitter drawn at that send). */
+  /** Earliest time of the next broadcast send (last send of either lane + gap + the jitter drawn at that send). */
   nextAt: number;
+  /** Earliest time of the next transactional send: the previous transactional send + its own gap. */
+  nextTransactionalAt: number;
   /** Sends in the last minute/hour/day and the oldest of each, for the caps. */
   windows: { minute: Window; hour: Window; day: Window };
 };
@@ -41,9 +43,18 @@ export function windowApplies(s: DeviceSettings, lane: Lane): boolean {
   return s.window_lanes === "all" || (s.window_lanes === "broadcast" && lane === "broadcast");
 }
 
-/** The earliest time ≥ now at which a send in `lane` may go. */
+/**
+ * The earliest time ≥ now at which a send in `lane` may go. Lanes: gaps after any send, caps and the window are
+ * the broadcast lane's; a transactional send (rule, API, AI or agent reply) waits at most one transactional gap
+ * since the previous transactional send, never behind broadcast pacing (the window holds it only with
+ * `window_lanes: "all"`). Every send counts toward the caps, so transactional traffic slows broadcasts down.
+ */
 export function nextSendAt(now: number, s: DeviceSettings, state: PacingState, lane: Lane, timeZone: string): number {
   if (!s.pacing_enabled) return now;
+  if (lane === "transactional") {
+    const t = Math.max(now, state.nextTransactionalAt);
+    return windowApplies(s, lane) ? t + msUntilWindowOpens(t, s, timeZone) : t;
+  }
   let t = Math.max(now, state.nextAt);
   const caps: [Window, number, number][] = [
     [state.windows.minute, s.max_per_minute, MINUTE],

@@ -8,7 +8,7 @@ export function templateVariables(body: string): string[] {
 
 export type RenderResult = { ok: true; text: string } | { ok: false; missing: string[] };
 
-export function renderTemplate(body: string, variables: Record<string, string | number | boolean | null>): RenderResult {
+export function renderSavedTemplate(body: string, variables: Record<string, string | number | boolean | null>): RenderResult {
   // Own properties only: `{constructor}` or `{__proto__}` must be "missing", never Object.prototype's members.
   const own = (key: string) => (Object.hasOwn(variables, key) ? variables[key] : undefined);
   const value = (name: string) => own(`{${name}}`) ?? own(name);

@@ -7,7 +7,7 @@ import type { WAMessage } from "@whiskeysockets/baileys";
 import { BufferJSON } from "@whiskeysockets/baileys";
 import type { Logger } from "pino";
 import WebSocket from "ws";
-import { CloseCode, PROTOCOL_VERSION, parseServerFrame, type GatewayFrame, type InboundMessage, type ServerFrame } from "../../../protocol/gateway-protocol";
+import { CloseCode, PROTOCOL_VERSION, parseServerFrame, type GatewayFrame, type InboundMessage, type ProtocolVersion, type ServerFrame } from "../../../protocol/gateway-protocol";
 import type { MediaRef } from "../session/inbound";
 import { SendError } from "../session/outbound";
 import { backoff } from "../session/reconnect-policy";
@@ -18,6 +18,8 @@ import type { WorkerApi } from "./worker-api";
 export type ChannelState = "connecting" | "open" | "closed" | "refused" | "gone";
 
 type Job = Extract<ServerFrame, { type: "job" }>;
+/** What the channel uses of a WhatsApp session (the benchmark drives the channel with a session of its own). */
+export type ChannelSession = Pick<WhatsAppSession, "status" | "send" | "pair" | "logout" | "stop" | "presence" | "downloadMedia">;
 type PendingInbound = { message: InboundMessage; media: MediaRef | null; raw: string | null; media_attempts: number };
 
 export type DeviceChannelOptions = {
@@ -31,10 +33,13 @@ export type DeviceChannelOptions = {
 };
 
 const MEDIA_ATTEMPTS = 5;
+/** Acks of one burst leave as one `acks` frame: at most this many, after at most ACK_BATCH_MS. */
+const ACK_BATCH_MAX = 200;
+const ACK_BATCH_MS = 10;
 
 export class DeviceChannel implements SessionListener {
   readonly deviceKey: string;
-  #session: WhatsAppSession | null = null;
+  #session: ChannelSession | null = null;
   #ws: WebSocket | null = null;
   #state: ChannelState = "closed";
   #attempts = 0;
@@ -42,6 +47,12 @@ export class DeviceChannel implements SessionListener {
   #heartbeat: NodeJS.Timeout | null = null;
   #lastPong = 0;
   #welcomed = false;
+  /** The version offered in hello: 2, or 1 after a v1 Worker refused the v2 hello (during a rollout). */
+  #helloVersion: ProtocolVersion = PROTOCOL_VERSION;
+  /** The version the Worker answered in welcome: frames and fields it does not know are not sent to it. */
+  #workerVersion: ProtocolVersion = 1;
+  #acks: { job_id: string; wa_message_id: string }[] = [];
+  #ackTimer: NodeJS.Timeout | null = null;
   /** Credits granted on this socket minus jobs received on it. */
   #outstanding = 0;
   readonly #queue: Job[] = [];
@@ -68,7 +79,7 @@ export class DeviceChannel implements SessionListener {
     return this.#state;
   }
 
-  attach(session: WhatsAppSession): void {
+  attach(session: ChannelSession): void {
     this.#session = session;
   }
 
@@ -80,9 +91,8 @@ export class DeviceChannel implements SessionListener {
     this.#ws = ws;
     this.#welcomed = false;
     this.#outstanding = 0;
-    ws.on("open", () => {
-      this.#send({ type: "hello", v: PROTOCOL_VERSION, gateway_id: this.#opts.gatewayId, status: this.#session?.status.status ?? "starting" });
-    });
+    this.#helloVersion = PROTOCOL_VERSION;
+    ws.on("open", () => this.#hello());
     ws.on("message", (data) => {
       const frame = parseServerFrame(data.toString());
       if (!frame) {
@@ -104,6 +114,10 @@ export class DeviceChannel implements SessionListener {
     ws.on("error", (err) => this.#log.debug({ err: err.message }, "channel socket error"));
   }
 
+  #hello(): void {
+    this.#send({ type: "hello", v: this.#helloVersion, gateway_id: this.#opts.gatewayId, status: this.#session?.status.status ?? "starting" });
+  }
+
   #send(frame: GatewayFrame): boolean {
     const ws = this.#ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) return false;
@@ -115,6 +129,7 @@ export class DeviceChannel implements SessionListener {
     switch (frame.type) {
       case "welcome":
         this.#welcomed = true;
+        this.#workerVersion = frame.v;
         this.#inboundSent.clear();
         this.#state = "open";
         this.#attempts = 0;
@@ -140,7 +155,16 @@ export class DeviceChannel implements SessionListener {
       case "pong":
         this.#lastPong = Date.now();
         return;
+      case "presence":
+        void this.#session?.presence(frame.to, frame.state);
+        return;
       case "error":
+        // A v1 Worker does not parse a v2 hello: offer v1 on the same socket (gateways may be upgraded first).
+        if (!this.#welcomed && frame.code === "bad_frame" && this.#helloVersion > 1) {
+          this.#helloVersion = 1;
+          this.#hello();
+          return;
+        }
         this.#log.warn({ code: frame.code, fatal: frame.fatal }, `Worker: ${frame.message}`);
         return;
     }
@@ -194,7 +218,9 @@ export class DeviceChannel implements SessionListener {
   #grantCredits(): void {
     if (!this.#welcomed || this.#draining || this.#session?.status.status !== "connected") return;
     const want = this.#opts.creditWindow - this.#outstanding - this.#queue.length - (this.#current ? 1 : 0);
-    if (want <= 0) return;
+    // Topped up in steps of a quarter window: each credit frame is one event for the Worker's Durable Object,
+    // so a large window must not cost a frame per job (with the default window of 4 this is every job).
+    if (want < Math.max(1, Math.floor(this.#opts.creditWindow / 4))) return;
     this.#outstanding += want;
     this.#send({ type: "credit", n: want });
   }
@@ -229,14 +255,34 @@ export class DeviceChannel implements SessionListener {
       if (!session) throw new SendError("no WhatsApp session", true);
       const waId = await session.send(job, this.#abort.signal);
       // If the socket is down the ack is lost; the redelivery is then acked from the sent-job record.
-      this.#send({ type: "ack", job_id: job.job_id, wa_message_id: waId });
+      this.#ack(job.job_id, waId);
       log.debug({ wa_message_id: waId }, "sent");
     } catch (err) {
       const retryable = err instanceof SendError ? err.retryable : true;
+      const code = err instanceof SendError ? err.code : "other";
       const reason = (err as Error).message.slice(0, 500);
-      log.warn({ retryable, reason }, "send failed");
-      this.#send({ type: "fail", job_id: job.job_id, retryable, reason });
+      log.warn({ retryable, reason, code }, "send failed");
+      this.#send({ type: "fail", job_id: job.job_id, retryable, reason, ...(this.#workerVersion >= 2 ? { code } : {}) });
     }
+  }
+
+  /**
+   * Acks are batched: the jobs sent in one burst are acknowledged in one `acks` frame (each frame is one event for
+   * the Worker's Durable Object, so this is what keeps the ack path cheap at volume; bench:send measures it).
+   */
+  #ack(jobId: string, waId: string): void {
+    this.#acks.push({ job_id: jobId, wa_message_id: waId });
+    if (this.#acks.length >= ACK_BATCH_MAX) this.#flushAcks();
+    else this.#ackTimer ??= setTimeout(() => this.#flushAcks(), ACK_BATCH_MS);
+  }
+
+  #flushAcks(): void {
+    if (this.#ackTimer) clearTimeout(this.#ackTimer);
+    this.#ackTimer = null;
+    const items = this.#acks.splice(0);
+    const [only] = items;
+    if (items.length === 1 && only) this.#send({ type: "ack", ...only });
+    else if (items.length > 1) this.#send({ type: "acks", items });
   }
 
   // ── SessionListener ──────────────────────────────────────────────────────────────────────────
@@ -270,6 +316,11 @@ export class DeviceChannel implements SessionListener {
         if (!this.#welcomed) return;
         if (this.#inboundSent.has(row.id)) continue;
         const pending = JSON.parse(row.value) as PendingInbound;
+        // The business's own messages (v2) mean nothing to a v1 Worker, which would store them as a customer's.
+        if (pending.message.from_me && this.#workerVersion < 2) {
+          this.#opts.store.delete(this.deviceKey, "inbound", row.id);
+          continue;
+        }
         if (pending.media && !pending.message.media && pending.raw && pending.media_attempts < MEDIA_ATTEMPTS) {
           await this.#uploadMedia(row.id, pending);
         }
@@ -305,6 +356,7 @@ export class DeviceChannel implements SessionListener {
 
   /** Graceful stop: no new jobs, the one being sent finishes (and is acked), then the socket closes. */
   async drain(timeoutMs: number): Promise<void> {
+    this.#flushAcks();
     this.#draining = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     // Jobs queued but not started go back to the outbox at once.
@@ -319,6 +371,7 @@ export class DeviceChannel implements SessionListener {
   }
 
   close(): void {
+    this.#flushAcks();
     this.#closedByUs = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     if (this.#heartbeat) clearInterval(this.#heartbeat);

@@ -70,7 +70,7 @@ export class WorkerApi {
     // A missing or forbidden file will not appear on a retry; a server error or rate limit may pass.
     if (!res.ok) {
       await res.body?.cancel();
-      throw new SendError(`media ${mediaId}: HTTP ${res.status}`, res.status >= 500 || res.status === 429);
+      throw new SendError(`media ${mediaId}: HTTP ${res.status}`, res.status >= 500 || res.status === 429, "media");
     }
     return Buffer.from(await res.arrayBuffer());
   }

@@ -81,18 +81,21 @@ async function phoneJid(jid: string, alt: string | undefined, resolve: LidResolv
 }
 
 /**
- * Maps one upserted message, or returns null for what is not a customer message: our own sends, status
- * broadcasts, protocol messages (deletes, edits, key distribution) and empty stubs.
+ * Maps one upserted message, or returns null for what is not a chat message: status broadcasts, protocol
+ * messages (deletes, edits, key distribution) and empty stubs. A message the business sent from the phone itself
+ * (`fromMe`, arriving as a new message) is mapped with `from_me: true` (protocol v2); the session forwards those
+ * only to a v2 Worker, and never the echo of a send of its own (Baileys upserts those as `append`, not `notify`).
  */
 export async function toInbound(msg: WAMessage, resolve: LidResolver): Promise<MappedInbound | null> {
   const key = msg.key;
   const remote = key.remoteJid;
-  if (!remote || !key.id || key.fromMe || IGNORED_CHATS.has(remote)) return null;
+  if (!remote || !key.id || IGNORED_CHATS.has(remote)) return null;
   const content = normalizeMessageContent(msg.message);
   if (!content || content.protocolMessage || content.senderKeyDistributionMessage && Object.keys(content).length === 1) return null;
   const isGroup = isJidGroup(remote) === true;
   const chat = isGroup ? { jid: remote } : await phoneJid(remote, key.remoteJidAlt, resolve);
-  const sender = isGroup ? await phoneJid(key.participant ?? remote, key.participantAlt, resolve) : chat;
+  // The business's own message: the sender is the device itself (its JID is the Worker's to know).
+  const sender: { jid: string; lid?: string } = key.fromMe ? { jid: "" } : isGroup ? await phoneJid(key.participant ?? remote, key.participantAlt, resolve) : chat;
   const { kind, media } = kindAndMedia(content);
   const ctx = contextOf(content);
   const reaction = content.reactionMessage;
@@ -102,7 +105,7 @@ export async function toInbound(msg: WAMessage, resolve: LidResolver): Promise<M
     chat_jid: chat.jid,
     sender_jid: sender.jid,
     ...(sender.lid ? { sender_lid: sender.lid } : {}),
-    ...(msg.pushName ? { push_name: msg.pushName } : {}),
+    ...(msg.pushName && !key.fromMe ? { push_name: msg.pushName } : {}),
     timestamp: timestampOf(msg),
     kind,
     text: kind === "location" ? (content.locationMessage?.name ?? content.locationMessage?.address ?? `${content.locationMessage?.degreesLatitude},${content.locationMessage?.degreesLongitude}`) : textOf(content),
@@ -110,6 +113,7 @@ export async function toInbound(msg: WAMessage, resolve: LidResolver): Promise<M
     ...(reaction?.key?.id ? { reaction_to: reaction.key.id } : {}),
     is_group: isGroup,
     is_ephemeral: ephemeral,
+    ...(key.fromMe ? { from_me: true } : {}),
   };
   return { message, media };
 }

@@ -1,6 +1,6 @@
 // Channel jobs → Baileys message content, the recipient JID, and the typing delay before a send.
 import type { AnyMessageContent } from "@whiskeysockets/baileys";
-import type { JobContent } from "../../../protocol/gateway-protocol";
+import type { FailCode, JobContent } from "../../../protocol/gateway-protocol";
 
 export type TypingPolicy = { msPerChar: number; minMs: number; maxMs: number };
 
@@ -23,11 +23,15 @@ export function typingDelay(content: JobContent, fromWorker: number, policy: Typ
   return Math.min(policy.maxMs, Math.max(policy.minMs, text.length * policy.msPerChar));
 }
 
-/** A send that did not happen. `retryable` tells the Worker whether to hand the job out again. */
+/**
+ * A send that did not happen. `retryable` tells the Worker whether to hand the job out again; `code` why, in the
+ * protocol's machine-readable form (v2 `fail.code`).
+ */
 export class SendError extends Error {
   constructor(
     message: string,
     readonly retryable: boolean,
+    readonly code: FailCode = "other",
   ) {
     super(message);
   }

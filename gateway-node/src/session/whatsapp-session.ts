@@ -43,6 +43,8 @@ export type SessionOptions = {
   /** Ask WhatsApp whether a number exists before the first message to it (cached). */
   checkNumbers: boolean;
   qrMaxAttempts: number;
+  /** How long a send waits for WhatsApp's server ack (default 15 s; tests shorten it). */
+  serverAckTimeoutMs?: number;
   /** Override of WhatsApp's WebSocket URL (the simulator in tests). */
   waWebSocketUrl?: string;
   /** Socket factory; Baileys' makeWASocket unless a test drives its own socket's events. */
@@ -56,10 +58,29 @@ const NUMBER_MISSING_TTL_MS = 86_400_000;
 const MESSAGE_STORE_TTL_MS = 3 * 86_400_000;
 const SENT_JOB_TTL_MS = 14 * 86_400_000;
 const REPLACED_WINDOW_MS = 10 * 60_000;
-/** How long a send waits for WhatsApp's server ack before it counts as not delivered (retryable). */
+/** How long a send waits for WhatsApp's server ack before it counts as not delivered (retryable once). */
 const SERVER_ACK_TIMEOUT_MS = 15_000;
+/**
+ * Writes of one job to WhatsApp without a server ack: the first is retried once under the same WhatsApp message
+ * id (WhatsApp drops a message id it already has, so a lost ack does not become a second message); after the
+ * second the job fails rather than risk a third write (docs/gateway-protocol.md, "Duplicates").
+ */
+const MAX_UNACKED_WRITES = 2;
+
+/** A job written to WhatsApp and not yet acknowledged: its message id is reused by any retry. */
+type WrittenJob = { wa_id: string; writes: number };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * WhatsApp refused the message with an error ack. 463/479: the account may not start this chat (restricted);
+ * 403: the recipient blocked the number. Retrying either only worsens the number's standing.
+ */
+function refusal(error: string): SendError {
+  if (error === "463" || error === "479") return new SendError(`WhatsApp refused the message (error ${error}): the number is restricted`, false, "restricted");
+  if (error === "403") return new SendError(`WhatsApp refused the message (error ${error}): the recipient blocked this number`, false, "blocked");
+  return new SendError(`WhatsApp refused the message (error ${error})`, true);
+}
 
 function statusCodeOf(error: unknown): number | undefined {
   const output = (error as { output?: { statusCode?: unknown } } | undefined)?.output;
@@ -79,6 +100,8 @@ export class WhatsAppSession {
   #generation = 0;
   /** Sends waiting for WhatsApp's server ack, by message id. */
   readonly #awaitingAck = new Map<string, (error: string | null) => void>();
+  /** WhatsApp ids this gateway wrote recently: their `fromMe` echoes are not the business writing from the phone. */
+  readonly #ownIds = new Set<string>();
   readonly #opts: SessionOptions;
   readonly #log: Logger;
 
@@ -95,10 +118,6 @@ export class WhatsAppSession {
   /** No socket and no restart pending: the session waits for a pair request or for stored credentials. */
   get idle(): boolean {
     return this.#sock === null && this.#restartTimer === null;
-  }
-
-  get socket(): WASocket | null {
-    return this.#sock;
   }
 
   /** Starts the session from stored credentials; a device never paired waits for `pair()`. */
@@ -270,7 +289,7 @@ export class WhatsAppSession {
   #onUpsert(sock: WASocket, upsert: BaileysEventMap["messages.upsert"]): void {
     for (const msg of upsert.messages) {
       if (msg.message && msg.key.id && msg.key.remoteJid) this.#storeMessage(msg.key.remoteJid, msg.key.id, msg.message);
-      if (upsert.type !== "notify") continue;
+      if (upsert.type !== "notify" || (msg.key.fromMe && msg.key.id && this.#ownIds.has(msg.key.id))) continue;
       void toInbound(msg, (lid) => sock.signalRepository.lidMapping.getPNForLID(lid))
         .then((mapped) => {
           if (!mapped) return;
@@ -278,6 +297,13 @@ export class WhatsAppSession {
         })
         .catch((err: unknown) => this.#log.error({ err, wa_message_id: msg.key.id }, "inbound message could not be mapped"));
     }
+  }
+
+  /** Shows "typing…" or stops it in a chat (protocol v2 `presence`); best effort, nothing while not connected. */
+  async presence(to: string, state: "composing" | "paused"): Promise<void> {
+    const sock = this.#sock;
+    if (!sock || this.#status.status !== "connected") return;
+    await sock.sendPresenceUpdate(state, recipientJid(to)).catch((err: unknown) => this.#log.debug({ err }, "presence update failed"));
   }
 
   /** Downloads and decrypts a message's media; asks the sender's phone to re-upload expired media when connected. */
@@ -323,6 +349,7 @@ export class WhatsAppSession {
   prune(now = Date.now()): void {
     this.#opts.store.prune(this.deviceKey, "message", now - MESSAGE_STORE_TTL_MS);
     this.#opts.store.prune(this.deviceKey, "sent_job", now - SENT_JOB_TTL_MS);
+    this.#opts.store.prune(this.deviceKey, "written_job", now - SENT_JOB_TTL_MS);
     this.#opts.store.prune(this.deviceKey, "number", now - NUMBER_OK_TTL_MS);
   }
 
@@ -338,7 +365,7 @@ export class WhatsAppSession {
       const { exists, at } = JSON.parse(cached) as { exists: boolean; at: number };
       const fresh = Date.now() - at < (exists ? NUMBER_OK_TTL_MS : NUMBER_MISSING_TTL_MS);
       if (fresh && exists) return;
-      if (fresh) throw new SendError(`${jid.split("@")[0]} is not on WhatsApp`, false);
+      if (fresh) throw new SendError(`${jid.split("@")[0]} is not on WhatsApp`, false, "not_on_whatsapp");
     }
     let result: { exists: boolean }[] | undefined;
     try {
@@ -348,12 +375,12 @@ export class WhatsAppSession {
     }
     const exists = result?.[0]?.exists === true;
     this.#opts.store.put(this.deviceKey, "number", jid, JSON.stringify({ exists, at: Date.now() }));
-    if (!exists) throw new SendError(`${jid.split("@")[0]} is not on WhatsApp`, false);
+    if (!exists) throw new SendError(`${jid.split("@")[0]} is not on WhatsApp`, false, "not_on_whatsapp");
   }
 
   #serverAck(id: string): Promise<string | null> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => settle("timeout"), SERVER_ACK_TIMEOUT_MS);
+      const timer = setTimeout(() => settle("timeout"), this.#opts.serverAckTimeoutMs ?? SERVER_ACK_TIMEOUT_MS);
       const settle = (error: string | null) => {
         clearTimeout(timer);
         this.#awaitingAck.delete(id);
@@ -363,18 +390,30 @@ export class WhatsAppSession {
     });
   }
 
+  #writtenJob(jobId: string): WrittenJob | null {
+    const text = this.#opts.store.get(this.deviceKey, "written_job", jobId);
+    return text ? (JSON.parse(text) as WrittenJob) : null;
+  }
+
   /**
    * Sends one job and returns the WhatsApp message id. The job id → message id pair is stored before
-   * the caller acks, so a job redelivered after a lost ack is acked again without a second send.
+   * the caller acks, so a job redelivered after a lost ack is acked again without a second send. A job
+   * written but never acknowledged by WhatsApp is retried once, under the same message id.
    */
   async send(job: SendJob, signal?: AbortSignal): Promise<string> {
     const already = this.sentJob(job.job_id);
     if (already) return already;
+    const written = this.#writtenJob(job.job_id);
+    if (written && written.writes >= MAX_UNACKED_WRITES) {
+      throw new SendError(`WhatsApp did not acknowledge this message after ${written.writes} writes; not sent again so the customer cannot get it twice`, false, "timeout");
+    }
     const sock = this.#sock;
     if (!sock || this.#status.status !== "connected") throw new SendError(`device is not connected (${this.#status.status})`, true);
     const jid = recipientJid(job.to);
     await this.#checkNumber(sock, jid);
-    const content = await messageContent(job.content, this.#opts.fetchMedia);
+    const content = await messageContent(job.content, this.#opts.fetchMedia).catch((err: unknown) => {
+      throw err instanceof SendError ? err : new SendError(`media could not be prepared: ${(err as Error).message}`, true, "media");
+    });
     const typing = typingDelay(job.content, job.typing_ms, this.#opts.typing);
     if (typing > 0) {
       await sock.sendPresenceUpdate("composing", jid).catch(() => undefined);
@@ -382,9 +421,15 @@ export class WhatsAppSession {
       await sock.sendPresenceUpdate("paused", jid).catch(() => undefined);
     }
     if (signal?.aborted) throw new SendError("gateway is shutting down", true);
-    // The id is chosen here so the server ack can be awaited without a race.
-    const waId = generateMessageIDV2(sock.user?.id);
+    // The id is chosen here (and kept for a retry) so the server ack can be awaited without a race, and a
+    // second write of the same job is the same WhatsApp message, which WhatsApp does not deliver twice.
+    const waId = written?.wa_id ?? generateMessageIDV2(sock.user?.id);
+    // Recorded before the write: a gateway that dies mid-write retries under this id too.
+    const writes = written?.writes ?? 0;
+    this.#opts.store.put(this.deviceKey, "written_job", job.job_id, JSON.stringify({ wa_id: waId, writes } satisfies WrittenJob));
     const acked = this.#serverAck(waId);
+    this.#ownIds.add(waId);
+    if (this.#ownIds.size > 5000) this.#ownIds.delete(this.#ownIds.values().next().value ?? waId);
     try {
       await sock.sendMessage(jid, content, { messageId: waId });
     } catch (err) {
@@ -394,13 +439,24 @@ export class WhatsAppSession {
       const retryable = code === undefined || code >= 500 || code === 408 || code === 428 || code === 440;
       throw new SendError(`WhatsApp send failed: ${(err as Error).message}`, retryable);
     }
-    // Written to the socket is not delivered: only WhatsApp's ack makes the message `sent`. Without it the
-    // job is retried (at most one duplicate, when the ack alone was lost).
+    this.#opts.store.put(this.deviceKey, "written_job", job.job_id, JSON.stringify({ wa_id: waId, writes: writes + 1 } satisfies WrittenJob));
+    // Written to the socket is not delivered: only WhatsApp's ack makes the message `sent`. Without it the job is
+    // retried once with the same message id (see MAX_UNACKED_WRITES).
     const error = await acked;
-    if (error === "timeout" || error === "closed") throw new SendError(`no ack from WhatsApp (${error === "timeout" ? "timed out" : "connection closed"}); will retry`, true);
-    // 463/479: the account may not start this chat (restricted); retrying only worsens the restriction.
-    if (error !== null) throw new SendError(`WhatsApp refused the message (error ${error})`, error !== "463" && error !== "479");
+    if (error === "timeout" || error === "closed") {
+      const last = writes + 1 >= MAX_UNACKED_WRITES;
+      throw new SendError(
+        `no ack from WhatsApp (${error === "timeout" ? "timed out" : "connection closed"}); ${last ? "not sent again so the customer cannot get it twice" : "will retry once with the same message id"}`,
+        !last,
+        "timeout",
+      );
+    }
+    if (error !== null) {
+      this.#opts.store.delete(this.deviceKey, "written_job", job.job_id);
+      throw refusal(error);
+    }
     this.#opts.store.put(this.deviceKey, "sent_job", job.job_id, waId);
+    this.#opts.store.delete(this.deviceKey, "written_job", job.job_id);
     return waId;
   }
 }

@@ -8,7 +8,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import { StoreCipher } from "./cipher";
 
 /** What one row holds. `key:<type>` namespaces hold Baileys' Signal keys. */
-export type Namespace = "creds" | `key:${string}` | "message" | "sent_job" | "number" | "inbound";
+export type Namespace = "creds" | `key:${string}` | "message" | "sent_job" | "written_job" | "number" | "inbound";
 
 export type ExportedRow = { ns: string; id: string; value: string; updated_at: number };
 

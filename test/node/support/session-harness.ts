@@ -41,6 +41,12 @@ export function makeSession(opts: {
   qrMaxAttempts?: number;
   deviceKey?: string;
   typing?: { msPerChar: number; minMs: number; maxMs: number };
+  serverAckTimeoutMs?: number;
+  /**
+   * Loses WhatsApp's server ack of a message id on its way to the session (the fault of a connection that
+   * drops after the write): the ack frame arrives from crabline but never reaches the listener.
+   */
+  loseAck?: (waMessageId: string) => boolean;
 }) {
   const listener = new RecordingListener();
   const sockets: WASocket[] = [];
@@ -54,9 +60,19 @@ export function makeSession(opts: {
     checkNumbers: opts.checkNumbers ?? false,
     qrMaxAttempts: opts.qrMaxAttempts ?? 3,
     waWebSocketUrl: opts.waWebSocketUrl,
+    ...(opts.serverAckTimeoutMs ? { serverAckTimeoutMs: opts.serverAckTimeoutMs } : {}),
     makeSocket: (config) => {
       const sock = makeWASocket(config);
       sockets.push(sock);
+      const loseAck = opts.loseAck;
+      if (loseAck) {
+        const emit = sock.ws.emit.bind(sock.ws);
+        sock.ws.emit = (event: string | symbol, ...args: unknown[]) => {
+          const node = args[0] as { tag?: string; attrs?: { class?: string; id?: string } } | undefined;
+          if (typeof event === "string" && event.startsWith("CB:ack") && node?.attrs?.class === "message" && node.attrs.id && loseAck(node.attrs.id)) return false;
+          return emit(event, ...args);
+        };
+      }
       return sock;
     },
   });

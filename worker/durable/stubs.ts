@@ -1,0 +1,8 @@
+// Stubs of the Durable Objects, next to their classes: one per device (its key) and one per business.
+export function deviceSession(env: Env, deviceKey: string) {
+  return env.DEVICE_SESSION.get(env.DEVICE_SESSION.idFromName(deviceKey));
+}
+
+export function inboxHub(env: Env, businessId: string) {
+  return env.INBOX_HUB.get(env.INBOX_HUB.idFromName(businessId));
+}
