@@ -10,6 +10,8 @@ export default defineConfig(async () => {
       cloudflareTest(({ inject }) => ({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
+          // An empty database for the data-migration test (seeded in the old shape, then migrated).
+          d1Databases: { MIGRATION_DB: "migration-test" },
           bindings: {
             TEST_MIGRATIONS: migrations,
             SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",
