@@ -1,38 +1,55 @@
-// Contacts and conversations: upserted by the inbound path, read by the inbox and the 24-hour window check.
+// Conversations (a contact on a channel): upserted by the inbound path, listed and updated by the inbox API,
+// read by the 24-hour window check.
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { contacts, conversations } from "./schema";
 
-export type Contact = typeof contacts.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 
-export async function upsertContact(db: Db, businessId: string, jid: string, phone: string | null, name: string | null, now: number): Promise<Contact> {
-  return db
-    .insert(contacts)
-    .values({ id: crypto.randomUUID(), businessId, jid, phone, name, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [contacts.businessId, contacts.jid],
-      // A push name can change; keep the last one WhatsApp gave, never erase it with an empty one.
-      set: { name: sql`coalesce(excluded.name, ${contacts.name})`, updatedAt: now },
-    })
-    .returning()
-    .get();
-}
-
-export async function upsertConversation(db: Db, businessId: string, deviceKey: string, contactId: string, now: number): Promise<Conversation> {
+export async function upsertConversation(
+  db: Db,
+  businessId: string,
+  channel: { id: string; deviceKey: string | null },
+  contactId: string,
+  now: number,
+): Promise<Conversation> {
   return db
     .insert(conversations)
-    .values({ id: crypto.randomUUID(), businessId, deviceKey, contactId, lastMessageAt: now })
-    .onConflictDoUpdate({ target: [conversations.businessId, conversations.deviceKey, conversations.contactId], set: { lastMessageAt: now } })
+    .values({ id: crypto.randomUUID(), businessId, channelId: channel.id, deviceKey: channel.deviceKey, contactId, lastMessageAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: [conversations.businessId, conversations.channelId, conversations.contactId], set: { lastMessageAt: now } })
     .returning()
     .get();
 }
 
-/** Counts an inbound message; returns the updated row (the inbox's real-time event carries it). */
-export async function noteInbound(db: Db, conversationId: string, at: number): Promise<Conversation | undefined> {
+const preview = (text: string | null) => (text ?? "").slice(0, 200);
+
+/**
+ * Counts an inbound message and shows it as the last one; a resolved or snoozed conversation opens again
+ * (the customer wrote). Returns the updated row (the inbox's real-time event carries it).
+ */
+export async function noteInbound(db: Db, conversationId: string, at: number, text: string | null = null): Promise<Conversation | undefined> {
   return db
     .update(conversations)
-    .set({ lastInboundAt: at, lastMessageAt: at, unreadCount: sql`${conversations.unreadCount} + 1` })
+    .set({
+      lastInboundAt: at,
+      lastMessageAt: at,
+      lastMessageText: preview(text),
+      lastMessageDirection: "in",
+      unreadCount: sql`${conversations.unreadCount} + 1`,
+      status: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN 'open' ELSE ${conversations.status} END`,
+      snoozeUntil: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN NULL ELSE ${conversations.snoozeUntil} END`,
+      updatedAt: at,
+    })
+    .where(eq(conversations.id, conversationId))
+    .returning()
+    .get();
+}
+
+/** An agent's (or the bot's) reply: the last message, and the customer's messages count as read. */
+export async function noteOutbound(db: Db, conversationId: string, at: number, text: string | null): Promise<Conversation | undefined> {
+  return db
+    .update(conversations)
+    .set({ lastMessageAt: at, lastMessageText: preview(text), lastMessageDirection: "out", unreadCount: 0, updatedAt: at })
     .where(eq(conversations.id, conversationId))
     .returning()
     .get();
@@ -44,7 +61,7 @@ export async function lastInboundAt(db: Db, businessId: string, deviceKey: strin
     .select({ at: conversations.lastInboundAt })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(and(eq(conversations.businessId, businessId), eq(conversations.deviceKey, deviceKey), eq(contacts.jid, jid)))
+    .where(and(eq(conversations.businessId, businessId), eq(conversations.deviceKey, deviceKey), eq(contacts.waJid, jid)))
     .get();
   return row?.at ?? null;
 }
