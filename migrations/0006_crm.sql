@@ -304,3 +304,6 @@ CREATE TRIGGER `contacts_fts_update` AFTER UPDATE OF `name`, `email`, `phone` ON
 END;
 --> statement-breakpoint
 INSERT INTO `contacts_fts` (`contacts_fts`) VALUES ('rebuild');
+
+--> statement-breakpoint
+CREATE INDEX `messages_to_idx` ON `messages` (`business_id`,`to_jid`,`created_at`);

@@ -1,5 +1,6 @@
 // Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
 import { app } from "./app";
+import { wakeSnoozed } from "./db/conversations";
 import { database } from "./db/client";
 import { deleteExpiredSessions } from "./db/sessions";
 import { deleteExpiredWebhookLogs } from "./db/webhook-logs";
@@ -10,6 +11,7 @@ import { sweepOutbox } from "./messaging/sweep";
 
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
+export { ContactImport } from "./durable/contact-import";
 
 export default {
   fetch: app.fetch,
@@ -25,5 +27,6 @@ export default {
     ctx.waitUntil(deleteExpiredWebhookLogs(database(env.DB), Date.now()));
     ctx.waitUntil(sweepOutbox(env, Date.now()));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
+    ctx.waitUntil(wakeSnoozed(database(env.DB), Date.now()));
   },
 } satisfies ExportedHandler<Env>;

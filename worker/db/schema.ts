@@ -158,6 +158,8 @@ export const messages = sqliteTable(
     index("messages_device_idx").on(t.businessId, t.deviceKey, t.createdAt),
     index("messages_status_idx").on(t.status, t.createdAt),
     index("messages_conversation_idx").on(t.conversationId, t.createdAt),
+    // A contact's messages outside any conversation (rule and API sends to their number): timeline, deletion.
+    index("messages_to_idx").on(t.businessId, t.to, t.createdAt),
   ],
 );
 

@@ -12,6 +12,7 @@ import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { decryptSecret, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
+import { recordWebhookCustomer } from "../crm/webhook-customer";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
 import { messageKeyPrefix, planMessages, planSummary } from "./process";
@@ -157,5 +158,12 @@ webhookEndpoint.post("/:business_id", async (c) => {
     jobs = (await queuedByKeyPrefixStatement(d1, business.id, messageKeyPrefix(eventKey)).all<CreatedMessage>()).results;
   }
   await enqueueJobs(c.env.OUTBOUND, jobs);
+  // The CRM side (contact + order timeline): idempotent, so it runs on replays too. A failure here must not
+  // turn a processed event into a 500 the sender would retry forever; it is logged.
+  try {
+    await recordWebhookCustomer(database(d1), business, adapter.id, parsed.value, plan, Date.now());
+  } catch (e) {
+    console.error(JSON.stringify({ level: "error", msg: "webhook customer not recorded", business_id: business.id, event_key: eventKey, error: String(e) }));
+  }
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 });
