@@ -1,11 +1,13 @@
 // Labels and what carries them (contacts, conversations). Every query is scoped by business: attaching a
 // label checks that both the label and the contact belong to the caller's business.
-import { and, asc, eq, inArray, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
+import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "./client";
 import { contactLabels, contacts, conversationLabels, conversations, labels } from "./schema";
 
 export type Label = typeof labels.$inferSelect;
+
+const dialect = new SQLiteSyncDialect();
 
 export const labelKey = (name: string) => name.trim().toLowerCase();
 
@@ -121,26 +123,28 @@ export async function labelsOfConversations(db: Db, conversationIds: string[]): 
  */
 export async function relabelContacts(db: Db, businessId: string, contactIds: string[], add: string[], remove: string[]): Promise<void> {
   const addIds = await ownLabelIds(db, businessId, add);
-  const stmts: BatchItem<"sqlite">[] = [];
+  const stmts: SQL[] = [];
   // D1 binds at most 100 parameters: 60 contact ids + the business + up to 20 label ids.
   for (let i = 0; i < contactIds.length; i += 60) {
     const chunk = contactIds.slice(i, i + 60);
     for (const labelId of addIds) {
-      stmts.push(
-        db.run(sql`INSERT OR IGNORE INTO ${contactLabels} (contact_id, label_id)
-          SELECT ${contacts.id}, ${labelId} FROM ${contacts} WHERE ${contacts.businessId} = ${businessId} AND ${contacts.id} IN ${chunk}`),
-      );
+      stmts.push(sql`INSERT OR IGNORE INTO ${contactLabels} (contact_id, label_id)
+          SELECT ${contacts.id}, ${labelId} FROM ${contacts} WHERE ${contacts.businessId} = ${businessId} AND ${contacts.id} IN ${chunk}`);
     }
     if (remove.length > 0) {
-      stmts.push(
-        db.run(sql`DELETE FROM ${contactLabels} WHERE ${contactLabels.contactId} IN
+      stmts.push(sql`DELETE FROM ${contactLabels} WHERE ${contactLabels.contactId} IN
           (SELECT ${contacts.id} FROM ${contacts} WHERE ${contacts.businessId} = ${businessId} AND ${contacts.id} IN ${chunk})
-          AND ${contactLabels.labelId} IN ${remove.slice(0, 20)}`),
-      );
+          AND ${contactLabels.labelId} IN ${remove.slice(0, 20)}`);
     }
   }
-  const [first, ...rest] = stmts;
-  if (first) await db.batch([first, ...rest]);
+  // One round trip for all of them (D1 runs a batch as one transaction).
+  if (stmts.length > 0) await db.$client.batch(stmts.map((q) => rawStatement(db, q)));
+}
+
+/** A drizzle `sql` fragment as a D1 prepared statement (for batches of raw statements). */
+export function rawStatement(db: Db, q: SQL): D1PreparedStatement {
+  const { sql: text, params } = dialect.sqlToQuery(q);
+  return db.$client.prepare(text).bind(...params);
 }
 
 export async function relabelConversation(db: Db, businessId: string, conversationId: string, add: string[], remove: string[]): Promise<void> {
