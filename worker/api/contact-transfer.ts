@@ -139,18 +139,23 @@ contactTransferApi
         const [header, ...rows] = await firstRows(body, PREVIEW_ROWS);
         if (!header) throw new ApiError(400, "EMPTY_FILE", "The file has no header row");
         const cols = planColumns(header.fields.map((h) => h.trim()), opts, fields);
+        const previewRows: z.infer<typeof Preview>["rows"] = [];
         const previewFields = [...fields, ...cols.filter((c) => c.newField).map((c) => ({ key: c.target.slice(7), type: "text" as const, options: [] }))];
+        rows.forEach((r, i) => {
+          if (r.fields.every((f) => f.trim() === "")) return;
+          const p = planRow(cols, r.fields, previewFields, auth.business.country);
+          previewRows.push(
+            p.ok
+              ? { row: i + 2, ok: true, reason: null, name: p.name, phone: p.phone, email: p.email, custom_fields: p.custom }
+              : { row: i + 2, ok: false, reason: p.reason, name: null, phone: null, email: null, custom_fields: {} },
+          );
+        });
         return c.json(
           {
             dry_run: true as const,
             columns: cols.map((col, i) => ({ header: col.header, target: col.target, new_field: col.newField, samples: rows.slice(0, 3).map((r) => r.fields[i] ?? "") })),
             ignored_columns: cols.filter((col) => col.target === "ignore").map((col) => col.header),
-            rows: rows.map((r, i) => {
-              const p = planRow(cols, r.fields, previewFields, auth.business.country);
-              return p.ok
-                ? { row: i + 2, ok: true, reason: null, name: p.name, phone: p.phone, email: p.email, custom_fields: p.custom }
-                : { row: i + 2, ok: false, reason: p.reason, name: null, phone: null, email: null, custom_fields: {} };
-            }),
+            rows: previewRows,
           },
           200,
         );

@@ -89,6 +89,8 @@ export async function runImportSlice(env: Env, db: Db, importId: string, seen: S
     state.rowsDone++;
     const rowNo = state.rowsDone + 1;
     pendingEnd = row.end;
+    // A row of empty cells (",,,,") is a blank line: counted for the row numbers, not imported, not an error.
+    if (row.fields.every((f) => f.trim() === "")) return;
     const r = planRow(cols, row.fields, fields, business.country);
     let reason = r.ok ? null : r.reason;
     if (r.ok) {
@@ -112,11 +114,6 @@ export async function runImportSlice(env: Env, db: Db, importId: string, seen: S
         await reader.cancel();
         return fail(`the file has more than ${MAX_IMPORT_ROWS} rows`);
       }
-      if (Date.now() > deadline) {
-        await reader.cancel();
-        await flush();
-        return "more";
-      }
       const { done, value } = await reader.read();
       if (!parser) {
         if (done) return fail("the file is empty");
@@ -126,6 +123,12 @@ export async function runImportSlice(env: Env, db: Db, importId: string, seen: S
       const rows = done ? parser.finish() : parser.push(value);
       for (const row of rows) await onRow(row);
       if (done) break;
+      // Yield after a whole chunk (at least one per slice, so every slice moves the checkpoint).
+      if (Date.now() > deadline) {
+        await reader.cancel();
+        await flush();
+        return "more";
+      }
     }
   } catch (e) {
     if (e instanceof RowTooLong) return fail(`row ${state.rowsDone + 2}: ${e.message}`);

@@ -4,7 +4,7 @@
 // trigram index (contacts_fts), so a substring costs an index lookup, not a scan.
 import { getCountryCallingCode, isSupportedCountry } from "libphonenumber-js/min";
 
-export type SearchTerms = { digits: string | null; text: string | null };
+export type SearchTerms = { digits: string[] | null; text: string | null };
 
 const PHONE_LIKE = /^[\s+\-().\d]+$/;
 
@@ -12,14 +12,16 @@ export function searchTerms(q: string, country = "ID"): SearchTerms {
   const s = q.trim().slice(0, 100);
   if (s === "") return { digits: null, text: null };
   if (PHONE_LIKE.test(s)) {
-    let digits = s.replace(/\D/g, "");
+    const digits = s.replace(/\D/g, "");
     if (digits.length >= 4) {
-      // National form: 0812… is stored as 62812….
-      if (!s.startsWith("+") && digits.startsWith("0") && !digits.startsWith("00")) {
+      if (s.startsWith("+")) return { digits: [digits], text: null };
+      if (digits.startsWith("00")) return { digits: [digits.slice(2), digits], text: null };
+      // 0812… is the national form of 62812…; it may also be a piece from the middle of a number.
+      if (digits.startsWith("0")) {
         const cc = isSupportedCountry(country) ? getCountryCallingCode(country) : "62";
-        digits = `${cc}${digits.slice(1)}`;
-      } else if (digits.startsWith("00")) digits = digits.slice(2);
-      return { digits, text: null };
+        return { digits: [`${cc}${digits.slice(1)}`, digits], text: null };
+      }
+      return { digits: [digits], text: null };
     }
   }
   return { digits: null, text: s.toLowerCase() };
@@ -29,7 +31,7 @@ const quote = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /** The FTS5 MATCH expression, or null when the trigram index cannot help (fewer than 3 characters). */
 export function ftsMatch(t: SearchTerms): string | null {
-  if (t.digits) return `phone : ${quote(t.digits)}`;
+  if (t.digits) return `{phone} : (${t.digits.map(quote).join(" OR ")})`;
   if (t.text && [...t.text].length >= 3) return `{name email} : ${quote(t.text)}`;
   return null;
 }
