@@ -333,3 +333,31 @@ describe("access", () => {
     expect((await call(`/api/v1/contacts/${c.id}`, { cookie: victim.cookie })).body.name).toBeNull();
   });
 });
+
+describe("dashboard pages", () => {
+  it("contacts list, contact page, labels page and the import wizard render in Bahasa Indonesia; other tenants' contacts are 404", async () => {
+    const t = await tenantWithDevice();
+    const staff = await member(t, "staff");
+    await sandboxInbound(t, t.deviceKey, "081266667777", "halo", "Wati");
+    await postWebhook(t.businessId, scalevEvent("dash-1", { order_id: "DASH-1", destination_address: { name: "Wati", phone: "081266667777" } }));
+    const [c] = await contacts(t);
+    await label(t, "Pelanggan Setia");
+    const list = await call("/app/contacts?q=6777", { cookie: staff.cookie });
+    expect(list.status).toBe(200);
+    expect(list.text).toContain("Wati");
+    expect(list.text).toContain("Cari nama, email, atau nomor");
+    expect(list.text).not.toContain("Ekspor CSV");
+    expect((await call("/app/contacts", { cookie: t.cookie })).text).toContain("Ekspor CSV");
+    const page = await call(`/app/contacts/${c.id}`, { cookie: staff.cookie });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("DASH-1");
+    expect(page.text).toContain("Rp 168.724");
+    expect((await call("/app/labels", { cookie: staff.cookie })).text).toContain("Pelanggan Setia");
+    expect((await call("/app/contacts/import", { cookie: staff.cookie })).status).toBe(403);
+    expect((await call("/app/contacts/import", { cookie: t.cookie })).text).toContain("Impor kontak dari CSV");
+    const other = await signup("Toko Lain");
+    expect((await call(`/app/contacts/${c.id}`, { cookie: other.cookie })).status).toBe(404);
+    const js = await call("/app/static/crm.js");
+    expect(js.headers.get("content-type")).toContain("javascript");
+  });
+});

@@ -8,7 +8,7 @@ describe("conversations API", () => {
   it("lists, filters and updates conversations; an agent reply goes out on the conversation's channel exactly once", async () => {
     const t = await tenantWithDevice();
     const staff = await member(t, "staff");
-    for (const [from, text] of [["081211112222", "halo 1"], ["081211112222", "halo 2"], ["081233334444", "stok?"]]) {
+    for (const [from, text] of [["081211112222", "halo 1"], ["081211112222", "halo 2"], ["081233334444", "stok?"]] as const) {
       const r = await call(`/api/v1/devices/${t.deviceKey}/sandbox/inbound`, { cookie: t.cookie, json: { from, text, name: from.endsWith("2222") ? "Rani" : "Tono" } });
       expect(r.status).toBe(201);
     }
