@@ -1,8 +1,7 @@
 -- Issue 10 (CRM): channels, contacts as the centre, labels, custom fields, orders, conflicts, imports.
 -- Hand-ordered (not drizzle-kit's table rebuild): D1 enforces foreign keys and DROP TABLE runs an implicit
 -- DELETE that would cascade, so the old contacts/conversations are copied into new tables first, rows that
--- are one person are merged through mapping tables, and only then are the old tables dropped.;
---> statement-breakpoint
+-- are one person are merged through mapping tables, and only then are the old tables dropped.
 CREATE TABLE `channels` (
 	`id` text PRIMARY KEY NOT NULL,
 	`business_id` text NOT NULL,
