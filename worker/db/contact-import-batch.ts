@@ -1,7 +1,7 @@
 // Writes one batch of good import rows: one read for every contact sharing a phone or email with the batch,
 // the merge planner per row (against those and the rows created earlier in the batch), then one D1 batch of
 // inserts and updates. Idempotent by phone/email, so a batch redone after a crash merges instead of duplicating.
-import { and, eq, inArray, or, sql } from "drizzle-orm";
+import { and, eq, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Known, planMerge } from "../crm/merge-plan";
 import type { FieldValue } from "../crm/custom-fields";
@@ -11,8 +11,8 @@ import { contacts } from "./schema";
 
 export type ImportRow = { name: string | null; phone: string | null; email: string | null; notes: string | null; custom: Record<string, FieldValue> };
 
-/** Rows per batch: phone + email of each fit D1's 100 bound parameters in the candidate read. */
-export const IMPORT_BATCH = 45;
+/** Rows per batch: one candidate read (keys passed as one JSON parameter) and one D1 batch of writes each. */
+export const IMPORT_BATCH = 500;
 
 export async function writeImportBatch(db: Db, businessId: string, rows: ImportRow[], now: number): Promise<{ created: number; merged: number; ids: string[] }> {
   const phones = rows.map((r) => r.phone).filter((p): p is string => p !== null);
@@ -23,7 +23,16 @@ export async function writeImportBatch(db: Db, businessId: string, rows: ImportR
       : await db
           .select()
           .from(contacts)
-          .where(and(eq(contacts.businessId, businessId), or(phones.length ? inArray(contacts.phone, phones) : undefined, emails.length ? inArray(contacts.email, emails) : undefined)))
+          // json_each: any number of keys in one bound parameter (D1 binds at most 100).
+          .where(
+            and(
+              eq(contacts.businessId, businessId),
+              or(
+                phones.length ? sql`${contacts.phone} IN (SELECT value FROM json_each(${JSON.stringify(phones)}))` : undefined,
+                emails.length ? sql`${contacts.email} IN (SELECT value FROM json_each(${JSON.stringify(emails)}))` : undefined,
+              ),
+            ),
+          )
           .all();
   const stmts: BatchItem<"sqlite">[] = [];
   const ids: string[] = [];
