@@ -86,36 +86,25 @@ export async function ownLabelIds(db: Db, businessId: string, ids: string[]): Pr
   return rows.map((r) => r.id);
 }
 
-/** Labels of many contacts at once (list pages), keyed by contact id. */
-export async function labelsOfContacts(db: Db, contactIds: string[]): Promise<Map<string, Label[]>> {
+/** Labels of many contacts (or conversations) at once, for list pages, keyed by their id. */
+async function labelsOf(db: Db, link: typeof contactLabels | typeof conversationLabels, ids: string[]): Promise<Map<string, Label[]>> {
+  const owner = "contactId" in link ? link.contactId : link.conversationId;
   const out = new Map<string, Label[]>();
-  for (let i = 0; i < contactIds.length; i += 90) {
+  for (let i = 0; i < ids.length; i += 90) {
     const rows = await db
-      .select({ contactId: contactLabels.contactId, label: labels })
-      .from(contactLabels)
-      .innerJoin(labels, eq(labels.id, contactLabels.labelId))
-      .where(inArray(contactLabels.contactId, contactIds.slice(i, i + 90)))
+      .select({ owner, label: labels })
+      .from(link)
+      .innerJoin(labels, eq(labels.id, link.labelId))
+      .where(inArray(owner, ids.slice(i, i + 90)))
       .orderBy(asc(labels.nameKey))
       .all();
-    for (const r of rows) out.set(r.contactId, [...(out.get(r.contactId) ?? []), r.label]);
+    for (const r of rows) out.set(r.owner, [...(out.get(r.owner) ?? []), r.label]);
   }
   return out;
 }
 
-export async function labelsOfConversations(db: Db, conversationIds: string[]): Promise<Map<string, Label[]>> {
-  const out = new Map<string, Label[]>();
-  for (let i = 0; i < conversationIds.length; i += 90) {
-    const rows = await db
-      .select({ conversationId: conversationLabels.conversationId, label: labels })
-      .from(conversationLabels)
-      .innerJoin(labels, eq(labels.id, conversationLabels.labelId))
-      .where(inArray(conversationLabels.conversationId, conversationIds.slice(i, i + 90)))
-      .orderBy(asc(labels.nameKey))
-      .all();
-    for (const r of rows) out.set(r.conversationId, [...(out.get(r.conversationId) ?? []), r.label]);
-  }
-  return out;
-}
+export const labelsOfContacts = (db: Db, ids: string[]) => labelsOf(db, contactLabels, ids);
+export const labelsOfConversations = (db: Db, ids: string[]) => labelsOf(db, conversationLabels, ids);
 
 /**
  * Adds and removes labels on a set of contacts in one statement each, scoped to the business on both sides

@@ -304,6 +304,21 @@ export function LabelsPage(props: { t: T; labels: (Label & { contactCount: numbe
   );
 }
 
+/** An empty row-errors table the wizard script fills (row number, reason). */
+function RowErrors(props: { t: T; id: string }) {
+  return (
+    <table id={props.id}>
+      <thead>
+        <tr>
+          <th>{props.t("crm_row")}</th>
+          <th>{props.t("crm_reason")}</th>
+        </tr>
+      </thead>
+      <tbody></tbody>
+    </table>
+  );
+}
+
 export function ImportPage(props: { t: T; labels: Label[] }) {
   const { t } = props;
   const targets: [string, string][] = [
@@ -348,15 +363,7 @@ export function ImportPage(props: { t: T; labels: Label[] }) {
           <tbody></tbody>
         </table>
         <h4>{t("crm_row_errors")}</h4>
-        <table id="import-preview-errors">
-          <thead>
-            <tr>
-              <th>{t("crm_row")}</th>
-              <th>{t("crm_reason")}</th>
-            </tr>
-          </thead>
-          <tbody></tbody>
-        </table>
+        <RowErrors t={t} id="import-preview-errors" />
       </div>
       <div class="card" id="import-progress" hidden>
         <label>{t("crm_progress")}</label>
@@ -366,15 +373,7 @@ export function ImportPage(props: { t: T; labels: Label[] }) {
         </p>
         <p id="import-status" class="muted"></p>
         <h4>{t("crm_row_errors")}</h4>
-        <table id="import-errors">
-          <thead>
-            <tr>
-              <th>{t("crm_row")}</th>
-              <th>{t("crm_reason")}</th>
-            </tr>
-          </thead>
-          <tbody></tbody>
-        </table>
+        <RowErrors t={t} id="import-errors" />
       </div>
       <script src="/app/static/crm.js" defer></script>
     </>
