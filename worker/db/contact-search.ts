@@ -44,15 +44,10 @@ export function decodeContactCursor(raw: string | undefined): ContactCursor | nu
 const FIELD_KEY = /^[a-z0-9_]{1,40}$/;
 
 export function contactWhere(businessId: string, f: ContactFilter, country: string): SQL | undefined {
-  const match = f.q ? ftsMatch(searchTerms(f.q, country)) : null;
-  // With a search, the trigram index must drive (a few matching rowids), not the business's (business_id,
-  // updated_at) index over every contact: the unary + keeps SQLite from using an index for that term.
-  const parts: (SQL | undefined)[] = [
-    match ? sql`+${contacts.businessId} = ${businessId}` : eq(contacts.businessId, businessId),
-    eq(contacts.archived, f.archived ?? false),
-  ];
+  const parts: (SQL | undefined)[] = [eq(contacts.businessId, businessId), eq(contacts.archived, f.archived ?? false)];
   if (f.q) {
     const terms = searchTerms(f.q, country);
+    const match = ftsMatch(terms);
     if (match) parts.push(sql`${contacts}.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${match})`);
     else if (terms.text) parts.push(sql`(lower(${contacts.name}) LIKE ${`${terms.text.replace(/[%_\\]/g, "\\$&")}%`} ESCAPE '\\')`);
   }
