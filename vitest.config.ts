@@ -14,6 +14,8 @@ export default defineConfig(async () => {
           // The test network: public names of the test zone lead to the loopback media origin, everything else
           // goes out as is. Not a Worker setting: production has no such route (docs/security.md).
           outboundService: outboundRoutes(inject("servers").mediaOrigin),
+          // An empty database for the data-migration test (seeded in the old shape, then migrated).
+          d1Databases: { MIGRATION_DB: "migration-test" },
           bindings: {
             TEST_MIGRATIONS: migrations,
             SECRETS_KEY: "dGVzdC1zZWNyZXRzLWtleS0zMi1ieXRlcy1sb25nISE=",

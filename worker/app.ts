@@ -8,6 +8,11 @@ import { billingApi } from "./api/billing";
 import { deviceChannelsApi } from "./api/device-channels";
 import { devicesApi } from "./api/devices";
 import { inboxApi } from "./api/inbox";
+import { contactFieldsApi } from "./api/contact-fields";
+import { contactTransferApi } from "./api/contact-transfer";
+import { contactsApi } from "./api/contacts";
+import { conversationsApi } from "./api/conversations";
+import { labelsApi } from "./api/labels";
 import { messagesApi } from "./api/messages";
 import { seedWhatsappApi } from "./api/seed-whatsapp";
 import { templatesApi } from "./api/templates";
@@ -45,6 +50,12 @@ v1.route("/devices", devicesApi);
 v1.route("/devices", deviceChannelsApi);
 v1.route("/messages", messagesApi);
 v1.route("/inbox", inboxApi);
+// Import/export first: their static paths (/import, /export, /imports/{id}) must win over /{id}.
+v1.route("/contacts", contactTransferApi);
+v1.route("/contacts", contactsApi);
+v1.route("/contact-fields", contactFieldsApi);
+v1.route("/labels", labelsApi);
+v1.route("/conversations", conversationsApi);
 v1.route("/templates", templatesApi);
 v1.route("/settings", settingsApi);
 v1.route("/billing", billingApi);
@@ -68,7 +79,13 @@ app.use("/app/*", cookieCsrf);
 app.use("/app/*", pageHeaders);
 app.use("/api/docs", pageHeaders);
 app.use(mediaOriginOnly);
-app.use("/api/*", async (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next));
+// The contact import streams a CSV of up to 20 MB: it is the one route exempt from the JSON-only body rule
+// (it checks its own Content-Type and size, worker/api/contact-transfer.ts).
+const STREAMED_UPLOADS = new Set(["/api/v1/contacts/import"]);
+app.use("/api/*", async (c, next) => {
+  if (c.req.method === "POST" && STREAMED_UPLOADS.has(c.req.path)) return next();
+  return jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next);
+});
 app.route("/api/v1", v1);
 app.get("/api/docs", (c) => c.html(apiDocsPage(scriptNonce(c))));
 app.route("/internal", internalApi);

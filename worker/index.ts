@@ -1,5 +1,6 @@
 // Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
 import { app } from "./app";
+import { wakeSnoozed } from "./db/conversations";
 import { database } from "./db/client";
 import { deleteExpiredAuthTokens } from "./db/auth-tokens";
 import { deleteStaleThrottles } from "./db/login-throttles";
@@ -14,6 +15,7 @@ import { sweepOutbox } from "./messaging/sweep";
 
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
+export { ContactImport } from "./durable/contact-import";
 
 export default {
   fetch: app.fetch,
@@ -34,5 +36,6 @@ export default {
     ctx.waitUntil(sweepInboundEffects(env, Date.now()));
     ctx.waitUntil(pruneDoneEffects(database(env.DB), Date.now() - 30 * 86_400_000));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
+    ctx.waitUntil(wakeSnoozed(database(env.DB), Date.now()));
   },
 } satisfies ExportedHandler<Env>;

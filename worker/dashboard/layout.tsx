@@ -11,6 +11,7 @@ export const NAV: NavItem[] = [
   { href: "/app", key: "nav_overview", min: "staff" },
   { href: "/app/inbox", key: "nav_inbox", min: "staff" },
   { href: "/app/contacts", key: "nav_contacts", min: "staff" },
+  { href: "/app/labels", key: "nav_labels", min: "staff" },
   { href: "/app/devices", key: "nav_devices", min: "staff" },
   { href: "/app/messages", key: "nav_messages", min: "staff" },
   { href: "/app/templates", key: "nav_templates", min: "admin" },

@@ -29,6 +29,8 @@ import { ApiError } from "../http/errors";
 import { scriptNonce } from "../http/page-headers";
 import type { AppEnv, Auth } from "../http/types";
 import { CLIENT_SCRIPT } from "./client-script";
+import { CRM_SCRIPT } from "./crm-script";
+import { contactPages } from "./contact-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { NAV, Shell } from "./layout";
 import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage } from "./pages/auth-pages";
@@ -40,11 +42,15 @@ import { WebhookLogsPage } from "./pages/webhook-logs-page";
 import { WebhookRulesPage } from "./pages/webhook-rules-page";
 import { ApiKeysPage, UsersPage } from "./pages/team-pages";
 
-type DashEnv = AppEnv & { Variables: { locale: Locale; t: T } };
+export type DashEnv = AppEnv & { Variables: { locale: Locale; t: T } };
 
 const LANG_COOKIE = "ping_lang";
 
 export const dashboard = new Hono<DashEnv>();
+
+dashboard.get("/static/crm.js", (c) =>
+  c.body(CRM_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }),
+);
 
 dashboard.get("/static/app.js", (c) =>
   c.body(CLIENT_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }),
@@ -277,8 +283,10 @@ dashboard.get("/webhook-logs", async (c) => {
   );
 });
 
+contactPages(dashboard, { render, forbidden, dateFormatter });
+
 // Modules whose issues have not landed yet keep their place in the navigation.
-const built = new Set(["", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/webhook-rules", "/webhook-logs"]);
+const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/webhook-rules", "/webhook-logs"]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (built.has(sub)) continue;

@@ -1,38 +1,57 @@
-// Contacts and conversations: upserted by the inbound path, read by the inbox and the 24-hour window check.
-import { and, eq, sql } from "drizzle-orm";
+// Conversations (a contact on a channel): upserted by the inbound path, listed and updated by the inbox API,
+// read by the 24-hour window check.
+import { and, desc, eq, gt, isNull, lt, type SQL, sql } from "drizzle-orm";
+import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
-import { contacts, conversations } from "./schema";
+import { afterCursor } from "./paging";
+import { channels, contacts, conversationLabels, conversations } from "./schema";
 
-export type Contact = typeof contacts.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 
-export async function upsertContact(db: Db, businessId: string, jid: string, phone: string | null, name: string | null, now: number): Promise<Contact> {
-  return db
-    .insert(contacts)
-    .values({ id: crypto.randomUUID(), businessId, jid, phone, name, updatedAt: now })
-    .onConflictDoUpdate({
-      target: [contacts.businessId, contacts.jid],
-      // A push name can change; keep the last one WhatsApp gave, never erase it with an empty one.
-      set: { name: sql`coalesce(excluded.name, ${contacts.name})`, updatedAt: now },
-    })
-    .returning()
-    .get();
-}
-
-export async function upsertConversation(db: Db, businessId: string, deviceKey: string, contactId: string, now: number): Promise<Conversation> {
+export async function upsertConversation(
+  db: Db,
+  businessId: string,
+  channel: { id: string; deviceKey: string | null },
+  contactId: string,
+  now: number,
+): Promise<Conversation> {
   return db
     .insert(conversations)
-    .values({ id: crypto.randomUUID(), businessId, deviceKey, contactId, lastMessageAt: now })
-    .onConflictDoUpdate({ target: [conversations.businessId, conversations.deviceKey, conversations.contactId], set: { lastMessageAt: now } })
+    .values({ id: crypto.randomUUID(), businessId, channelId: channel.id, deviceKey: channel.deviceKey, contactId, lastMessageAt: now, updatedAt: now })
+    .onConflictDoUpdate({ target: [conversations.businessId, conversations.channelId, conversations.contactId], set: { lastMessageAt: now } })
     .returning()
     .get();
 }
 
-/** Counts an inbound message; returns the updated row (the inbox's real-time event carries it). */
-export async function noteInbound(db: Db, conversationId: string, at: number): Promise<Conversation | undefined> {
+const preview = (text: string | null) => (text ?? "").slice(0, 200);
+
+/**
+ * Counts an inbound message and shows it as the last one; a resolved or snoozed conversation opens again
+ * (the customer wrote). Returns the updated row (the inbox's real-time event carries it).
+ */
+export async function noteInbound(db: Db, conversationId: string, at: number, text: string | null = null): Promise<Conversation | undefined> {
   return db
     .update(conversations)
-    .set({ lastInboundAt: at, lastMessageAt: at, unreadCount: sql`${conversations.unreadCount} + 1` })
+    .set({
+      lastInboundAt: at,
+      lastMessageAt: at,
+      lastMessageText: preview(text),
+      lastMessageDirection: "in",
+      unreadCount: sql`${conversations.unreadCount} + 1`,
+      status: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN 'open' ELSE ${conversations.status} END`,
+      snoozeUntil: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN NULL ELSE ${conversations.snoozeUntil} END`,
+      updatedAt: at,
+    })
+    .where(eq(conversations.id, conversationId))
+    .returning()
+    .get();
+}
+
+/** An agent's (or the bot's) reply: the last message, and the customer's messages count as read. */
+export async function noteOutbound(db: Db, conversationId: string, at: number, text: string | null): Promise<Conversation | undefined> {
+  return db
+    .update(conversations)
+    .set({ lastMessageAt: at, lastMessageText: preview(text), lastMessageDirection: "out", unreadCount: 0, updatedAt: at })
     .where(eq(conversations.id, conversationId))
     .returning()
     .get();
@@ -44,7 +63,85 @@ export async function lastInboundAt(db: Db, businessId: string, deviceKey: strin
     .select({ at: conversations.lastInboundAt })
     .from(conversations)
     .innerJoin(contacts, eq(contacts.id, conversations.contactId))
-    .where(and(eq(conversations.businessId, businessId), eq(conversations.deviceKey, deviceKey), eq(contacts.jid, jid)))
+    .where(and(eq(conversations.businessId, businessId), eq(conversations.deviceKey, deviceKey), eq(contacts.waJid, jid)))
     .get();
   return row?.at ?? null;
+}
+
+export type ConversationFilter = {
+  channelId?: string;
+  deviceKey?: string;
+  status?: (typeof conversations.$inferSelect)["status"];
+  /** A user id, or "none" for unassigned. */
+  assignee?: string;
+  labelId?: string;
+  /** Contacts matching the search (name, email, phone). */
+  contactWhere?: SQL;
+};
+
+export type ConversationRow = { conversation: Conversation; contact: typeof contacts.$inferSelect; channel: typeof channels.$inferSelect };
+
+export async function listConversations(db: Db, businessId: string, f: ConversationFilter, limit: number, cursor?: Cursor): Promise<ConversationRow[]> {
+  return db
+    .select({ conversation: conversations, contact: contacts, channel: channels })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .innerJoin(channels, eq(channels.id, conversations.channelId))
+    .where(
+      and(
+        eq(conversations.businessId, businessId),
+        f.channelId ? eq(conversations.channelId, f.channelId) : undefined,
+        f.deviceKey ? eq(conversations.deviceKey, f.deviceKey) : undefined,
+        f.status ? eq(conversations.status, f.status) : undefined,
+        f.assignee === "none" ? isNull(conversations.assigneeId) : f.assignee ? eq(conversations.assigneeId, f.assignee) : undefined,
+        f.labelId
+          ? sql`EXISTS (SELECT 1 FROM ${conversationLabels} WHERE ${conversationLabels.conversationId} = ${conversations.id} AND ${conversationLabels.labelId} = ${f.labelId})`
+          : undefined,
+        f.contactWhere,
+        afterCursor(conversations.lastMessageAt, conversations.id, cursor),
+      ),
+    )
+    .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
+    .limit(limit + 1)
+    .all();
+}
+
+export async function getConversationRow(db: Db, businessId: string, id: string): Promise<ConversationRow | undefined> {
+  return db
+    .select({ conversation: conversations, contact: contacts, channel: channels })
+    .from(conversations)
+    .innerJoin(contacts, eq(contacts.id, conversations.contactId))
+    .innerJoin(channels, eq(channels.id, conversations.channelId))
+    .where(and(eq(conversations.businessId, businessId), eq(conversations.id, id)))
+    .get();
+}
+
+export async function updateConversation(db: Db, businessId: string, id: string, set: Partial<Conversation>): Promise<Conversation | undefined> {
+  return db
+    .update(conversations)
+    .set(set)
+    .where(and(eq(conversations.businessId, businessId), eq(conversations.id, id)))
+    .returning()
+    .get();
+}
+
+/** Unread messages over the business's open conversations (the inbox badge). */
+export async function unreadTotals(db: Db, businessId: string): Promise<{ conversations: number; messages: number }> {
+  const row = await db
+    .select({ conversations: sql<number>`count(*)`, messages: sql<number>`coalesce(sum(${conversations.unreadCount}), 0)` })
+    .from(conversations)
+    .where(and(eq(conversations.businessId, businessId), gt(conversations.unreadCount, 0)))
+    .get();
+  return row ?? { conversations: 0, messages: 0 };
+}
+
+/** Snoozed conversations whose time has come open again (the cron). */
+export async function wakeSnoozed(db: Db, now: number): Promise<number> {
+  const rows = await db
+    .update(conversations)
+    .set({ status: "open", snoozeUntil: null, updatedAt: now })
+    .where(and(eq(conversations.status, "snoozed"), lt(conversations.snoozeUntil, now)))
+    .returning({ id: conversations.id })
+    .all();
+  return rows.length;
 }

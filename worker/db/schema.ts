@@ -24,6 +24,9 @@ export type DeviceStatus = (typeof DEVICE_STATUSES)[number];
 export const MESSAGE_STATUSES = ["queued", "sent", "delivered", "read", "failed", "skipped"] as const;
 export type MessageStatus = (typeof MESSAGE_STATUSES)[number];
 
+export const WEBHOOK_SOURCES = ["scalev", "lynk", "custom"] as const;
+export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
+
 const createdAt = () =>
   integer("created_at", { mode: "number" })
     .notNull()
@@ -198,6 +201,8 @@ export const messages = sqliteTable(
     index("messages_device_idx").on(t.businessId, t.deviceKey, t.createdAt),
     index("messages_status_idx").on(t.status, t.createdAt),
     index("messages_conversation_idx").on(t.conversationId, t.createdAt),
+    // A contact's messages outside any conversation (rule and API sends to their number): timeline, deletion.
+    index("messages_to_idx").on(t.businessId, t.to, t.createdAt),
   ],
 );
 
@@ -229,7 +234,34 @@ export const mediaObjects = sqliteTable(
   (t) => [index("media_objects_business_idx").on(t.businessId, t.createdAt)],
 );
 
-/** People who wrote to (or were written to by) a business, one row per WhatsApp JID. */
+export const CHANNEL_KINDS = ["whatsapp", "web"] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** Where conversations happen: one WhatsApp device (any provider), or the business's website chat. */
+export const channels = sqliteTable(
+  "channels",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: CHANNEL_KINDS }).notNull(),
+    // The WhatsApp device of a `whatsapp` channel; kept after the device is deleted so history stays readable.
+    deviceKey: text("device_key"),
+    name: text("name").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("channels_device_unique").on(t.deviceKey), index("channels_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const CONTACT_SOURCES = ["whatsapp", "web_chat", "scalev", "lynk", "custom", "import", "manual"] as const;
+export type ContactSource = (typeof CONTACT_SOURCES)[number];
+export const ON_WHATSAPP = ["unknown", "yes", "no"] as const;
+
+/**
+ * One customer of a business, across every channel. Merged by normalised phone, then email. A WhatsApp
+ * `@lid` id that was never resolved to a number lives in wa_jid only: it is an identifier, never a phone.
+ */
 export const contacts = sqliteTable(
   "contacts",
   {
@@ -237,17 +269,45 @@ export const contacts = sqliteTable(
     businessId: text("business_id")
       .notNull()
       .references(() => businesses.id, { onDelete: "cascade" }),
-    // `62812…@s.whatsapp.net`, or `…@g.us` for a group.
-    jid: text("jid").notNull(),
-    phone: text("phone"),
     name: text("name"),
+    // International digits (62812…), unique per business.
+    phone: text("phone"),
+    // Lower-cased.
+    email: text("email"),
+    // `62812…@s.whatsapp.net`, `…@lid`, or `…@g.us` for a group.
+    waJid: text("wa_jid"),
+    // The website chat's visitor id (live chat).
+    webVisitorId: text("web_visitor_id"),
+    isGroup: integer("is_group", { mode: "boolean" }).notNull().default(false),
+    customFields: text("custom_fields", { mode: "json" }).$type<Record<string, string | number>>().notNull().default({}),
+    notes: text("notes"),
+    optedOut: integer("opted_out", { mode: "boolean" }).notNull().default(false),
+    optedOutAt: integer("opted_out_at", { mode: "number" }),
+    optedOutReason: text("opted_out_reason"),
+    onWhatsapp: text("on_whatsapp", { enum: ON_WHATSAPP }).notNull().default("unknown"),
+    source: text("source", { enum: CONTACT_SOURCES }).notNull().default("manual"),
+    archived: integer("archived", { mode: "boolean" }).notNull().default(false),
+    firstSeenAt: integer("first_seen_at", { mode: "number" }),
+    lastSeenAt: integer("last_seen_at", { mode: "number" }),
     createdAt: createdAt(),
-    updatedAt: integer("updated_at", { mode: "number" }),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
   },
-  (t) => [uniqueIndex("contacts_jid_unique").on(t.businessId, t.jid), index("contacts_business_idx").on(t.businessId, t.createdAt)],
+  (t) => [
+    uniqueIndex("contacts_phone_unique").on(t.businessId, t.phone),
+    uniqueIndex("contacts_wa_jid_unique").on(t.businessId, t.waJid),
+    uniqueIndex("contacts_visitor_unique").on(t.businessId, t.webVisitorId),
+    index("contacts_email_idx").on(t.businessId, t.email),
+    index("contacts_recent_idx").on(t.businessId, t.updatedAt),
+  ],
 );
 
-/** A chat between one device (number) and one contact: the inbox's unit and the 24-hour window's clock. */
+export const CONVERSATION_STATUSES = ["open", "pending", "snoozed", "resolved"] as const;
+export type ConversationStatus = (typeof CONVERSATION_STATUSES)[number];
+export const PRIORITIES = ["none", "low", "medium", "high", "urgent"] as const;
+export const BOT_STATES = ["active", "handed_off", "silenced"] as const;
+export type BotState = (typeof BOT_STATES)[number];
+
+/** A chat between one contact and one channel: the inbox's unit and the 24-hour window's clock. */
 export const conversations = sqliteTable(
   "conversations",
   {
@@ -255,20 +315,193 @@ export const conversations = sqliteTable(
     businessId: text("business_id")
       .notNull()
       .references(() => businesses.id, { onDelete: "cascade" }),
-    deviceKey: text("device_key").notNull(),
+    channelId: text("channel_id")
+      .notNull()
+      .references(() => channels.id, { onDelete: "cascade" }),
+    // The channel's device (whatsapp channels), copied so the send path and the inbox need no join.
+    deviceKey: text("device_key"),
     contactId: text("contact_id")
       .notNull()
       .references(() => contacts.id, { onDelete: "cascade" }),
+    status: text("status", { enum: CONVERSATION_STATUSES }).notNull().default("open"),
+    snoozeUntil: integer("snooze_until", { mode: "number" }),
+    assigneeId: text("assignee_id"),
+    priority: text("priority", { enum: PRIORITIES }).notNull().default("none"),
+    unreadCount: integer("unread_count").notNull().default(0),
     lastMessageAt: integer("last_message_at", { mode: "number" }).notNull(),
+    lastMessageText: text("last_message_text"),
+    lastMessageDirection: text("last_message_direction", { enum: ["in", "out"] }),
     // Last message from the customer: Cloud API's customer-service window runs 24 hours from it.
     lastInboundAt: integer("last_inbound_at", { mode: "number" }),
-    unreadCount: integer("unread_count").notNull().default(0),
+    botState: text("bot_state", { enum: BOT_STATES }).notNull().default("active"),
+    botSilencedUntil: integer("bot_silenced_until", { mode: "number" }),
+    botStateReason: text("bot_state_reason"),
     createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
   },
   (t) => [
-    uniqueIndex("conversations_device_contact_unique").on(t.businessId, t.deviceKey, t.contactId),
+    uniqueIndex("conversations_channel_contact_unique").on(t.businessId, t.channelId, t.contactId),
     index("conversations_recent_idx").on(t.businessId, t.lastMessageAt),
+    index("conversations_status_idx").on(t.businessId, t.status, t.lastMessageAt),
+    index("conversations_assignee_idx").on(t.businessId, t.assigneeId, t.lastMessageAt),
+    index("conversations_contact_idx").on(t.contactId),
   ],
+);
+
+/** Labels for contacts and conversations (broadcasts and campaigns later). Names unique per business, any case. */
+export const labels = sqliteTable(
+  "labels",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    // lower(trim(name)): the uniqueness key.
+    nameKey: text("name_key").notNull(),
+    color: text("color").notNull().default("#64748b"),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("labels_name_unique").on(t.businessId, t.nameKey)],
+);
+
+export const contactLabels = sqliteTable(
+  "contact_labels",
+  {
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    labelId: text("label_id")
+      .notNull()
+      .references(() => labels.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.labelId] }), index("contact_labels_label_idx").on(t.labelId, t.contactId)],
+);
+
+export const conversationLabels = sqliteTable(
+  "conversation_labels",
+  {
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    labelId: text("label_id")
+      .notNull()
+      .references(() => labels.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.conversationId, t.labelId] }), index("conversation_labels_label_idx").on(t.labelId, t.conversationId)],
+);
+
+export const CONTACT_FIELD_TYPES = ["text", "number", "date", "choice"] as const;
+export type ContactFieldType = (typeof CONTACT_FIELD_TYPES)[number];
+
+/** A business's custom contact fields; values live in contacts.custom_fields under `key`. */
+export const contactFields = sqliteTable(
+  "contact_fields",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    label: text("label").notNull(),
+    type: text("type", { enum: CONTACT_FIELD_TYPES }).notNull(),
+    options: text("options", { mode: "json" }).$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("contact_fields_key_unique").on(t.businessId, t.key)],
+);
+
+/** The orders timeline: one row per order (Scalev order id, Lynk refId, custom reference), updated in place. */
+export const orders = sqliteTable(
+  "orders",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    source: text("source", { enum: WEBHOOK_SOURCES }).notNull(),
+    externalId: text("external_id").notNull(),
+    event: text("event"),
+    status: text("status"),
+    paymentStatus: text("payment_status"),
+    // Rupiah, integers.
+    amount: integer("amount"),
+    items: text("items", { mode: "json" }).$type<{ name: string; qty: number; price: number | null }[]>().notNull().default([]),
+    // The event's own timestamp: an older event never overwrites a newer one.
+    eventAt: integer("event_at", { mode: "number" }).notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("orders_external_unique").on(t.businessId, t.source, t.externalId), index("orders_contact_idx").on(t.contactId, t.eventAt)],
+);
+
+/** An automatic merge that found the phone on one contact and the email on another: the phone won; a human decides. */
+export const contactConflicts = sqliteTable(
+  "contact_conflicts",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    otherContactId: text("other_contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    phone: text("phone").notNull(),
+    email: text("email").notNull(),
+    source: text("source").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("contact_conflicts_pair_unique").on(t.businessId, t.contactId, t.otherContactId), index("contact_conflicts_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const IMPORT_STATUSES = ["uploaded", "running", "done", "failed"] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+/** A CSV import: the file waits in R2; the ContactImport Durable Object works through it from `offset`. */
+export const contactImports = sqliteTable(
+  "contact_imports",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    createdBy: text("created_by"),
+    status: text("status", { enum: IMPORT_STATUSES }).notNull().default("uploaded"),
+    fileName: text("file_name"),
+    totalBytes: integer("total_bytes").notNull(),
+    // Mapping, labels and options (worker/crm/import-plan.ts), JSON.
+    options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    // Checkpoint: bytes of the file done, and the counters up to there.
+    bytesDone: integer("bytes_done").notNull().default(0),
+    rowsDone: integer("rows_done").notNull().default(0),
+    created: integer("created").notNull().default(0),
+    merged: integer("merged").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    error: text("error"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("contact_imports_business_idx").on(t.businessId, t.createdAt)],
+);
+
+export const contactImportErrors = sqliteTable(
+  "contact_import_errors",
+  {
+    importId: text("import_id")
+      .notNull()
+      .references(() => contactImports.id, { onDelete: "cascade" }),
+    row: integer("row").notNull(),
+    reason: text("reason").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.row] })],
 );
 
 /** Message templates for the seed's `method: "template"` and the dashboard, `{name}`-style variables. */
@@ -338,8 +571,6 @@ export const webhookDeliveries = sqliteTable(
   (t) => [index("webhook_deliveries_device_idx").on(t.businessId, t.deviceKey, t.createdAt)],
 );
 
-export const WEBHOOK_SOURCES = ["scalev", "lynk", "custom"] as const;
-export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 export const RULE_SOURCES = [...WEBHOOK_SOURCES, "any"] as const;
 export type RuleSource = (typeof RULE_SOURCES)[number];
 export const WEBHOOK_LOG_STATUSES = ["success", "failed", "no_match", "duplicate", "rejected"] as const;

@@ -2,12 +2,11 @@
 // v2 gateway as `inbound` frames with `from_me`: stored as outbound messages in the customer's conversation,
 // status `sent`, source `agent` (a human wrote them), and shown in the inbox. A message Ping sent itself comes
 // back the same way on some gateways: its provider id is already on a row, so it is not stored twice.
+import { contactConversation } from "../crm/inbound-contact";
 import { database } from "../db/client";
-import { upsertContact, upsertConversation } from "../db/conversations";
 import type { Device } from "../db/devices";
 import { getMessageByProviderId, insertMessagesIdempotent } from "../db/messages";
 import { messageCreated, publishInbox, type WaitUntil } from "../inbox/publish";
-import { phoneOfJid } from "./receive";
 
 export type FromPhone = { providerMessageId: string; chatJid: string; text: string | null; kind: string; isGroup: boolean; timestamp: number };
 
@@ -15,8 +14,7 @@ export async function recordFromPhone(env: Env, device: Device, m: FromPhone, wa
   const db = database(env.DB);
   if (await getMessageByProviderId(db, device.deviceKey, m.providerMessageId)) return false;
   const now = Date.now();
-  const contact = await upsertContact(db, device.businessId, m.chatJid, m.isGroup ? null : phoneOfJid(m.chatJid), null, now);
-  const conversation = await upsertConversation(db, device.businessId, device.deviceKey, contact.id, now);
+  const { conversation } = await contactConversation(db, device, { chatJid: m.chatJid, senderName: null, isGroup: m.isGroup }, now);
   const [row] = await insertMessagesIdempotent(db, [
     {
       id: crypto.randomUUID(),

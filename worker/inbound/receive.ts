@@ -3,10 +3,11 @@
 // forward to the device webhook, then hand to auto-reply.
 import { getBusiness, isPackageActive, type Business } from "../db/businesses";
 import { database } from "../db/client";
-import { noteInbound, upsertContact, upsertConversation } from "../db/conversations";
+import { noteInbound } from "../db/conversations";
 import type { Device } from "../db/devices";
 import { insertEffectStatements } from "../db/inbound-effects";
 import { getMessageByKey, insertMessageStatement, type Message } from "../db/messages";
+import { contactConversation } from "../crm/inbound-contact";
 import { conversationUpdated, messageCreated, publishInbox, type WaitUntil } from "../inbox/publish";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import type { DeviceWebhookJob, DeviceWebhookPayload } from "./device-webhook";
@@ -85,8 +86,7 @@ export async function receiveInbound(
   const business = await getBusiness(db, device.businessId);
   if (!business) return { duplicate: false, message: null, reply: null, business: null };
   const now = Date.now();
-  const contact = await upsertContact(db, business.id, m.chatJid, m.isGroup ? null : phoneOfJid(m.chatJid), m.isGroup ? null : m.senderName, now);
-  const conversation = await upsertConversation(db, business.id, device.deviceKey, contact.id, now);
+  const { conversation } = await contactConversation(db, device, m, now);
   const id = crypto.randomUUID();
   // The forward and the auto-reply decision are outbox rows written in the message's own batch: a crash after
   // the insert cannot lose them (the cron sweep re-drives them), and a redelivery (deduped) cannot repeat them.
@@ -130,7 +130,7 @@ export async function receiveInbound(
     const reply = stored && isPackageActive(business) ? await decideAutoReply({ env, business, device, message: stored, chatJid: m.chatJid, senderName: m.senderName }) : null;
     return { duplicate: true, message: stored ?? null, reply, business };
   }
-  const counted = await noteInbound(db, conversation.id, now);
+  const counted = await noteInbound(db, conversation.id, now, m.text ?? (m.media ? `[${m.kind}]` : null));
   // Live inbox: the new message and the conversation's unread count, one RPC; a failure is only logged.
   const live = publishInbox(env, business.id, [messageCreated(message, device), conversationUpdated(counted ?? conversation, m.chatJid)]);
   if (opts.waitUntil) opts.waitUntil(live);

@@ -45,6 +45,6 @@ export function messageCreated(m: Message, device: Pick<Device, "phone">): Inbox
 export function conversationUpdated(c: Conversation, chatJid: string): InboxEvent {
   return {
     type: "conversation.updated",
-    conversation: { id: c.id, device_key: c.deviceKey, chat_jid: chatJid, unread_count: c.unreadCount, last_message_at: c.lastMessageAt },
+    conversation: { id: c.id, device_key: c.deviceKey ?? "", chat_jid: chatJid, unread_count: c.unreadCount, last_message_at: c.lastMessageAt },
   };
 }

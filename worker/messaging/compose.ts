@@ -40,6 +40,8 @@ export function resolveRecipient(to: string, isGroup: boolean, country: string):
     if (!GROUP_ID.test(id)) throw new ApiError(400, "INVALID_GROUP_ID", `"${to}" is not a WhatsApp group id (…@g.us)`);
     return id;
   }
+  // A WhatsApp @lid id (a contact whose number WhatsApp hides) is addressed as it is, never as a phone.
+  if (/^\d{5,30}@lid$/.test(trimmed)) return trimmed;
   const p = normalizePhone(trimmed.replace(/@s\.whatsapp\.net$/, ""), country);
   if (!p.ok) throw new ApiError(400, "INVALID_PHONE", p.reason);
   return toJid(p.digits);

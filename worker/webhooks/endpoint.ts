@@ -15,6 +15,7 @@ import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { decryptSecret, safeEqual, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
+import { recordWebhookCustomer } from "../crm/webhook-customer";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
 import { messageKeyPrefix, planMessages, planSummary } from "./process";
@@ -146,5 +147,12 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
     jobs = (await queuedByKeyPrefixStatement(d1, business.id, messageKeyPrefix(eventKey)).all<CreatedMessage>()).results;
   }
   await enqueueJobs(c.env.OUTBOUND, jobs);
+  // The CRM side (contact + order timeline): idempotent, so it runs on replays too. A failure here must not
+  // turn a processed event into a 500 the sender would retry forever; it is logged.
+  try {
+    await recordWebhookCustomer(database(d1), business, adapter.id, parsed.value, plan, Date.now());
+  } catch (e) {
+    console.error(JSON.stringify({ level: "error", msg: "webhook customer not recorded", business_id: business.id, event_key: eventKey, error: String(e) }));
+  }
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 }
