@@ -7,6 +7,8 @@ import { pruneWebhookDeliveries } from "./db/webhook-deliveries";
 import { handleDeviceWebhookBatch } from "./inbound/device-webhook";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 import { sweepOutbox } from "./messaging/sweep";
+import { sendRenewalReminders } from "./billing/reminders";
+import { promoteCommissions } from "./db/affiliate";
 
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
@@ -25,5 +27,7 @@ export default {
     ctx.waitUntil(deleteExpiredWebhookLogs(database(env.DB), Date.now()));
     ctx.waitUntil(sweepOutbox(env, Date.now()));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
+    ctx.waitUntil(sendRenewalReminders(env, database(env.DB), Date.now()));
+    ctx.waitUntil(promoteCommissions(database(env.DB), Date.now()));
   },
 } satisfies ExportedHandler<Env>;

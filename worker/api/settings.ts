@@ -4,7 +4,8 @@ import { isSupportedCountry } from "libphonenumber-js/min";
 import { requireRole } from "../auth/middleware";
 import { type Business, type BusinessPatch, updateBusiness } from "../db/businesses";
 import { database } from "../db/client";
-import { notFound } from "../http/errors";
+import { ApiError, notFound } from "../http/errors";
+import { normalizePhone } from "../lib/phone";
 import { encryptSecret } from "../lib/crypto";
 import { forgetWebhookContext } from "../webhooks/context-cache";
 import { apiRouter, authErrors, jsonBody, jsonContent, security } from "./openapi";
@@ -32,6 +33,7 @@ const SettingsSchema = z
     lynk_merchant_key_set: z.boolean(),
     custom_webhook_secret_set: z.boolean(),
     webhook_log_retention_days: z.number(),
+    owner_phone: z.string().nullable().openapi({ description: "Owner's WhatsApp number (62…) for renewal reminders", example: "6281234567890" }),
   })
   .openapi("Settings");
 
@@ -50,6 +52,8 @@ const PatchSettings = z
     lynk_merchant_key: Secret.optional(),
     custom_webhook_secret: Secret.optional(),
     webhook_log_retention_days: z.number().int().min(1).max(365).optional(),
+    // 08…, +62…, 62… accepted; stored as digits. null removes it.
+    owner_phone: z.string().trim().min(5).max(30).nullable().optional(),
   })
   .openapi("UpdateSettings");
 
@@ -65,6 +69,7 @@ export function settingsJson(env: Env, b: Business): z.infer<typeof SettingsSche
     lynk_merchant_key_set: b.lynkMerchantKeyEnc !== null,
     custom_webhook_secret_set: b.customWebhookSecretEnc !== null,
     webhook_log_retention_days: b.webhookLogRetentionDays,
+    owner_phone: b.ownerPhone,
   };
 }
 
@@ -105,6 +110,11 @@ settingsApi
       if (body.country !== undefined) patch.country = body.country;
       if (body.locale !== undefined) patch.locale = body.locale;
       if (body.webhook_log_retention_days !== undefined) patch.webhookLogRetentionDays = body.webhook_log_retention_days;
+      if (body.owner_phone !== undefined) {
+        const p = body.owner_phone === null ? null : normalizePhone(body.owner_phone, body.country ?? c.var.auth.business.country);
+        if (p && !p.ok) throw new ApiError(400, "INVALID_PHONE", `owner_phone: ${p.reason}`);
+        patch.ownerPhone = p ? p.digits : null;
+      }
       const scalev = await sealed(c.env, body.scalev_signing_secret);
       if (scalev !== undefined) patch.scalevSigningSecretEnc = scalev;
       const lynk = await sealed(c.env, body.lynk_merchant_key);

@@ -3,6 +3,7 @@
 // new messages and answer; sending happens after the response (queue → DeviceSession).
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { assertWithinLimit } from "../billing/limits";
 import { type Business, isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
 import { type CreatedMessage, insertTextMessagesStatements, queuedByKeyPrefixStatement } from "../db/messages";
@@ -131,6 +132,14 @@ webhookEndpoint.post("/:business_id", async (c) => {
   }
 
   const plan = planMessages({ business, rules, source: adapter.id, eventKey, payload: parsed.value });
+  if (plan.messages.length > 0) {
+    try {
+      await assertWithinLimit(database(d1), business, "messages_per_day", plan.messages.length);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== "PACKAGE_LIMIT") throw e;
+      throw await reject(logged, 403, "PACKAGE_LIMIT", e.message, eventKey);
+    }
+  }
   const status: WebhookLogStatus =
     plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
   const logId = crypto.randomUUID();

@@ -1,0 +1,61 @@
+// Renewal reminders 7, 3 and 1 days before a package ends (cron, every minute; at most one per threshold per
+// period however often it runs). Channels: the dashboard banner (computed live from active_until), WhatsApp
+// from the platform's own device (PLATFORM_DEVICE_KEY) to the owner's phone through the normal send pipeline,
+// and — once the mailer lands — email.
+import type { Business } from "../db/businesses";
+import type { Db } from "../db/client";
+import { getDeviceByKey } from "../db/devices";
+import { businessesEndingBetween, claimReminder, remindersSent } from "../db/reminders";
+import { formatWall, wallTime } from "../lib/zoned-dates";
+import { normalizePhone, toJid } from "../lib/phone";
+import { queueMessages } from "../messaging/enqueue";
+import { DAY_MS, REMINDER_DAYS, reminderDue } from "./policy";
+
+export function reminderText(b: Business, daysBefore: number, billingUrl: string): string {
+  const w = wallTime(b.activeUntil, b.timezone);
+  const date = w ? formatWall(w, "D MMMM YYYY HH:mm", b.locale) : new Date(b.activeUntil).toISOString();
+  return b.locale === "en"
+    ? `Ping: the ${b.package} package of ${b.name} ends in ${daysBefore} day(s), on ${date}. Renew so your messages keep going: ${billingUrl}`
+    : `Ping: paket ${b.package} untuk ${b.name} berakhir dalam ${daysBefore} hari, pada ${date}. Perpanjang agar pesan Anda tetap terkirim: ${billingUrl}`;
+}
+
+/**
+ * WhatsApp first, with an idempotency key per (business, expiry, threshold): a re-run after a crash re-queues
+ * nothing twice. Then the claim; only the run that claims sends the channels that are not idempotent (email).
+ */
+async function remind(env: Env, db: Db, b: Business, daysBefore: number): Promise<boolean> {
+  const billingUrl = `${env.PUBLIC_BASE_URL.replace(/\/+$/, "")}/app/billing`;
+  const text = reminderText(b, daysBefore, billingUrl);
+  const device = env.PLATFORM_DEVICE_KEY ? await getDeviceByKey(db, env.PLATFORM_DEVICE_KEY) : undefined;
+  const phone = b.ownerPhone ? normalizePhone(b.ownerPhone, b.country) : null;
+  if (device && phone?.ok) {
+    await queueMessages(db, env.OUTBOUND, [
+      {
+        id: crypto.randomUUID(),
+        businessId: device.businessId,
+        deviceKey: device.deviceKey,
+        idempotencyKey: `renewal:${b.id}:${b.activeUntil}:${daysBefore}`,
+        to: toJid(phone.digits),
+        text,
+        source: "api",
+        lane: "transactional",
+      },
+    ]);
+  }
+  const claimed = await claimReminder(db, b.id, b.activeUntil, daysBefore);
+  // Email channel (worker/mail, another branch): one call here, inside `if (claimed)`, e.g.
+  //   if (claimed && owner) await sendMail(env, { to: owner.email, subject, text, html });
+  // with the owner from listUsers(db, b.id, …) (role super_admin). `claimed` keeps it to one email per threshold.
+  return claimed;
+}
+
+/** The cron step: every business ending within 7 days gets the reminder its remaining time calls for. */
+export async function sendRenewalReminders(env: Env, db: Db, now: number): Promise<number> {
+  const horizon = Math.max(...REMINDER_DAYS) * DAY_MS;
+  let sent = 0;
+  for (const b of await businessesEndingBetween(db, now, now + horizon, 500)) {
+    const due = reminderDue(b.activeUntil, now, await remindersSent(db, b.id, b.activeUntil));
+    if (due !== null && (await remind(env, db, b, due))) sent += 1;
+  }
+  return sent;
+}
