@@ -117,7 +117,7 @@ UPDATE `businesses` SET `referral_code` = upper(hex(randomblob(4))) WHERE `refer
 -- Data: the starting catalogue (prices in rupiah per month and per year; NULL = unlimited). Operators edit it
 -- through /internal/packages. `trial` is what a new business starts on and is not for sale.
 INSERT INTO `packages` (`id`, `name`, `price_monthly`, `price_yearly`, `devices`, `agents`, `messages_per_day`, `broadcast_recipients_per_month`, `ai_tokens_per_day`, `live_chat`, `purchasable`, `sort_order`) VALUES
-  ('trial', 'Trial', 0, 0, 1, 2, 300, 500, 20000, 1, 0, 0),
+  ('trial', 'Trial', 0, 0, 3, 5, 1000, 1000, 50000, 1, 0, 0),
   ('basic', 'Basic', 99000, 990000, 2, 3, 2000, 10000, 50000, 0, 1, 10),
   ('pro', 'Pro', 249000, 2490000, 5, 10, 10000, 50000, 200000, 1, 1, 20),
   ('bisnis', 'Bisnis', 599000, 5990000, 20, 50, 50000, 250000, 1000000, 1, 1, 30);

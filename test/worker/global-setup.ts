@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { startXendit } from "./xendit-server";
 
 export type CrablineManifest = {
   accessToken: string;
@@ -19,7 +20,7 @@ export type CrablineManifest = {
   graphVersion: string;
   endpoints: { adminInboundUrl: string; messagesUrl: string; apiRoot: string };
 };
-export type TestServers = { crabline: CrablineManifest; local: string };
+export type TestServers = { crabline: CrablineManifest; local: string; xendit: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -128,11 +129,12 @@ async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () =
 }
 
 export default async function setup(project: TestProject) {
-  const [crab, local] = await Promise.all([startCrabline(), startLocalServer()]);
-  project.provide("servers", { crabline: crab.manifest, local: local.url });
+  const [crab, local, xendit] = await Promise.all([startCrabline(), startLocalServer(), startXendit()]);
+  project.provide("servers", { crabline: crab.manifest, local: local.url, xendit: xendit.url });
   return async () => {
     await crab.stop();
     await local.close();
+    await xendit.close();
   };
 }
 

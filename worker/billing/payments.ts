@@ -63,7 +63,7 @@ export async function applyPayment(
   if (p.amount !== inv.amount || p.currency !== inv.currency) {
     const detail = `amount ${p.currency} ${p.amount} does not match invoice ${inv.number} (${inv.currency} ${inv.amount})`;
     console.warn(JSON.stringify({ level: "warn", msg: "payment mismatch", provider: p.provider, event_id: p.eventId, invoice_id: inv.id, detail }));
-    await recordPaymentEvent(db, { provider: p.provider, eventId: `${p.eventId}#mismatch`, invoiceId: inv.id, outcome: "mismatch", detail });
+    await recordPaymentEvent(db, { provider: p.provider, eventId: `${p.eventId}#mismatch:${p.currency}${p.amount}`, invoiceId: inv.id, outcome: "mismatch", detail });
     return "mismatch";
   }
   const business = await getBusiness(db, inv.businessId);
