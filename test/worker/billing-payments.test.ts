@@ -59,7 +59,8 @@ describe("online payment (Xendit Invoice API)", () => {
     const before = await activeUntil(t.businessId);
     const inv = await checkout(t, "basic");
     const cb = await simulate((await xenditInvoiceFor(inv.body.id)).id);
-    for (const headers of [{ ...cb.headers, "x-callback-token": "guessed-token" }, { "content-type": "application/json" }, { ...cb.headers, "x-callback-token": `${cb.headers["x-callback-token"]}x` }]) {
+    const forged: Record<string, string>[] = [{ ...cb.headers, "x-callback-token": "guessed-token" }, { "content-type": "application/json" }, { ...cb.headers, "x-callback-token": `${cb.headers["x-callback-token"]}x` }];
+    for (const headers of forged) {
       const res = await deliver({ ...cb, headers });
       expect(res.status).toBe(401);
       expect(res.body.error_code).toBe("INVALID_CALLBACK_TOKEN");

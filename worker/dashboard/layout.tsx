@@ -23,6 +23,7 @@ export const NAV: NavItem[] = [
   { href: "/app/users", key: "nav_users", min: "super_admin" },
   { href: "/app/api-keys", key: "nav_api_keys", min: "super_admin" },
   { href: "/app/billing", key: "nav_billing", min: "super_admin" },
+  { href: "/app/affiliate", key: "nav_affiliate", min: "super_admin" },
 ];
 
 export function Document(props: { title: string; locale: Locale; children: Child }) {
@@ -46,7 +47,8 @@ export function Shell(props: {
   role: Role;
   path: string;
   title: string;
-  packageActive: boolean;
+  /** The package notice (inactive, grace, ends soon), or null. */
+  banner: Child;
   userName: string;
   children: Child;
 }) {
@@ -75,7 +77,7 @@ export function Shell(props: {
               </form>
             </div>
           </header>
-          {props.packageActive ? null : <div class="banner">{t("package_inactive")}</div>}
+          {props.banner ? <div class="banner">{props.banner}</div> : null}
           {props.children}
         </main>
       </div>
