@@ -63,8 +63,9 @@ export async function listReferrals(db: Db, referrerId: string, limit: number, c
       package: businesses.package,
       activeUntil: businesses.activeUntil,
       createdAt: businesses.createdAt,
-      paidInvoices: sql<number>`(SELECT count(*) FROM invoices i WHERE i.business_id = ${businesses.id} AND i.status = 'paid' AND i.amount > 0)`,
-      commission: sql<number>`(SELECT coalesce(sum(c.amount), 0) FROM commissions c WHERE c.referred_id = ${businesses.id} AND c.referrer_id = ${referrerId} AND c.status != 'reversed')`,
+      // Qualified by hand: drizzle writes a single-table select's columns unqualified, which the subquery would rebind.
+      paidInvoices: sql<number>`(SELECT count(*) FROM invoices i WHERE i.business_id = "businesses"."id" AND i.status = 'paid' AND i.amount > 0)`,
+      commission: sql<number>`(SELECT coalesce(sum(c.amount), 0) FROM commissions c WHERE c.referred_id = "businesses"."id" AND c.referrer_id = ${referrerId} AND c.status != 'reversed')`,
     })
     .from(businesses)
     .where(and(eq(businesses.referredBy, referrerId), afterCursor(businesses.createdAt, businesses.id, cursor)))
