@@ -163,7 +163,7 @@ describe("roles and tenancy", () => {
     expect((await summary(b)).commissions.pending).toBe(0);
     const page = await call("/app/affiliate", { cookie: a.cookie });
     expect(page.status).toBe(200);
-    expect(page.text).toContain("Rp 14.850");
+    expect(page.text).toContain("Rp14.850");
     expect(page.text).toContain('data-copy="referral-link"');
   });
 });

@@ -46,5 +46,3 @@ export function CountBars(props: { items: { label: string; value: number }[] }) 
     </svg>
   );
 }
-
-export const rupiah = (n: number) => `Rp ${new Intl.NumberFormat("id-ID").format(n)}`;

@@ -2,7 +2,8 @@
 // ledger, and payout requests.
 import type { affiliateSummary } from "../../api/affiliate";
 import type { Commission, Payout } from "../../db/affiliate";
-import { CountBars, rupiah } from "../components/bar-chart";
+import { formatRupiah as rupiah } from "../../webhooks/templates/render";
+import { CountBars } from "../components/bar-chart";
 import { DataTable } from "../components/data-table";
 import type { MessageKey, T } from "../i18n";
 

@@ -4,7 +4,8 @@ import type { Invoice } from "../../db/invoices";
 import type { Package } from "../../db/packages";
 import type { billingState } from "../../api/billing";
 import { DataTable } from "../components/data-table";
-import { rupiah, UsageBar } from "../components/bar-chart";
+import { formatRupiah as rupiah } from "../../webhooks/templates/render";
+import { UsageBar } from "../components/bar-chart";
 import type { MessageKey, T } from "../i18n";
 
 type State = Awaited<ReturnType<typeof billingState>>;
