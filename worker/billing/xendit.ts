@@ -5,6 +5,17 @@ import { z } from "zod";
 import { ApiError } from "../http/errors";
 import { safeEqual, toBase64 } from "../lib/crypto";
 
+declare global {
+  // Optional secrets (a deployment without online payments still runs; operators record manual payments). Not
+  // in wrangler.toml's `secrets.required`, so `wrangler types` does not declare them.
+  interface Env {
+    /** Xendit secret API key (Basic auth for the Invoice and Refund APIs). */
+    XENDIT_SECRET_KEY?: string;
+    /** Xendit callback verification token, compared with every callback's x-callback-token. */
+    XENDIT_CALLBACK_TOKEN?: string;
+  }
+}
+
 export type XenditConfig = { base: string; secretKey: string; callbackToken: string };
 
 export function xenditConfig(env: Env): XenditConfig | null {
