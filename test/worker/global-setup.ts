@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenLocal } from "./listen";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
@@ -87,18 +88,7 @@ function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }
       json(404, { error: "not found" });
     })();
   });
-  return new Promise((ok) =>
-    server.listen(0, "127.0.0.1", () =>
-      ok({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
+  return listenLocal(server);
 }
 
 async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () => Promise<void> }> {

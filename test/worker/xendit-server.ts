@@ -5,6 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenLocal } from "./listen";
 
 export const XENDIT_SECRET_KEY = "xnd_development_local_secret";
 export const XENDIT_CALLBACK_TOKEN = "local-callback-verification-token";
@@ -151,16 +152,5 @@ export function startXendit(): Promise<{ url: string; close: () => Promise<void>
       json(404, { error_code: "NOT_FOUND", message: "not found" });
     })();
   });
-  return new Promise((ok) =>
-    server.listen(0, "127.0.0.1", () =>
-      ok({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
+  return listenLocal(server);
 }

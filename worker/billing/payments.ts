@@ -8,8 +8,10 @@ import {
   applyPaymentBatch,
   applyRefundBatch,
   getInvoiceById,
+  getInvoiceByProviderId,
   insertInvoice,
   type Invoice,
+  type NewInvoice,
   recordPaymentEvent,
   runningPaidPeriods,
   updateInvoice,
@@ -41,6 +43,32 @@ export async function quoteFor(db: Db, business: Business, target: Package, mont
     target,
     months,
     now,
+  });
+}
+
+/** A pending invoice for a quoted purchase (its planned period is re-anchored when it is paid). */
+function insertQuoted(
+  db: Db,
+  business: Business,
+  target: Package,
+  months: number,
+  q: Quote,
+  now: number,
+  how: Pick<NewInvoice, "kind" | "provider" | "providerInvoiceId" | "reference">,
+): Promise<Invoice> {
+  const id = crypto.randomUUID();
+  return insertInvoice(db, {
+    id,
+    number: invoiceNumber(id, now),
+    businessId: business.id,
+    packageId: target.id,
+    months,
+    price: q.price,
+    credit: q.credit,
+    amount: q.amount,
+    periodStart: q.periodStart,
+    periodEnd: q.periodEnd,
+    ...how,
   });
 }
 
@@ -107,21 +135,8 @@ export async function checkout(env: Env, db: Db, business: Business, payerEmail:
   const q = await quoteFor(db, business, target, months, now);
   const cfg = xenditConfig(env);
   if (q.amount > 0 && !cfg) throw new ApiError(503, "PAYMENTS_NOT_CONFIGURED", "Online payment is not configured; contact support to pay by bank transfer");
-  const id = crypto.randomUUID();
-  const invoice = await insertInvoice(db, {
-    id,
-    number: invoiceNumber(id, now),
-    businessId: business.id,
-    kind: "subscription",
-    packageId: target.id,
-    months,
-    price: q.price,
-    credit: q.credit,
-    amount: q.amount,
-    provider: q.amount > 0 ? "xendit" : "none",
-    periodStart: q.periodStart,
-    periodEnd: q.periodEnd,
-  });
+  const invoice = await insertQuoted(db, business, target, months, q, now, { kind: "subscription", provider: q.amount > 0 ? "xendit" : "none" });
+  const id = invoice.id;
   if (q.amount === 0 || !cfg) {
     // Fully covered by the pro-rata credit: applied at once through the same path.
     await applyPayment(env, db, { provider: "credit", eventId: `credit:${id}`, invoice, amount: 0, currency: "IDR", paidAt: now, method: "credit", now });
@@ -152,28 +167,18 @@ export async function manualPayment(
   body: { amount: number; package: string; months: number; reference: string },
 ): Promise<{ invoice: Invoice; outcome: Outcome }> {
   const eventId = `manual:${business.id}:${body.reference}`;
-  const existing = await db.query.invoices.findFirst({ where: (t, { and, eq }) => and(eq(t.provider, "manual"), eq(t.providerInvoiceId, `${business.id}:${body.reference}`)) });
+  const existing = await getInvoiceByProviderId(db, "manual", `${business.id}:${body.reference}`);
   if (existing) return { invoice: existing, outcome: "replayed" };
   const target = await purchasablePackage(db, body.package);
   const now = Date.now();
   const q = await quoteFor(db, business, target, body.months, now);
-  const id = crypto.randomUUID();
-  const invoice = await insertInvoice(db, {
-    id,
-    number: invoiceNumber(id, now),
-    businessId: business.id,
+  const invoice = await insertQuoted(db, business, target, body.months, q, now, {
     kind: "manual",
-    packageId: target.id,
-    months: body.months,
-    price: q.price,
-    credit: q.credit,
-    amount: q.amount,
     provider: "manual",
     providerInvoiceId: `${business.id}:${body.reference}`,
     reference: body.reference,
-    periodStart: q.periodStart,
-    periodEnd: q.periodEnd,
   });
+  const id = invoice.id;
   const outcome = await applyPayment(env, db, { provider: "manual", eventId, invoice, amount: body.amount, currency: "IDR", paidAt: now, method: "bank_transfer", now });
   if (outcome === "mismatch") {
     await updateInvoice(db, id, { status: "expired" });
