@@ -299,3 +299,34 @@ describe("roles and tenancy", () => {
     expect((await checkout(t, "basic", 13)).body.error_code).toBe("VALIDATION_ERROR");
   });
 });
+
+describe("payment races and crashes", () => {
+  it("two deliveries of the same PAID callback at once extend the package once", async () => {
+    const t = await signup();
+    const before = await activeUntil(t.businessId);
+    const inv = await checkout(t, "basic");
+    const cb = await simulate((await xenditInvoiceFor(inv.body.id)).id);
+    const results = await Promise.all([deliver(cb), deliver(cb), deliver(cb)]);
+    expect(results.map((r) => r.body.outcome).sort()).toEqual(["applied", "replayed", "replayed"]);
+    expect(await activeUntil(t.businessId)).toBe(before + MONTH_MS);
+  });
+
+  it("a callback that beats our write of Xendit's invoice id (or a crash right after creating it) still pays the invoice", async () => {
+    const t = await signup();
+    const inv = await checkout(t, "basic");
+    const x = await xenditInvoiceFor(inv.body.id);
+    await env.DB.prepare("UPDATE invoices SET provider_invoice_id = NULL WHERE id = ?").bind(inv.body.id).run();
+    expect((await deliver(await simulate(x.id))).body.outcome).toBe("applied");
+    expect(await invoiceStatus(inv.body.id)).toBe("paid");
+  });
+
+  it("a webhook right after an online renewal sees the new package (no stale context)", async () => {
+    const t = await signup();
+    await createDevice(t, "sandbox");
+    await setPackage(t.businessId, "basic", Date.now() - GRACE_DAYS * DAY_MS - 1000);
+    const hook = () => call(`/webhook/${t.businessId}`, { json: { event: "order.created", unique_id: `evt_${crypto.randomUUID()}` } });
+    expect((await hook()).body.error_code).toBe("PACKAGE_NOT_ACTIVE");
+    await payOnline(t, "basic");
+    expect((await hook()).status).toBe(200);
+  });
+});

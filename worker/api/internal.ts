@@ -68,7 +68,6 @@ export const internalApi = new Hono<AppEnv>()
       const business = await getBusiness(db, id);
       if (!business) throw notFound("Business");
       const { invoice, outcome } = await manualPayment(c.env, db, business, c.req.valid("json"));
-      forgetWebhookContext(id);
       return c.json({ outcome, invoice: invoiceJson(invoice) }, outcome === "applied" ? 201 : 200);
     },
   )
@@ -77,7 +76,6 @@ export const internalApi = new Hono<AppEnv>()
     const invoice = await getInvoiceById(db, c.req.valid("param").id);
     if (!invoice) throw notFound("Invoice");
     const after = await refundInvoice(c.env, db, invoice);
-    forgetWebhookContext(invoice.businessId);
     return c.json(invoiceJson(after));
   })
   .get("/packages", async (c) => c.json({ items: (await listPackages(database(c.env.DB))).map(packageJson), next_cursor: null }))

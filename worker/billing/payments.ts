@@ -18,6 +18,7 @@ import {
 } from "../db/invoices";
 import { getPackage, type Package } from "../db/packages";
 import { ApiError } from "../http/errors";
+import { forgetWebhookContext } from "../webhooks/context-cache";
 import { commissionAmount, DAY_MS, periodValue, quote, type Quote } from "./policy";
 import { createXenditInvoice, createXenditRefund, xenditConfig } from "./xendit";
 
@@ -116,7 +117,10 @@ export async function applyPayment(
     now,
     commission,
   });
-  if (applied) return "applied";
+  if (applied) {
+    forgetWebhookContext(inv.businessId);
+    return "applied";
+  }
   // Either this event id was seen before, or the invoice was already paid under another event: record the latter.
   await recordPaymentEvent(db, { provider: p.provider, eventId: p.eventId, invoiceId: inv.id, outcome: "ignored", detail: `invoice already ${inv.status}` });
   return "replayed";
@@ -124,7 +128,8 @@ export async function applyPayment(
 
 export async function applyRefund(db: Db, d1: D1Database, r: { provider: string; eventId: string; invoice: Invoice; now?: number }): Promise<Outcome> {
   const ok = await applyRefundBatch(d1, { provider: r.provider, eventId: r.eventId, invoice: r.invoice, now: r.now ?? Date.now(), clawbackId: crypto.randomUUID() });
-  if (!ok) await recordPaymentEvent(db, { provider: r.provider, eventId: r.eventId, invoiceId: r.invoice.id, outcome: "ignored", detail: `refund of ${r.invoice.status} invoice` });
+  if (ok) forgetWebhookContext(r.invoice.businessId);
+  else await recordPaymentEvent(db, { provider: r.provider, eventId: r.eventId, invoiceId: r.invoice.id, outcome: "ignored", detail: `refund of ${r.invoice.status} invoice` });
   return ok ? "applied" : "replayed";
 }
 
