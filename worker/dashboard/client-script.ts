@@ -34,7 +34,7 @@ document.addEventListener('submit', async (ev) => {
     if (reveal && out) { out.className = 'out ok'; out.textContent = (form.dataset.revealLabel || '') + ' ' + reveal; return; }
     // A checkout answers with the provider's hosted page: go there (only an http(s) URL).
     const to = form.dataset.redirectTo && data[form.dataset.redirectTo];
-    if (typeof to === 'string' && /^https?:\/\//.test(to)) { location.href = to; return; }
+    if (typeof to === 'string' && (to.startsWith('https://') || to.startsWith('http://'))) { location.href = to; return; }
     if (form.dataset.redirect) location.href = form.dataset.redirect;
     // With the live channel open the result arrives as an event: keep the page, clear the message box.
     else if (form.dataset.stay !== undefined && liveOn()) { const box = form.querySelector('[name=text]'); if (box) box.value = ''; if (out) out.textContent = ''; }
