@@ -5,11 +5,11 @@
 import type { Business } from "../db/businesses";
 import type { Db } from "../db/client";
 import { getDeviceByKey } from "../db/devices";
-import { businessesEndingBetween, claimReminder, remindersSent } from "../db/reminders";
+import { businessesDueForReminder, claimReminder } from "../db/reminders";
 import { formatWall, wallTime } from "../lib/zoned-dates";
 import { normalizePhone, toJid } from "../lib/phone";
 import { queueMessages } from "../messaging/enqueue";
-import { DAY_MS, REMINDER_DAYS, reminderDue } from "./policy";
+import { REMINDER_DAYS, reminderDue } from "./policy";
 
 export function reminderText(b: Business, daysBefore: number, billingUrl: string): string {
   const w = wallTime(b.activeUntil, b.timezone);
@@ -49,12 +49,11 @@ async function remind(env: Env, db: Db, b: Business, daysBefore: number): Promis
   return claimed;
 }
 
-/** The cron step: every business ending within 7 days gets the reminder its remaining time calls for. */
+/** The cron step: every business ending within 7 days gets the reminder its remaining time calls for, once. */
 export async function sendRenewalReminders(env: Env, db: Db, now: number): Promise<number> {
-  const horizon = Math.max(...REMINDER_DAYS) * DAY_MS;
   let sent = 0;
-  for (const b of await businessesEndingBetween(db, now, now + horizon, 500)) {
-    const due = reminderDue(b.activeUntil, now, await remindersSent(db, b.id, b.activeUntil));
+  for (const b of await businessesDueForReminder(db, now, REMINDER_DAYS, 200)) {
+    const due = reminderDue(b.activeUntil, now, new Set());
     if (due !== null && (await remind(env, db, b, due))) sent += 1;
   }
   return sent;

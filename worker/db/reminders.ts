@@ -1,24 +1,32 @@
 // Renewal reminders: which businesses end soon, and the one row per (business, expiry, threshold) sent.
-import { and, eq, gt, lte } from "drizzle-orm";
+import { and, gt, lte, sql } from "drizzle-orm";
+import { DAY_MS } from "../billing/policy";
 import type { Db } from "./client";
 import { billingReminders, businesses } from "./schema";
 
-export async function businessesEndingBetween(db: Db, from: number, to: number, limit: number) {
+/**
+ * Businesses ending within the largest threshold whose due reminder (the smallest threshold the time left is
+ * within) has not been sent for this end date: the cron touches only what it must send.
+ */
+export async function businessesDueForReminder(db: Db, now: number, thresholdsDays: readonly number[], limit: number) {
+  const sorted = [...thresholdsDays].sort((a, b) => a - b);
+  const max = sorted[sorted.length - 1] ?? 0;
+  const due = sql.join(
+    [sql`CASE`, ...sorted.map((d) => sql`WHEN "businesses"."active_until" - ${now} <= ${d * DAY_MS} THEN ${d}`), sql`END`],
+    sql` `,
+  );
   return db
     .select()
     .from(businesses)
-    .where(and(gt(businesses.activeUntil, from), lte(businesses.activeUntil, to)))
+    .where(
+      and(
+        gt(businesses.activeUntil, now),
+        lte(businesses.activeUntil, now + max * DAY_MS),
+        sql`NOT EXISTS (SELECT 1 FROM billing_reminders r WHERE r.business_id = "businesses"."id" AND r.period_end = "businesses"."active_until" AND r.days_before = (${due}))`,
+      ),
+    )
     .limit(limit)
     .all();
-}
-
-export async function remindersSent(db: Db, businessId: string, periodEnd: number): Promise<Set<number>> {
-  const rows = await db
-    .select({ d: billingReminders.daysBefore })
-    .from(billingReminders)
-    .where(and(eq(billingReminders.businessId, businessId), eq(billingReminders.periodEnd, periodEnd)))
-    .all();
-  return new Set(rows.map((r) => r.d));
 }
 
 /** Claims a reminder; false when a previous run already sent it. */
