@@ -121,3 +121,13 @@ INSERT INTO `packages` (`id`, `name`, `price_monthly`, `price_yearly`, `devices`
   ('basic', 'Basic', 99000, 990000, 2, 3, 2000, 10000, 50000, 0, 1, 10),
   ('pro', 'Pro', 249000, 2490000, 5, 10, 10000, 50000, 200000, 1, 1, 20),
   ('bisnis', 'Bisnis', 599000, 5990000, 20, 50, 50000, 250000, 1000000, 1, 1, 30);
+--> statement-breakpoint
+-- Outbound messages per day, counted as they are written (every path that inserts a message row), so the
+-- messages_per_day limit reads one counter row instead of counting the day's messages. Days are calendar days
+-- in Asia/Jakarta (UTC+7), like every usage period (worker/billing/limits.ts).
+CREATE TRIGGER `messages_out_daily_usage` AFTER INSERT ON `messages` WHEN NEW.`direction` = 'out'
+BEGIN
+  INSERT INTO `usage_counters` (`business_id`, `metric`, `period`, `amount`)
+  VALUES (NEW.`business_id`, 'messages_per_day', strftime('%Y-%m-%d', NEW.`created_at` / 1000, 'unixepoch', '+7 hours'), 1)
+  ON CONFLICT (`business_id`, `metric`, `period`) DO UPDATE SET `amount` = `amount` + 1;
+END;

@@ -110,6 +110,24 @@ describe("package limits", () => {
     expect(page.text).toContain('data-limit="Penerima broadcast bulan ini"');
   });
 
+  it("the daily message counter counts outbound rows only, once each (kept by a D1 trigger)", async () => {
+    const t = await signup();
+    const d = await createDevice(t, "sandbox");
+    const key = await createApiKey(t);
+    const usage = async () => (await call("/api/v1/billing", { cookie: t.cookie })).body.usage.messages_per_day.used;
+    expect(await usage()).toBe(0);
+    const send = () => call("/api/v1/messages", { json: { device_key: d.device_key, to: "081234567890", text: "Halo" }, key, headers: { "idempotency-key": "k-1" } });
+    await send();
+    await send();
+    expect(await usage()).toBe(1);
+    const inbound = await call(`/api/v1/devices/${d.device_key}/sandbox/inbound`, { json: { from: "081234567891", name: "Rina", text: "Halo juga" }, cookie: t.cookie });
+    expect(inbound.status).toBe(201);
+    const rows = await env.DB.prepare("SELECT direction, count(*) AS n FROM messages WHERE business_id = ? GROUP BY direction ORDER BY direction").bind(t.businessId).all<{ direction: string; n: number }>();
+    const out = rows.results.find((r) => r.direction === "out")?.n ?? 0;
+    expect(rows.results.find((r) => r.direction === "in")?.n).toBe(1);
+    expect(await usage()).toBe(out);
+  });
+
   it("usage is per tenant", async () => {
     const a = await signup();
     const b = await signup();

@@ -10,9 +10,8 @@
 // A breach throws ApiError 403 PACKAGE_LIMIT whose details name the limit: {limit, allowed, used, requested}.
 import type { Business } from "../db/businesses";
 import type { Db } from "../db/client";
-import { addUsage, countDevices, countOutboundSince, countUsers, getPackage, type Package, usageAmount } from "../db/packages";
+import { addUsage, countDevices, countUsers, getPackage, type Package, usageAmount } from "../db/packages";
 import { ApiError } from "../http/errors";
-import { formatWall, wallTime, zonedDayBoundary } from "../lib/zoned-dates";
 
 export const LIMITS = ["devices", "agents", "messages_per_day", "broadcast_recipients_per_month", "ai_tokens_per_day", "live_chat"] as const;
 export type LimitName = (typeof LIMITS)[number];
@@ -40,33 +39,32 @@ export async function packageLimits(db: Db, business: Pick<Business, "package">)
   return limitsOf(await getPackage(db, business.package));
 }
 
-/** The counter period of a metric in the business's time zone: `YYYY-MM-DD` (daily) or `YYYY-MM` (monthly). */
-export function usagePeriod(metric: "ai_tokens_per_day" | "broadcast_recipients_per_month", timeZone: string, now: number): string {
-  const w = wallTime(now, timeZone) ?? wallTime(now, "Asia/Jakarta");
-  if (!w) throw new Error("wall time");
-  return formatWall(w, metric === "ai_tokens_per_day" ? "YYYY-MM-DD" : "YYYY-MM", "en");
+type MeteredLimit = "messages_per_day" | "ai_tokens_per_day" | "broadcast_recipients_per_month";
+
+/**
+ * The counter period of a metered limit: `YYYY-MM-DD` (daily) or `YYYY-MM` (monthly), in Asia/Jakarta (UTC+7,
+ * no DST) for every business — the messages counter is kept by a D1 trigger (migration 0007), which has no
+ * time-zone database, and the periods of all metered limits agree with it.
+ */
+export function usagePeriod(metric: MeteredLimit, now: number): string {
+  const d = new Date(now + 7 * 3_600_000).toISOString();
+  return metric === "broadcast_recipients_per_month" ? d.slice(0, 7) : d.slice(0, 10);
 }
 
-function startOfDay(timeZone: string, now: number): number {
-  const w = wallTime(now, timeZone);
-  return (w && zonedDayBoundary(formatWall(w, "YYYY-MM-DD", "en"), timeZone)) ?? now - (now % 86_400_000);
-}
-
-export async function usageOf(db: Db, business: Pick<Business, "id" | "timezone">, limit: CountedLimit, now = Date.now()): Promise<number> {
+export async function usageOf(db: Db, business: Pick<Business, "id">, limit: CountedLimit, now = Date.now()): Promise<number> {
   switch (limit) {
     case "devices":
       return countDevices(db, business.id);
     case "agents":
       return countUsers(db, business.id);
     case "messages_per_day":
-      return countOutboundSince(db, business.id, startOfDay(business.timezone, now));
     case "ai_tokens_per_day":
     case "broadcast_recipients_per_month":
-      return usageAmount(db, business.id, limit, usagePeriod(limit, business.timezone, now));
+      return usageAmount(db, business.id, limit, usagePeriod(limit, now));
   }
 }
 
-export async function packageUsage(db: Db, business: Pick<Business, "id" | "timezone" | "package">, now = Date.now()): Promise<{ limits: Limits; usage: Usage }> {
+export async function packageUsage(db: Db, business: Pick<Business, "id" | "package">, now = Date.now()): Promise<{ limits: Limits; usage: Usage }> {
   const [limits, devices, agents, messages_per_day, broadcast_recipients_per_month, ai_tokens_per_day] = await Promise.all([
     packageLimits(db, business),
     usageOf(db, business, "devices", now),
@@ -92,7 +90,7 @@ export function limitError(limit: LimitName, allowed: number | boolean, used: nu
  */
 export async function assertWithinLimit(
   db: Db,
-  business: Pick<Business, "id" | "timezone" | "package">,
+  business: Pick<Business, "id" | "package">,
   limit: LimitName,
   adding = 1,
   now = Date.now(),
@@ -112,11 +110,11 @@ export async function assertWithinLimit(
 /** Counts usage of a metered limit after the fact (broadcast recipients queued, AI tokens spent). */
 export async function recordUsage(
   db: Db,
-  business: Pick<Business, "id" | "timezone">,
+  business: Pick<Business, "id">,
   metric: "ai_tokens_per_day" | "broadcast_recipients_per_month",
   amount: number,
   now = Date.now(),
 ): Promise<void> {
   if (amount <= 0) return;
-  await addUsage(db, business.id, metric, usagePeriod(metric, business.timezone, now), Math.floor(amount));
+  await addUsage(db, business.id, metric, usagePeriod(metric, now), Math.floor(amount));
 }

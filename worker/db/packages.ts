@@ -1,7 +1,7 @@
 // The package catalogue and the usage counters the limits are checked against.
-import { and, asc, count, eq, gte, sql } from "drizzle-orm";
+import { and, asc, count, eq, sql } from "drizzle-orm";
 import type { Db } from "./client";
-import { devices, messages, packages, usageCounters, users } from "./schema";
+import { devices, packages, usageCounters, users } from "./schema";
 
 export type Package = typeof packages.$inferSelect;
 export type NewPackage = typeof packages.$inferInsert;
@@ -31,16 +31,6 @@ export async function countDevices(db: Db, businessId: string): Promise<number> 
 
 export async function countUsers(db: Db, businessId: string): Promise<number> {
   const r = await db.select({ n: count() }).from(users).where(eq(users.businessId, businessId)).get();
-  return r?.n ?? 0;
-}
-
-/** Outbound messages written since `since` (the start of the business's day); rides messages_business_idx. */
-export async function countOutboundSince(db: Db, businessId: string, since: number): Promise<number> {
-  const r = await db
-    .select({ n: count() })
-    .from(messages)
-    .where(and(eq(messages.businessId, businessId), gte(messages.createdAt, since), eq(messages.direction, "out")))
-    .get();
   return r?.n ?? 0;
 }
 
