@@ -102,7 +102,12 @@ export async function assertWithinLimit(
   }
   const allowed = limits[limit];
   if (allowed === null) return;
-  const used = await usageOf(db, business, limit, now);
+  checkLimit(limit, allowed, await usageOf(db, business, limit, now), adding);
+}
+
+/** The comparison itself, for a caller that already holds the numbers (the webhook path, from its cache). */
+export function checkLimit(limit: CountedLimit, allowed: number | null, used: number, adding: number): void {
+  if (allowed === null) return;
   const over = adding === 0 ? used >= allowed : used + adding > allowed;
   if (over) throw limitError(limit, allowed, used, adding);
 }

@@ -3,7 +3,8 @@
 // new messages and answer; sending happens after the response (queue → DeviceSession).
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { assertWithinLimit } from "../billing/limits";
+import { checkLimit, usagePeriod } from "../billing/limits";
+import { usageAmount } from "../db/packages";
 import { type Business, isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
 import { type CreatedMessage, insertTextMessagesStatements, queuedByKeyPrefixStatement } from "../db/messages";
@@ -107,7 +108,13 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const businessId = c.req.param("business_id");
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const d1 = c.env.DB;
-  const [{ business, rules }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readBody(c)]);
+  const id0 = businessId.toLowerCase();
+  // Today's message count is read alongside (one keyed row, no extra round trip in sequence).
+  const [{ business, rules, messagesPerDay }, raw, sentToday] = await Promise.all([
+    webhookContext(d1, id0, (p) => c.executionCtx.waitUntil(p)),
+    readBody(c),
+    usageAmount(database(d1), id0, "messages_per_day", usagePeriod("messages_per_day", Date.now())),
+  ]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
@@ -134,7 +141,7 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const plan = planMessages({ business, rules, source: adapter.id, eventKey, payload: parsed.value });
   if (plan.messages.length > 0) {
     try {
-      await assertWithinLimit(database(d1), business, "messages_per_day", plan.messages.length);
+      checkLimit("messages_per_day", messagesPerDay, sentToday, plan.messages.length);
     } catch (e) {
       if (!(e instanceof ApiError) || e.code !== "PACKAGE_LIMIT") throw e;
       throw await reject(logged, 403, "PACKAGE_LIMIT", e.message, eventKey);
