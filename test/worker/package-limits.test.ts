@@ -73,6 +73,21 @@ describe("package limits", () => {
     expect(await messagesOf(t.businessId)).toHaveLength(2);
   });
 
+  it("the webhook path's cap is exact even with sends from other paths in between", async () => {
+    const t = await signup();
+    await onPackage(t, { messages_per_day: 5 });
+    const d = await createDevice(t, "sandbox");
+    const key = await createApiKey(t);
+    await createRule({ ...t, deviceKey: d.device_key }, { source: "any" });
+    const hook = () => postWebhook(t.businessId, scalevEvent(`evt_${crypto.randomUUID()}`), { "user-agent": "Scalev-Webhook/1.0" });
+    expect((await hook()).status).toBe(200);
+    for (const text of ["a", "b"]) expect((await call("/api/v1/messages", { json: { device_key: d.device_key, to: "081234567890", text }, key })).status).toBe(202);
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await hook()).status);
+    expect(statuses).toEqual([200, 200, 403, 403]);
+    expect(await messagesOf(t.businessId)).toHaveLength(5);
+  });
+
   it("an upgrade lifts the limit at once; null is unlimited", async () => {
     const t = await signup();
     await onPackage(t, { devices: 0 });

@@ -38,6 +38,20 @@ function payloadForLog(raw: string): { payload: string; payloadTruncated: boolea
 }
 
 /** Logs a refused request and returns the error (seed shape) to throw. */
+/**
+ * Today's outbound count for the daily limit. The cached context's count (reloaded every few seconds, plus this
+ * isolate's own webhook writes) is trusted while the business is below 90% of a limit of at least 1000 — no D1
+ * read on the hot path; otherwise (near the limit, small limits, a new day) the exact counter is read. Sends
+ * from other paths reach the cached count within one reload, so the cap can only be passed if they alone add
+ * more than 10% of the daily limit within those seconds (docs/billing.md).
+ */
+async function sentToday(d1: D1Database, businessId: string, cached: { period: string; count: number }, allowed: number | null, adding: number): Promise<number> {
+  if (allowed === null) return 0;
+  const period = usagePeriod("messages_per_day", Date.now());
+  if (allowed >= 1000 && cached.period === period && cached.count + adding <= allowed * 0.9) return cached.count;
+  return usageAmount(database(d1), businessId, "messages_per_day", period);
+}
+
 async function reject(l: Logged, status: 400 | 403 | 413, code: string, message: string, eventKey: string | null = null): Promise<ApiError> {
   await insertLog(database(l.d1), {
     id: crypto.randomUUID(),
@@ -108,13 +122,8 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const businessId = c.req.param("business_id");
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const d1 = c.env.DB;
-  const id0 = businessId.toLowerCase();
-  // Today's message count is read alongside (one keyed row, no extra round trip in sequence).
-  const [{ business, rules, messagesPerDay }, raw, sentToday] = await Promise.all([
-    webhookContext(d1, id0, (p) => c.executionCtx.waitUntil(p)),
-    readBody(c),
-    usageAmount(database(d1), id0, "messages_per_day", usagePeriod("messages_per_day", Date.now())),
-  ]);
+  const context = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readBody(c)]);
+  const [{ business, rules, messagesPerDay, sent }, raw] = context;
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
@@ -141,7 +150,7 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const plan = planMessages({ business, rules, source: adapter.id, eventKey, payload: parsed.value });
   if (plan.messages.length > 0) {
     try {
-      checkLimit("messages_per_day", messagesPerDay, sentToday, plan.messages.length);
+      checkLimit("messages_per_day", messagesPerDay, await sentToday(d1, business.id, sent, messagesPerDay, plan.messages.length), plan.messages.length);
     } catch (e) {
       if (!(e instanceof ApiError) || e.code !== "PACKAGE_LIMIT") throw e;
       throw await reject(logged, 403, "PACKAGE_LIMIT", e.message, eventKey);
@@ -172,6 +181,8 @@ webhookEndpoint.post("/:business_id", async (c) => {
     // message id, so a job that did exist is a harmless repeat.
     jobs = (await queuedByKeyPrefixStatement(d1, business.id, messageKeyPrefix(eventKey)).all<CreatedMessage>()).results;
   }
+  // The cached count follows this isolate's own writes (other isolates' are in the next reload, ≤ 10 s).
+  sent.count += jobs.length;
   await enqueueJobs(c.env.OUTBOUND, jobs);
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 });
