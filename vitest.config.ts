@@ -29,6 +29,9 @@ export default defineConfig(async () => {
             XENDIT_API_BASE: inject("servers").xendit,
             XENDIT_SECRET_KEY,
             XENDIT_CALLBACK_TOKEN,
+            // Mail goes to the local Resend-format server of global-setup.ts.
+            MAIL_API_URL: `${inject("servers").local}/resend`,
+            RESEND_API_KEY: "re_local_test_key",
           },
         },
       })),

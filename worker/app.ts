@@ -27,6 +27,9 @@ import { webhookEndpoint } from "./webhooks/endpoint";
 import { gatewayApi } from "./gateway/routes";
 import { mediaApi } from "./inbound/media-routes";
 import { ApiError, errorBody, handleError } from "./http/errors";
+import { requireConfig } from "./http/config-check";
+import { cookieCsrf } from "./http/csrf";
+import { pageHeaders, scriptNonce } from "./http/page-headers";
 import type { AppEnv } from "./http/types";
 import { jsonBody, validationHook } from "./http/validation";
 
@@ -65,9 +68,14 @@ v1.doc31("/openapi.json", {
 
 export const app = new Hono<AppEnv>();
 
+app.use("*", requireConfig);
+app.use("/api/*", cookieCsrf);
+app.use("/app/*", cookieCsrf);
+app.use("/app/*", pageHeaders);
+app.use("/api/docs", pageHeaders);
 app.use("/api/*", async (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next));
 app.route("/api/v1", v1);
-app.get("/api/docs", (c) => c.html(apiDocsPage()));
+app.get("/api/docs", (c) => c.html(apiDocsPage(scriptNonce(c))));
 app.route("/internal", internalApi);
 app.route("/webhook", webhookEndpoint);
 app.route("/gateway/v1", gatewayApi);

@@ -1,6 +1,8 @@
 // Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
 import { app } from "./app";
 import { database } from "./db/client";
+import { deleteExpiredAuthTokens } from "./db/auth-tokens";
+import { deleteStaleThrottles } from "./db/login-throttles";
 import { deleteExpiredSessions } from "./db/sessions";
 import { deleteExpiredWebhookLogs } from "./db/webhook-logs";
 import { pruneWebhookDeliveries } from "./db/webhook-deliveries";
@@ -24,6 +26,8 @@ export default {
 
   async scheduled(_controller, env, ctx) {
     ctx.waitUntil(deleteExpiredSessions(database(env.DB), Date.now()));
+    ctx.waitUntil(deleteExpiredAuthTokens(database(env.DB), Date.now()));
+    ctx.waitUntil(deleteStaleThrottles(database(env.DB), Date.now()));
     ctx.waitUntil(deleteExpiredWebhookLogs(database(env.DB), Date.now()));
     ctx.waitUntil(sweepOutbox(env, Date.now()));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));

@@ -19,7 +19,8 @@ type Tenant = { cookie: string; businessId: string };
 async function http(base: URL, p: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
   const res = await fetch(new URL(p, base), {
     method: init.method ?? (init.json ? "POST" : "GET"),
-    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie } : {}) },
+    // With a cookie, the dashboard's own Origin (the CSRF check, docs/security.md).
+    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie, origin: base.origin } : {}) },
     body: init.json ? JSON.stringify(init.json) : undefined,
   });
   const body = (await res.json()) as Record<string, unknown>;

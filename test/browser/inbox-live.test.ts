@@ -21,7 +21,7 @@ beforeAll(async () => {
   await page.fill('input[name="password"]', "warung-live-123");
   await page.click("button");
   await page.waitForURL(`${worker.url}/app`);
-  const res = await page.request.post(`${worker.url}/api/v1/devices`, { data: { name: "Sandbox", provider: "sandbox" } });
+  const res = await page.request.post(`${worker.url}/api/v1/devices`, { data: { name: "Sandbox", provider: "sandbox" }, headers: { origin: worker.url } });
   deviceKey = ((await res.json()) as { device_key: string }).device_key;
 }, 120_000);
 
@@ -52,7 +52,7 @@ describe("live inbox in Chromium", () => {
     await page.goto(`${worker.url}/app/messages`);
     await page.waitForSelector('body[data-inbox="live"]');
     await page.evaluate("window.__sameDocument = true");
-    const sent = await page.request.post(`${worker.url}/api/v1/messages`, { data: { device_key: deviceKey, to: "081377778888", text: "Promo hari ini" } });
+    const sent = await page.request.post(`${worker.url}/api/v1/messages`, { data: { device_key: deviceKey, to: "081377778888", text: "Promo hari ini" }, headers: { origin: worker.url } });
     expect(sent.status()).toBe(202);
     const id = ((await sent.json()) as { id: string }).id;
     await page.waitForSelector(`#messages tr[data-msg="${id}"] [data-status]:text("delivered")`);

@@ -12,7 +12,8 @@ let browser: Browser;
 async function api(path: string, init: { method?: string; json?: unknown; cookie?: string } = {}) {
   const res = await fetch(new URL(path, worker.url), {
     method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie } : {}) },
+    // With a cookie, what the dashboard's own page sends: its Origin (the CSRF check, docs/security.md).
+    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie, origin: new URL(worker.url).origin } : {}) },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
   });
   return { status: res.status, headers: res.headers, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };

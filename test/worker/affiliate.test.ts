@@ -14,7 +14,8 @@ async function code(t: Tenant): Promise<string> {
 async function signupWith(ref: string, email = uniqueEmail("referred"), cookie?: string) {
   return call("/api/v1/auth/signup", {
     json: { business_name: "Toko Rujukan", name: "Sari", email, password: "rahasia-sekali-123", referral_code: ref },
-    headers: { "cf-connecting-ip": freshIp(), ...(cookie ? { cookie } : {}) },
+    headers: { "cf-connecting-ip": freshIp() },
+    cookie,
   });
 }
 

@@ -31,6 +31,8 @@ declare module "vitest" {
 
 // Kept equal to LOCAL_GRAPH_TOKEN in servers.ts (that file runs in workerd, this one in Node).
 const LOCAL_TOKEN = "local-graph-token-123";
+/** The Resend API key the Worker tests are configured with (vitest.config.ts). */
+export const LOCAL_RESEND_KEY = "re_local_test_key";
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -83,6 +85,24 @@ function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }
         const failFirst = Number(/^fail(\d+)-/.exec(name)?.[1] ?? 0);
         res.writeHead(n <= failFirst ? 500 : 200, { "content-type": "text/plain" });
         return res.end(n <= failFirst ? "try again" : "ok");
+      }
+      // Resend (https://resend.com/docs/api-reference/emails/send-email): POST /resend/emails, Bearer key,
+      // {from, to: string | string[], subject, text?, html?} → 200 {id}; errors {statusCode, name, message}.
+      if (parts[0] === "resend" && parts[1] === "emails" && req.method === "POST") {
+        if (req.headers.authorization !== `Bearer ${LOCAL_RESEND_KEY}`) return json(401, { statusCode: 401, name: "missing_api_key", message: "Missing API key in the authorization header." });
+        let mail: { from?: unknown; to?: unknown; subject?: unknown; text?: unknown; html?: unknown };
+        try {
+          mail = JSON.parse(body) as typeof mail;
+        } catch {
+          return json(400, { statusCode: 400, name: "validation_error", message: "Invalid JSON" });
+        }
+        const to = typeof mail.to === "string" ? [mail.to] : mail.to;
+        if (typeof mail.from !== "string" || !Array.isArray(to) || to.length === 0 || typeof mail.subject !== "string" || (typeof mail.text !== "string" && typeof mail.html !== "string")) {
+          return json(422, { statusCode: 422, name: "validation_error", message: "from, to, subject and text or html are required" });
+        }
+        const id = crypto.randomUUID();
+        for (const addr of to) record(`mail:${String(addr).toLowerCase()}`, { id, ...mail });
+        return json(200, { id });
       }
       if (parts[0] === "_records" && req.method === "GET") return json(200, records.get(decodeURIComponent(parts[1] ?? "")) ?? []);
       json(404, { error: "not found" });

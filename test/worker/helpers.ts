@@ -21,7 +21,11 @@ export async function call(
   if (opts.json !== undefined || opts.raw !== undefined) {
     if (!headers.has("content-type")) headers.set("content-type", "application/json");
   }
-  if (opts.cookie) headers.set("cookie", opts.cookie);
+  if (opts.cookie) {
+    headers.set("cookie", opts.cookie);
+    // What a browser on the dashboard sends with every write (CSRF check, worker/http/csrf.ts).
+    if (!headers.has("origin")) headers.set("origin", "http://localhost:8787");
+  }
   if (opts.key) headers.set("authorization", `Bearer ${opts.key}`);
   const res = await exports.default.fetch(
     new Request(`https://ping.test${path}`, {

@@ -6,6 +6,7 @@ import { DAY_MS } from "../../worker/billing/policy";
 import { sendRenewalReminders } from "../../worker/billing/reminders";
 import { database } from "../../worker/db/client";
 import { call, createDevice, signup } from "./helpers";
+import { records } from "./servers";
 import { waitForStatus } from "./webhook-fixtures";
 
 type Row = { id: string; to_jid: string; text: string; idempotency_key: string; status: string };
@@ -52,6 +53,13 @@ describe("renewal reminders", () => {
     rows = await sentBy(p.op.businessId, t.businessId);
     expect(rows.map((r) => r.idempotency_key.split(":").pop())).toEqual(["7", "3", "1"]);
     expect(await env.DB.prepare("SELECT count(*) AS n FROM billing_reminders WHERE business_id = ?").bind(t.businessId).first<{ n: number }>()).toEqual({ n: 3 });
+    // And one email per threshold to the owner, through the mailer.
+    const mails = await records<{ subject: string }>(`mail:${t.email.toLowerCase()}`);
+    expect(mails.map((m) => m.subject).filter((s) => s.startsWith("Paket Ping"))).toEqual([
+      "Paket Ping Anda berakhir dalam 7 hari",
+      "Paket Ping Anda berakhir dalam 3 hari",
+      "Paket Ping Anda berakhir dalam 1 hari",
+    ]);
 
     // A renewal is a new period: its reminders start again.
     const next = end + 30 * DAY_MS;

@@ -72,10 +72,11 @@ describe("POST /api-app/whatsapp/send-message (seed)", () => {
 });
 
 describe("POST /api-app/whatsapp/callback/:session_id (seed)", () => {
-  it("runs the inbound path and answers the seed's shape with reply:false when nothing would reply", async () => {
+  it("with the api_key, runs the inbound path on a sandbox device and answers the seed's shape with reply:false when nothing would reply", async () => {
     const t = await signup();
     const d = await createDevice(t, "sandbox");
-    const body = { from: "6281290600001@s.whatsapp.net", message_id: "18DD98462C8AA16C5A598C3DEBA0879B", message: "Halo", from_name: "Bhisma Kalijaga", type: "single" };
+    const apiKey = await createApiKey(t);
+    const body = { from: "6281290600001@s.whatsapp.net", message_id: "18DD98462C8AA16C5A598C3DEBA0879B", message: "Halo", from_name: "Bhisma Kalijaga", type: "single", api_key: apiKey };
     const r = await call(`/api-app/whatsapp/callback/device_${d.device_key}`, { json: body });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ message: {}, receiver: "6281290600001@s.whatsapp.net", session_id: `device_${d.device_key}`, autoread: false, reply: false });

@@ -1,13 +1,23 @@
-// Sign-up, login, logout. Brute force is limited per account (failure counter in D1) and per IP (generous,
-// so a busy office behind one address keeps working); sign-ups are limited per IP.
+// Sign-up, login, logout and account recovery. Login answers a wrong password and an unknown email identically
+// (same status, body and work), and brute force is slowed per (email, client address) with an exponential
+// backoff, so nobody can lock an owner out from elsewhere. Password reset and email verification go by email
+// (worker/auth/recovery.ts); a reset ends every session of the account.
 import { createRoute, z } from "@hono/zod-openapi";
-import { database } from "../db/client";
-import { createBusinessWithOwner, clearLoginFailures, findUserByEmail, publicUser, recordLoginFailure } from "../db/users";
-import { deleteSession } from "../db/sessions";
+import type { Context } from "hono";
+import { backoffAfter, backoffConfig, throttleKey } from "../auth/login-backoff";
+import { emailToken, redeemToken } from "../auth/recovery";
 import { clearSessionCookie, sessionTokenHash, startSession } from "../auth/session-cookie";
 import { resolveReferrer } from "../billing/affiliate";
+import { database } from "../db/client";
+import { blockUntil, clearThrottle, getThrottle, recordFailure } from "../db/login-throttles";
+import { deleteSession, deleteUserSessions } from "../db/sessions";
+import { createBusinessWithOwner, findUserByEmail, getUserById, markEmailVerified, publicUser, setPassword } from "../db/users";
+import { pickLocale } from "../dashboard/i18n";
 import { ApiError } from "../http/errors";
-import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../lib/crypto";
+import type { AppEnv } from "../http/types";
+import { closeSockets, socketTag } from "../inbox/socket-access";
+import { DUMMY_PASSWORD_HASH, hashPassword, sha256Hex, verifyPassword } from "../lib/crypto";
+import { MailError } from "../mail/send";
 import { UserSchema } from "./users";
 import { apiRouter, authErrors, conflictError, Email, jsonBody, jsonContent, Password } from "./openapi";
 
@@ -23,6 +33,8 @@ const SignupBody = z
   .openapi("SignupRequest");
 
 const LoginBody = z.strictObject({ email: Email, password: z.string().min(1).max(200) }).openapi("LoginRequest");
+const Token = z.string().min(20).max(200);
+const Ok = z.object({ status: z.literal("ok") });
 
 function clientIp(req: Request): string {
   return req.headers.get("cf-connecting-ip") ?? "local";
@@ -33,13 +45,32 @@ async function limitOrThrow(limiter: RateLimit, key: string, what: string): Prom
   if (!success) throw new ApiError(429, "RATE_LIMITED", `Too many ${what}; try again in a minute`, undefined, { "Retry-After": "60" });
 }
 
+const throttled = (retryMs: number) =>
+  new ApiError(429, "LOGIN_THROTTLED", "Too many failed logins from this address for this email; try again later", undefined, {
+    "Retry-After": String(Math.max(1, Math.ceil(retryMs / 1000))),
+  });
+
+/** Sends a mail without failing the request that asked for it: the mail is a side effect the user can request again. */
+async function mailQuietly(send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (e) {
+    if (!(e instanceof MailError) && !(e instanceof TypeError) && !(e instanceof DOMException)) throw e;
+    console.error(JSON.stringify({ level: "error", msg: "mail not sent", error: String(e) }));
+  }
+}
+
+function locale(c: Context<AppEnv>) {
+  return pickLocale(c.req.query("lang"), c.req.header("accept-language")?.slice(0, 2));
+}
+
 export const authApi = apiRouter()
   .openapi(
     createRoute({
       method: "post",
       path: "/signup",
       tags: ["auth"],
-      summary: "Create a business and its super admin; starts a session",
+      summary: "Create a business and its super admin; starts a session and emails a verification link",
       request: jsonBody(SignupBody),
       responses: {
         201: jsonContent(z.object({ business_id: z.string(), user: UserSchema }), "Created"),
@@ -73,6 +104,8 @@ export const authApi = apiRouter()
         throw e;
       }
       await startSession(c, db, user.id, businessId);
+      const created = user;
+      await mailQuietly(() => emailToken(c.env, db, created, "email_verification", locale(c)));
       return c.json({ business_id: businessId, user: publicUser(user) }, 201);
     },
   )
@@ -82,35 +115,29 @@ export const authApi = apiRouter()
       path: "/login",
       tags: ["auth"],
       summary: "Sign in with email and password; sets the session cookie",
+      description: "A wrong password and an unknown email get the same 401. After LOGIN_FREE_FAILURES failures from one address for one email, that pair waits (429 LOGIN_THROTTLED, Retry-After), doubling per failure.",
       request: jsonBody(LoginBody),
       responses: { 200: jsonContent(z.object({ business_id: z.string(), user: UserSchema })), ...authErrors },
     }),
     async (c) => {
-      await limitOrThrow(c.env.LOGIN_IP_LIMITER, clientIp(c.req.raw), "login attempts from this address");
+      const ip = clientIp(c.req.raw);
+      await limitOrThrow(c.env.LOGIN_IP_LIMITER, ip, "login attempts from this address");
       const { email, password } = c.req.valid("json");
       const db = database(c.env.DB);
-      const user = await findUserByEmail(db, email);
       const now = Date.now();
-      if (user?.lockedUntil && user.lockedUntil > now) {
-        const retry = Math.ceil((user.lockedUntil - now) / 1000);
-        throw new ApiError(429, "ACCOUNT_LOCKED", "Too many failed logins; try again later", undefined, {
-          "Retry-After": String(retry),
-        });
-      }
+      // Keyed to the email as typed, not to the account: an unknown email is throttled exactly like a known one.
+      const key = await sha256Hex(throttleKey(email, ip));
+      const throttle = await getThrottle(db, key);
+      if (throttle && throttle.blockedUntil > now) throw throttled(throttle.blockedUntil - now);
+      const user = await findUserByEmail(db, email);
       const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_PASSWORD_HASH);
       if (!user || !ok) {
-        if (user) {
-          await recordLoginFailure(
-            db,
-            user.id,
-            Number(c.env.LOGIN_MAX_FAILURES),
-            Number(c.env.LOGIN_LOCK_MINUTES) * 60_000,
-            now,
-          );
-        }
+        const failures = await recordFailure(db, key, now);
+        const wait = backoffAfter(failures, backoffConfig(c.env));
+        if (wait > 0) await blockUntil(db, key, now + wait);
         throw new ApiError(401, "INVALID_CREDENTIALS", "Email or password is wrong");
       }
-      if (user.failedLogins > 0) await clearLoginFailures(db, user.id);
+      if (throttle) await clearThrottle(db, key);
       await startSession(c, db, user.id, user.businessId);
       return c.json({ business_id: user.businessId, user: publicUser(user) }, 200);
     },
@@ -120,13 +147,79 @@ export const authApi = apiRouter()
       method: "post",
       path: "/logout",
       tags: ["auth"],
-      summary: "End the current session",
-      responses: { 200: jsonContent(z.object({ status: z.literal("ok") })) },
+      summary: "End the current session (its open inbox sockets close too)",
+      responses: { 200: jsonContent(Ok) },
     }),
     async (c) => {
       const tokenHash = await sessionTokenHash(c);
-      if (tokenHash) await deleteSession(database(c.env.DB), tokenHash);
+      if (tokenHash) {
+        const db = database(c.env.DB);
+        const session = await deleteSession(db, tokenHash);
+        if (session) await closeSockets(c.env, session.businessId, socketTag.session(tokenHash), "signed out");
+      }
       clearSessionCookie(c);
+      return c.json({ status: "ok" as const }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/password-reset",
+      tags: ["auth"],
+      summary: "Email a password-reset link (valid 30 minutes, single use)",
+      description: "Always answers 202, whether or not the email has an account.",
+      request: jsonBody(z.strictObject({ email: Email }).openapi("PasswordResetRequest")),
+      responses: { 202: jsonContent(Ok, "Accepted"), ...authErrors },
+    }),
+    async (c) => {
+      const { email } = c.req.valid("json");
+      await limitOrThrow(c.env.MAIL_LIMITER, `ip:${clientIp(c.req.raw)}`, "reset requests from this address");
+      await limitOrThrow(c.env.MAIL_LIMITER, `reset:${await sha256Hex(email)}`, "reset requests for this email");
+      const db = database(c.env.DB);
+      const user = await findUserByEmail(db, email);
+      if (user) await mailQuietly(() => emailToken(c.env, db, user, "password_reset", pickLocale(user.locale, locale(c))));
+      return c.json({ status: "ok" as const }, 202);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/password-reset/confirm",
+      tags: ["auth"],
+      summary: "Set a new password with the emailed token; ends every session of the account",
+      request: jsonBody(z.strictObject({ token: Token, password: Password }).openapi("PasswordResetConfirm")),
+      responses: { 200: jsonContent(Ok), ...authErrors },
+    }),
+    async (c) => {
+      const { token, password } = c.req.valid("json");
+      const db = database(c.env.DB);
+      const userId = await redeemToken(db, token, "password_reset", Date.now());
+      const user = userId ? await getUserById(db, userId) : undefined;
+      if (!user) throw new ApiError(400, "INVALID_TOKEN", "This link is invalid, used or expired; ask for a new one");
+      await setPassword(db, user.id, await hashPassword(password));
+      // The reset proves the address, too.
+      if (user.emailVerifiedAt === null) await markEmailVerified(db, user.id, Date.now());
+      await deleteUserSessions(db, user.id);
+      await closeSockets(c.env, user.businessId, socketTag.user(user.id), "password reset");
+      clearSessionCookie(c);
+      return c.json({ status: "ok" as const }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/verify-email",
+      tags: ["auth"],
+      summary: "Confirm the account's email address with the emailed token",
+      request: jsonBody(z.strictObject({ token: Token }).openapi("VerifyEmailRequest")),
+      responses: { 200: jsonContent(Ok), ...authErrors },
+    }),
+    async (c) => {
+      const { token } = c.req.valid("json");
+      const db = database(c.env.DB);
+      const userId = await redeemToken(db, token, "email_verification", Date.now());
+      if (!userId) throw new ApiError(400, "INVALID_TOKEN", "This link is invalid, used or expired; ask for a new one");
+      await markEmailVerified(db, userId, Date.now());
       return c.json({ status: "ok" as const }, 200);
     },
   );

@@ -16,6 +16,8 @@ import { CloudApiConfig } from "../messaging/providers/cloud-api";
 import { MessageSchema, messageJson } from "./messages";
 import { apiRouter, authErrors, conflictError, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
 import type { Context } from "hono";
+import { roleAtLeast } from "../auth/roles";
+import type { Role } from "../db/schema";
 
 const KeyParam = z.object({ device_key: z.uuid() });
 
@@ -43,6 +45,14 @@ const LiveStatusSchema = z
     outbox: z.object({ pending: z.number(), leased: z.number() }),
   })
   .openapi("DeviceLiveStatus");
+
+/**
+ * A QR or pairing code links a WhatsApp account to the device: whoever sees it can take the number over. Only
+ * admins (who may pair) see them; staff see the status without the codes.
+ */
+export function liveStatusFor<L extends { qr: string | null; pairing_code: string | null }>(live: L, role: Role): L {
+  return roleAtLeast(role, "admin") ? live : { ...live, qr: null, pairing_code: null };
+}
 
 const DeliverySchema = z
   .object({
@@ -102,7 +112,7 @@ deviceChannelsApi
     }),
     async (c) => {
       const d = await ownDevice(c, c.req.valid("param").device_key);
-      return c.json(await deviceSession(c.env, d.deviceKey).liveStatus(), 200);
+      return c.json(liveStatusFor(await deviceSession(c.env, d.deviceKey).liveStatus(), c.var.auth.role), 200);
     },
   )
   .openapi(

@@ -1,7 +1,7 @@
 // A readable API reference rendered in the browser from /api/v1/openapi.json, with no external assets.
 import { html } from "hono/html";
 
-export function apiDocsPage() {
+export function apiDocsPage(nonce: string) {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -19,7 +19,7 @@ details summary{cursor:pointer;color:#445}
 </style>
 </head>
 <body><main><h1>Ping API reference</h1><p id="desc"></p><p><a href="/api/v1/openapi.json">openapi.json</a></p><div id="ops">Loading…</div></main>
-<script>
+<script nonce="${nonce}">
 fetch('/api/v1/openapi.json').then(r=>r.json()).then(doc=>{
   document.getElementById('desc').textContent=doc.info.description||'';
   const byTag={};

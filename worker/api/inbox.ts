@@ -54,6 +54,7 @@ inboxApi.openapi(
     const headers = new Headers({ upgrade: "websocket", [HUB_HEADERS.business]: auth.business.id, [HUB_HEADERS.role]: auth.role });
     if (auth.user) headers.set(HUB_HEADERS.user, auth.user.id);
     if (auth.apiKeyId) headers.set(HUB_HEADERS.apiKey, auth.apiKeyId);
+    if (c.var.sessionTokenHash) headers.set(HUB_HEADERS.session, c.var.sessionTokenHash);
     return inboxHub(c.env, auth.business.id).fetch(new Request("https://inbox-hub/ws", { headers }));
   },
 );

@@ -8,7 +8,7 @@ import { ApiError, notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
 import { normalizePhone, toJid } from "../lib/phone";
 import { JobContent } from "../../protocol/gateway-protocol";
-import { composeAndQueue } from "../messaging/compose";
+import { composeAndQueue, idempotencyRequestHash } from "../messaging/compose";
 import { MetaTemplateContent, type OutboundContent } from "../messaging/content";
 import { renderPingTemplate } from "../messaging/resolve-content";
 import { apiRouter, authErrors, conflictError, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
@@ -127,6 +127,7 @@ messagesApi
         isGroup: body.is_group,
         content,
         idempotencyKey: `api:${key ?? crypto.randomUUID()}`,
+        requestHash: key ? await idempotencyRequestHash("api/v1/messages", body) : null,
         source: "api",
         lane: body.lane,
       });

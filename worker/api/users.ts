@@ -4,6 +4,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware";
 import { database } from "../db/client";
 import { deleteUserSessions } from "../db/sessions";
+import { closeSockets, socketTag } from "../inbox/socket-access";
 import { ROLES } from "../db/schema";
 import {
   countSuperAdmins,
@@ -40,6 +41,7 @@ export const UserSchema = z
     name: z.string(),
     role: z.enum(ROLES),
     createdAt: z.number(),
+    email_verified: z.boolean(),
   })
   .openapi("User");
 
@@ -150,7 +152,10 @@ usersApi
       });
       if (!updated) throw notFound("User");
       // A changed password or role takes effect at once: other sessions of that user end.
-      if (body.password || body.role) await deleteUserSessions(db, id);
+      if (body.password || (body.role && body.role !== current.role)) {
+        await deleteUserSessions(db, id);
+        await closeSockets(c.env, businessId, socketTag.user(id), body.password ? "password changed" : "role changed");
+      }
       return c.json(publicUser(updated), 200);
     },
   )
@@ -174,6 +179,7 @@ usersApi
         throw new ApiError(409, "LAST_SUPER_ADMIN", "A business needs at least one super admin");
       }
       await deleteUser(db, businessId, id);
+      await closeSockets(c.env, businessId, socketTag.user(id), "user removed");
       return c.json({ deleted: true as const }, 200);
     },
   );

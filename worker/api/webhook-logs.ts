@@ -2,7 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware";
 import { database } from "../db/client";
-import { WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } from "../db/schema";
+import { WEBHOOK_LOG_STATUSES, WEBHOOK_SIGNATURES, WEBHOOK_SOURCES } from "../db/schema";
 import { getLog, listLogs, type WebhookLog } from "../db/webhook-logs";
 import { notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
@@ -15,6 +15,7 @@ const LogSchema = z
     created_at: z.number(),
     source: z.enum(WEBHOOK_SOURCES),
     status: z.enum(WEBHOOK_LOG_STATUSES),
+    signature: z.enum(WEBHOOK_SIGNATURES).openapi({ description: "How the event was authenticated: signed, token (secret token URL), unsigned_allowed, or refused" }),
     event_key: z.string().nullable(),
     rules: z.array(z.string()).openapi({ description: "Names of the rules that matched" }),
     message: z.string(),
@@ -49,6 +50,7 @@ export function logJson(l: WebhookLog): z.infer<typeof LogSchema> {
     created_at: l.createdAt,
     source: l.source,
     status: l.status,
+    signature: l.signature,
     event_key: l.eventKey,
     rules: l.ruleNames,
     message: l.message,

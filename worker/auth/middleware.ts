@@ -17,18 +17,26 @@ export async function authenticateApiKey(env: Env, rawKey: string, ctx?: Executi
   const db = database(env.DB);
   const found = await findApiKeyByHash(db, await sha256Hex(rawKey));
   if (!found) throw new ApiError(401, "INVALID_API_KEY", "API key is not valid");
+  const now = Date.now();
+  if (found.key.expiresAt !== null && found.key.expiresAt <= now) throw new ApiError(401, "API_KEY_EXPIRED", "This API key has expired; create a new one");
   const { success } = await env.API_KEY_LIMITER.limit({ key: found.key.id });
   if (!success) {
     throw new ApiError(429, "RATE_LIMITED", "Too many requests for this API key", undefined, { "Retry-After": "60" });
   }
-  const now = Date.now();
   // last_used_at is informational: refresh at most once a minute, off the request path.
   if (!found.key.lastUsedAt || now - found.key.lastUsedAt > 60_000) {
     const touch = touchApiKey(db, found.key.id, now);
     if (ctx) ctx.waitUntil(touch);
     else await touch;
   }
-  return { business: found.business, role: "admin", user: null, apiKeyId: found.key.id };
+  return { business: found.business, role: "admin", user: null, apiKeyId: found.key.id, apiKeyScope: found.key.scope };
+}
+
+const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/;
+
+/** A read-only API key may call every GET route and nothing that changes anything. */
+export function assertCanWrite(auth: Auth): void {
+  if (auth.apiKeyScope === "read_only") throw new ApiError(403, "READ_ONLY_KEY", "This API key is read-only");
 }
 
 export async function authenticateSession(env: Env, tokenHash: string): Promise<Auth | null> {
@@ -37,7 +45,7 @@ export async function authenticateSession(env: Env, tokenHash: string): Promise<
   if (!user) return null;
   const business = await getBusiness(db, user.businessId);
   if (!business) return null;
-  return { business, role: user.role, user, apiKeyId: null };
+  return { business, role: user.role, user, apiKeyId: null, apiKeyScope: null };
 }
 
 function executionCtx(c: { readonly executionCtx: unknown }): ExecutionContext | undefined {
@@ -53,7 +61,9 @@ export const requireAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (header) {
     const m = /^Bearer\s+(\S+)$/i.exec(header);
     if (!m?.[1]) throw new ApiError(401, "UNAUTHORIZED", "Authorization header must be 'Bearer <api_key>'");
-    c.set("auth", await authenticateApiKey(c.env, m[1], executionCtx(c)));
+    const auth = await authenticateApiKey(c.env, m[1], executionCtx(c));
+    if (!SAFE_METHOD.test(c.req.method)) assertCanWrite(auth);
+    c.set("auth", auth);
     c.set("sessionTokenHash", null);
     return next();
   }

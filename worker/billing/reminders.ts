@@ -1,11 +1,12 @@
 // Renewal reminders 7, 3 and 1 days before a package ends (cron, every minute; at most one per threshold per
 // period however often it runs). Channels: the dashboard banner (computed live from active_until), WhatsApp
 // from the platform's own device (PLATFORM_DEVICE_KEY) to the owner's phone through the normal send pipeline,
-// and — once the mailer lands — email.
+// and email to the owner (worker/mail).
 import type { Business } from "../db/businesses";
 import type { Db } from "../db/client";
 import { getDeviceByKey } from "../db/devices";
-import { businessesDueForReminder, claimReminder } from "../db/reminders";
+import { businessesDueForReminder, claimReminder, ownerEmail } from "../db/reminders";
+import { MailError, sendMail } from "../mail/send";
 import { formatWall, wallTime } from "../lib/zoned-dates";
 import { normalizePhone, toJid } from "../lib/phone";
 import { queueMessages } from "../messaging/enqueue";
@@ -43,9 +44,14 @@ async function remind(env: Env, db: Db, b: Business, daysBefore: number): Promis
     ]);
   }
   const claimed = await claimReminder(db, b.id, b.activeUntil, daysBefore);
-  // Email channel (worker/mail, another branch): one call here, inside `if (claimed)`, e.g.
-  //   if (claimed && owner) await sendMail(env, { to: owner.email, subject, text, html });
-  // with the owner from listUsers(db, b.id, …) (role super_admin). `claimed` keeps it to one email per threshold.
+  // Email has no idempotency key of its own: only the run that claimed the reminder sends it (one per threshold).
+  const to = claimed ? await ownerEmail(db, b.id) : undefined;
+  if (to) {
+    const subject = b.locale === "en" ? `Your Ping package ends in ${daysBefore} day(s)` : `Paket Ping Anda berakhir dalam ${daysBefore} hari`;
+    await sendMail(env, { to, subject, text }).catch((e: unknown) => {
+      console.warn(JSON.stringify({ level: "warn", msg: "renewal reminder email failed", business_id: b.id, error: e instanceof MailError ? e.message : String(e) }));
+    });
+  }
   return claimed;
 }
 

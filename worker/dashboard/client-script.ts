@@ -14,10 +14,13 @@ document.addEventListener('submit', async (ev) => {
   };
   for (const el of form.elements) {
     if (!el.name || el.disabled) continue;
+    // data-list checkboxes with one name make an array of the checked values.
+    if (el.type === 'checkbox' && el.dataset.list !== undefined) { const n = el.name; const prev = n.split('.').reduce((o, k) => (o ? o[k] : undefined), body); const list = Array.isArray(prev) ? prev : []; if (el.checked) list.push(el.value); put(n, list); continue; }
     if (el.type === 'checkbox') { put(el.name, el.checked); continue; }
     if (el.value === '' && el.dataset.optional !== undefined) continue;
     if (el.value === '' && el.dataset.null !== undefined) { put(el.name, null); continue; }
-    put(el.name, el.dataset.type === 'number' ? Number(el.value) : el.value);
+    // data-type="date": the end of that day in the browser's time zone, as epoch ms.
+    put(el.name, el.dataset.type === 'number' ? Number(el.value) : el.dataset.type === 'date' ? new Date(el.value + 'T23:59:59').getTime() : el.value);
   }
   const out = form.querySelector('[data-out]');
   const method = form.dataset.method || 'POST';
@@ -35,6 +38,7 @@ document.addEventListener('submit', async (ev) => {
     // A checkout answers with the provider's hosted page: go there (only an http(s) URL).
     const to = form.dataset.redirectTo && data[form.dataset.redirectTo];
     if (typeof to === 'string' && (to.startsWith('https://') || to.startsWith('http://'))) { location.href = to; return; }
+    if (form.dataset.done !== undefined) { const b = form.querySelector('button'); if (out) { out.className = 'out ok'; out.textContent = form.dataset.done; } else if (b) { b.textContent = form.dataset.done; b.disabled = true; } return; }
     if (form.dataset.redirect) location.href = form.dataset.redirect;
     // With the live channel open the result arrives as an event: keep the page, clear the message box.
     else if (form.dataset.stay !== undefined && liveOn()) { const box = form.querySelector('[name=text]'); if (box) box.value = ''; if (out) out.textContent = ''; }

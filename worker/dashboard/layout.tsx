@@ -49,6 +49,7 @@ export function Shell(props: {
   title: string;
   /** The package notice (inactive, grace, ends soon), or null. */
   banner: Child;
+  emailUnverified: boolean;
   userName: string;
   children: Child;
 }) {
@@ -78,6 +79,13 @@ export function Shell(props: {
             </div>
           </header>
           {props.banner ? <div class="banner">{props.banner}</div> : null}
+          {props.emailUnverified ? (
+            <div class="banner">
+              <form data-api="/api/v1/me/verification-email" data-done="✓">
+                {t("verify_banner")} <button class="ghost">{t("resend_verification")}</button>
+              </form>
+            </div>
+          ) : null}
           {props.children}
         </main>
       </div>

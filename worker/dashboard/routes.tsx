@@ -25,18 +25,20 @@ import { deviceSession } from "../messaging/outbound-consumer";
 import { effectiveSettings } from "../messaging/settings";
 import { listUsers } from "../db/users";
 import { settingsJson } from "../api/settings";
+import { liveStatusFor } from "../api/device-channels";
 import { timeFilter } from "../api/webhook-logs";
 import { MESSAGE_STATUSES, type Role, WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } from "../db/schema";
 import { listLogs } from "../db/webhook-logs";
 import { getRule, rulesInFiringOrder } from "../db/webhook-rules";
 import { ApiError } from "../http/errors";
+import { scriptNonce } from "../http/page-headers";
 import type { AppEnv, Auth } from "../http/types";
 import { CLIENT_SCRIPT } from "./client-script";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { Document, NAV, Shell } from "./layout";
 import { AffiliatePage } from "./pages/affiliate-page";
 import { BillingPage, InvoicePrint } from "./pages/billing-page";
-import { LoginPage, SignupPage } from "./pages/auth-pages";
+import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage } from "./pages/auth-pages";
 import { DeviceDetailPage } from "./pages/device-detail-page";
 import { DevicesPage } from "./pages/devices-page";
 import { MessagesPage, TemplatesPage } from "./pages/messaging-pages";
@@ -70,6 +72,10 @@ dashboard.get("/signup", (c) => {
   const ref = c.req.query("ref");
   return c.html(<SignupPage t={c.var.t} locale={c.var.locale} referral={ref && /^[A-Za-z0-9]{4,32}$/.test(ref) ? ref.toUpperCase() : null} />);
 });
+dashboard.get("/forgot-password", (c) => c.html(<ForgotPasswordPage t={c.var.t} locale={c.var.locale} />));
+const tokenQuery = (q: string | undefined) => (q && /^[A-Za-z0-9_-]{20,200}$/.test(q) ? q : "");
+dashboard.get("/reset-password", (c) => c.html(<ResetPasswordPage t={c.var.t} locale={c.var.locale} token={tokenQuery(c.req.query("token"))} />));
+dashboard.get("/verify-email", (c) => c.html(<VerifyEmailPage t={c.var.t} locale={c.var.locale} token={tokenQuery(c.req.query("token"))} />));
 
 dashboard.use("*", async (c, next) => {
   const tokenHash = await sessionTokenHash(c);
@@ -112,6 +118,7 @@ function render(c: { var: { t: T; locale: Locale; auth: Auth }; req: { path: str
       path={c.req.path}
       title={t(titleKey)}
       banner={packageBanner(auth, t, locale)}
+      emailUnverified={auth.user !== null && auth.user.emailVerifiedAt === null}
       userName={auth.user?.name ?? ""}
     >
       {body}
@@ -176,7 +183,7 @@ dashboard.get("/devices/:device_key", async (c) => {
         t={t}
         device={d}
         settings={effectiveSettings(d.provider, d.settings)}
-        live={live}
+        live={liveStatusFor(live, auth.role)}
         secret={canEdit ? await decryptSecret(c.env.SECRETS_KEY, d.webhookSecretEnc) : null}
         messages={messages}
         deliveries={deliveries}
@@ -274,7 +281,7 @@ dashboard.get("/webhook-rules", async (c) => {
     listDevices(db, auth.business.id, 100),
     id && UUID.test(id) ? getRule(db, auth.business.id, id) : Promise.resolve(undefined),
   ]);
-  return c.html(render(c, "nav_webhook_rules", <WebhookRulesPage t={t} rules={rules} devices={devices} editing={editing ?? null} />));
+  return c.html(render(c, "nav_webhook_rules", <WebhookRulesPage t={t} rules={rules} devices={devices} editing={editing ?? null} nonce={scriptNonce(c)} />));
 });
 
 const oneOf = <T extends string>(list: readonly T[], v: string | undefined): T | undefined => list.find((x) => x === v);

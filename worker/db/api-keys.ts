@@ -2,17 +2,17 @@ import { and, desc, eq } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import { afterCursor } from "./paging";
 import type { Db } from "./client";
-import { apiKeys, businesses } from "./schema";
+import { type ApiKeyScope, apiKeys, businesses } from "./schema";
 
 export type ApiKey = typeof apiKeys.$inferSelect;
 
 export function publicApiKey(k: ApiKey) {
-  return { id: k.id, name: k.name, prefix: k.prefix, created_at: k.createdAt, last_used_at: k.lastUsedAt };
+  return { id: k.id, name: k.name, prefix: k.prefix, scope: k.scope, expires_at: k.expiresAt, created_at: k.createdAt, last_used_at: k.lastUsedAt };
 }
 
 export async function insertApiKey(
   db: Db,
-  k: { id: string; businessId: string; name: string; prefix: string; keyHash: string; createdBy: string | null },
+  k: { id: string; businessId: string; name: string; prefix: string; keyHash: string; createdBy: string | null; scope: ApiKeyScope; expiresAt: number | null },
 ): Promise<ApiKey> {
   return db.insert(apiKeys).values(k).returning().get();
 }

@@ -25,6 +25,8 @@ export type BusinessPatch = Partial<
     | "lynkMerchantKeyEnc"
     | "customWebhookSecretEnc"
     | "webhookLogRetentionDays"
+    | "webhookUnsignedAllowed"
+    | "webhookTokenHash"
     | "package"
     | "activeUntil"
     | "ownerPhone"

@@ -1,8 +1,8 @@
 // Renewal reminders: which businesses end soon, and the one row per (business, expiry, threshold) sent.
-import { and, gt, lte, sql } from "drizzle-orm";
+import { and, asc, eq, gt, lte, sql } from "drizzle-orm";
 import { DAY_MS } from "../billing/policy";
 import type { Db } from "./client";
-import { billingReminders, businesses } from "./schema";
+import { billingReminders, businesses, users } from "./schema";
 
 /**
  * Businesses ending within the largest threshold whose due reminder (the smallest threshold the time left is
@@ -33,4 +33,16 @@ export async function businessesDueForReminder(db: Db, now: number, thresholdsDa
 export async function claimReminder(db: Db, businessId: string, periodEnd: number, daysBefore: number): Promise<boolean> {
   const r = await db.insert(billingReminders).values({ businessId, periodEnd, daysBefore }).onConflictDoNothing().returning({ b: billingReminders.businessId }).all();
   return r.length > 0;
+}
+
+/** The first super admin of a business: who gets the renewal email. */
+export async function ownerEmail(db: Db, businessId: string): Promise<string | undefined> {
+  const row = await db
+    .select({ email: users.email })
+    .from(users)
+    .where(and(eq(users.businessId, businessId), eq(users.role, "super_admin")))
+    .orderBy(asc(users.createdAt))
+    .limit(1)
+    .get();
+  return row?.email;
 }

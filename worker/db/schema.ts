@@ -46,6 +46,10 @@ export const businesses = sqliteTable("businesses", {
   // Affiliate program: this business's own code, and the business that referred it (fixed at sign-up).
   referralCode: text("referral_code"),
   referredBy: text("referred_by"),
+  // Sources whose unsigned events the business accepts although it has set a signing secret (docs/security.md).
+  webhookUnsignedAllowed: text("webhook_unsigned_allowed", { mode: "json" }).$type<WebhookSource[]>().notNull().default([]),
+  // SHA-256 of the secret token of /webhook/:business_id/:token (rotatable; shown once).
+  webhookTokenHash: text("webhook_token_hash"),
   createdAt: createdAt(),
 }, (t) => [uniqueIndex("businesses_referral_code_unique").on(t.referralCode), index("businesses_referred_by_idx").on(t.referredBy, t.createdAt)]);
 
@@ -61,8 +65,8 @@ export const users = sqliteTable(
     role: text("role", { enum: ROLES }).notNull(),
     passwordHash: text("password_hash").notNull(),
     locale: text("locale", { enum: ["id", "en"] }),
-    failedLogins: integer("failed_logins").notNull().default(0),
-    lockedUntil: integer("locked_until", { mode: "number" }),
+    // Set when the owner of the address followed the verification link; null until then.
+    emailVerifiedAt: integer("email_verified_at", { mode: "number" }),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("users_email_unique").on(t.email), index("users_business_idx").on(t.businessId, t.createdAt)],
@@ -83,6 +87,39 @@ export const sessions = sqliteTable(
   (t) => [index("sessions_user_idx").on(t.userId)],
 );
 
+/**
+ * Failed logins per (account, client address), hashed: the backoff grows exponentially for that pair only, so an
+ * attacker elsewhere cannot lock the owner out, and unknown emails get exactly the same treatment as known ones.
+ */
+export const loginThrottles = sqliteTable("login_throttles", {
+  keyHash: text("key_hash").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  blockedUntil: integer("blocked_until", { mode: "number" }).notNull().default(0),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});
+
+export const AUTH_TOKEN_PURPOSES = ["password_reset", "email_verification"] as const;
+export type AuthTokenPurpose = (typeof AUTH_TOKEN_PURPOSES)[number];
+
+/** Single-use tokens sent by email (password reset, email verification); only their SHA-256 is stored. */
+export const authTokens = sqliteTable(
+  "auth_tokens",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    purpose: text("purpose", { enum: AUTH_TOKEN_PURPOSES }).notNull(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+    usedAt: integer("used_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("auth_tokens_user_idx").on(t.userId, t.purpose), index("auth_tokens_expires_idx").on(t.expiresAt)],
+);
+
+export const API_KEY_SCOPES = ["full", "read_only"] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
 export const apiKeys = sqliteTable(
   "api_keys",
   {
@@ -95,6 +132,9 @@ export const apiKeys = sqliteTable(
     prefix: text("prefix").notNull(),
     keyHash: text("key_hash").notNull(),
     createdBy: text("created_by"),
+    // read_only keys may only read (GET); every write route refuses them.
+    scope: text("scope", { enum: API_KEY_SCOPES }).notNull().default("full"),
+    expiresAt: integer("expires_at", { mode: "number" }),
     lastUsedAt: integer("last_used_at", { mode: "number" }),
     createdAt: createdAt(),
   },
@@ -148,6 +188,8 @@ export const messages = sqliteTable(
     providerMessageId: text("provider_message_id"),
     // The conversation an inbound message (or a reply) belongs to; null for sends outside the inbox.
     conversationId: text("conversation_id"),
+    // SHA-256 of the API request that created the row under an Idempotency-Key: the same key with another body is refused.
+    requestHash: text("request_hash"),
     // When the device's outbox took the job; a `queued` row without it after a minute is swept back onto the queue.
     acceptedAt: integer("accepted_at", { mode: "number" }),
     createdAt: createdAt(),
@@ -248,6 +290,9 @@ export type WebhookSource = (typeof WEBHOOK_SOURCES)[number];
 export const RULE_SOURCES = [...WEBHOOK_SOURCES, "any"] as const;
 export type RuleSource = (typeof RULE_SOURCES)[number];
 export const WEBHOOK_LOG_STATUSES = ["success", "failed", "no_match", "duplicate", "rejected"] as const;
+/** How an event was authenticated: a valid signature, the secret token URL, accepted unsigned, or refused. */
+export const WEBHOOK_SIGNATURES = ["signed", "token", "unsigned_allowed", "refused"] as const;
+export type WebhookSignature = (typeof WEBHOOK_SIGNATURES)[number];
 export type WebhookLogStatus = (typeof WEBHOOK_LOG_STATUSES)[number];
 
 export const webhookRules = sqliteTable(
@@ -282,6 +327,7 @@ export const webhookLogs = sqliteTable(
       .references(() => businesses.id, { onDelete: "cascade" }),
     source: text("source", { enum: WEBHOOK_SOURCES }).notNull(),
     status: text("status", { enum: WEBHOOK_LOG_STATUSES }).notNull(),
+    signature: text("signature", { enum: WEBHOOK_SIGNATURES }).notNull().default("unsigned_allowed"),
     // The event's own id (Scalev unique_id, Lynk refId:message_id, custom webhook-id, else body hash).
     eventKey: text("event_key"),
     ruleNames: text("rule_names", { mode: "json" }).$type<string[]>().notNull().default([]),

@@ -19,8 +19,9 @@ export async function findSessionUser(db: Db, tokenHash: string, now: number) {
   return row?.user;
 }
 
-export async function deleteSession(db: Db, tokenHash: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+/** Ends one session; returns it (for closing its sockets), or undefined when it was already gone. */
+export async function deleteSession(db: Db, tokenHash: string): Promise<{ businessId: string } | undefined> {
+  return db.delete(sessions).where(eq(sessions.tokenHash, tokenHash)).returning({ businessId: sessions.businessId }).get();
 }
 
 export async function deleteUserSessions(db: Db, userId: string): Promise<void> {

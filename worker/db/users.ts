@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { newReferralCode } from "../billing/affiliate";
 import type { Cursor } from "../lib/cursor";
 import { afterCursor } from "./paging";
@@ -6,10 +6,10 @@ import type { Db } from "./client";
 import { businesses, type Role, users } from "./schema";
 
 export type User = typeof users.$inferSelect;
-export type PublicUser = Pick<User, "id" | "email" | "name" | "role" | "createdAt"> & { business_id: string };
+export type PublicUser = Pick<User, "id" | "email" | "name" | "role" | "createdAt"> & { business_id: string; email_verified: boolean };
 
 export function publicUser(u: User): PublicUser {
-  return { id: u.id, business_id: u.businessId, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt };
+  return { id: u.id, business_id: u.businessId, email: u.email, name: u.name, role: u.role, createdAt: u.createdAt, email_verified: u.emailVerifiedAt !== null };
 }
 
 export async function findUserByEmail(db: Db, email: string): Promise<User | undefined> {
@@ -107,18 +107,14 @@ export async function countSuperAdmins(db: Db, businessId: string): Promise<numb
   return row?.n ?? 0;
 }
 
-export async function recordLoginFailure(db: Db, id: string, maxFailures: number, lockMs: number, now: number): Promise<void> {
-  // One statement, so concurrent failures cannot undercount.
-  await db
-    .update(users)
-    .set({
-      // Locking resets the counter, so after the lock ends the account gets a fresh budget.
-      failedLogins: sql`CASE WHEN ${users.failedLogins} + 1 >= ${maxFailures} THEN 0 ELSE ${users.failedLogins} + 1 END`,
-      lockedUntil: sql`CASE WHEN ${users.failedLogins} + 1 >= ${maxFailures} THEN ${now + lockMs} ELSE ${users.lockedUntil} END`,
-    })
-    .where(eq(users.id, id));
+export async function getUserById(db: Db, id: string): Promise<User | undefined> {
+  return db.select().from(users).where(eq(users.id, id)).get();
 }
 
-export async function clearLoginFailures(db: Db, id: string): Promise<void> {
-  await db.update(users).set({ failedLogins: 0, lockedUntil: null }).where(eq(users.id, id));
+export async function setPassword(db: Db, id: string, passwordHash: string): Promise<void> {
+  await db.update(users).set({ passwordHash }).where(eq(users.id, id));
+}
+
+export async function markEmailVerified(db: Db, id: string, now: number): Promise<void> {
+  await db.update(users).set({ emailVerifiedAt: now }).where(and(eq(users.id, id), isNull(users.emailVerifiedAt)));
 }

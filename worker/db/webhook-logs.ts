@@ -2,7 +2,7 @@ import { and, desc, eq, gte, lte } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
-import { type WebhookLogStatus, type WebhookSource, webhookLogs } from "./schema";
+import { type WebhookLogStatus, type WebhookSignature, type WebhookSource, webhookLogs } from "./schema";
 
 export type WebhookLog = typeof webhookLogs.$inferSelect;
 export type NewWebhookLog = typeof webhookLogs.$inferInsert;
@@ -31,12 +31,17 @@ export function claimEventStatement(d1: D1Database, businessId: string, eventKey
  */
 export function eventLogStatement(
   d1: D1Database,
-  log: Pick<NewWebhookLog, "id" | "businessId" | "source" | "ruleNames" | "payload" | "payloadTruncated"> & { eventKey: string; status: WebhookLogStatus; message: string },
+  log: Pick<NewWebhookLog, "id" | "businessId" | "source" | "ruleNames" | "payload" | "payloadTruncated"> & {
+    eventKey: string;
+    status: WebhookLogStatus;
+    signature: WebhookSignature;
+    message: string;
+  },
 ): D1PreparedStatement {
   return d1
     .prepare(
-      `INSERT INTO webhook_logs (id, business_id, source, status, event_key, rule_names, message, payload, payload_truncated)
-       SELECT ?1, ?2, ?3, CASE WHEN owner = ?1 THEN ?4 ELSE 'duplicate' END, ?5, ?6, CASE WHEN owner = ?1 THEN ?7 ELSE ?8 END, ?9, ?10
+      `INSERT INTO webhook_logs (id, business_id, source, status, event_key, rule_names, message, payload, payload_truncated, signature)
+       SELECT ?1, ?2, ?3, CASE WHEN owner = ?1 THEN ?4 ELSE 'duplicate' END, ?5, ?6, CASE WHEN owner = ?1 THEN ?7 ELSE ?8 END, ?9, ?10, ?11
        FROM (SELECT (SELECT log_id FROM webhook_events WHERE business_id = ?2 AND event_key = ?5) AS owner)`,
     )
     .bind(
@@ -50,6 +55,7 @@ export function eventLogStatement(
       `Duplicate event ${log.eventKey}: already processed, nothing sent`,
       log.payload,
       log.payloadTruncated ? 1 : 0,
+      log.signature,
     );
 }
 

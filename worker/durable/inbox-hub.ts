@@ -3,19 +3,27 @@
 // one RPC, and the hub fans them out to this business's sockets only. The sockets are hibernatable: an idle
 // hub costs nothing and wakes with every socket still attached (who it is lives in the socket attachment).
 import { DurableObject } from "cloudflare:workers";
+import { database } from "../db/client";
 import { errorBody } from "../http/errors";
 import { InboxEvent, PING_FRAME, PONG_FRAME } from "../inbox/events";
+import { credentialValid, RECHECK_MS, REVOKED_CLOSE_CODE, type SocketCredential, socketTag } from "../inbox/socket-access";
 
 /** Who is on the other end of a socket, kept in its attachment so it survives hibernation. */
-export type InboxSocket = { business_id: string; user_id: string | null; api_key_id: string | null; role: string; connected_at: number };
+export type InboxSocket = SocketCredential & { business_id: string; connected_at: number };
 
 /** Sockets one business may hold open (tabs × users); more gets a 429. */
 export const MAX_SOCKETS_PER_BUSINESS = 200;
 
 /** Headers the Worker sets on the forwarded upgrade; the hub never sees the client's own headers. */
-export const HUB_HEADERS = { business: "x-ping-business-id", user: "x-ping-user-id", apiKey: "x-ping-api-key-id", role: "x-ping-role" } as const;
+export const HUB_HEADERS = {
+  business: "x-ping-business-id",
+  user: "x-ping-user-id",
+  apiKey: "x-ping-api-key-id",
+  session: "x-ping-session-hash",
+  role: "x-ping-role",
+} as const;
 
-const businessTag = (id: string) => `business:${id}`;
+const businessTag = socketTag.business;
 
 export class InboxHub extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -42,14 +50,45 @@ export class InboxHub extends DurableObject<Env> {
       business_id: businessId,
       user_id: request.headers.get(HUB_HEADERS.user),
       api_key_id: request.headers.get(HUB_HEADERS.apiKey),
+      session_hash: request.headers.get(HUB_HEADERS.session),
       role: request.headers.get(HUB_HEADERS.role) ?? "staff",
       connected_at: Date.now(),
     };
     const tags = [businessTag(businessId)];
-    if (who.user_id) tags.push(`user:${who.user_id}`);
+    if (who.user_id) tags.push(socketTag.user(who.user_id));
+    if (who.session_hash) tags.push(socketTag.session(who.session_hash));
+    if (who.api_key_id) tags.push(socketTag.apiKey(who.api_key_id));
     this.ctx.acceptWebSocket(server, tags);
     server.serializeAttachment(who);
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + RECHECK_MS);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Closes every socket carrying `tag` (a session, user or API key that just ended). Returns how many. */
+  async revoke(tag: string, reason: string): Promise<number> {
+    const sockets = this.ctx.getWebSockets(tag);
+    for (const ws of sockets) this.closeRevoked(ws, reason);
+    return sockets.length;
+  }
+
+  /** The periodic re-check: every socket's credential against D1; the alarm repeats while sockets are open. */
+  override async alarm(): Promise<void> {
+    const sockets = this.ctx.getWebSockets();
+    const db = database(this.env.DB);
+    const now = Date.now();
+    for (const ws of sockets) {
+      const who = this.who(ws);
+      if (!who || !(await credentialValid(db, who, now))) this.closeRevoked(ws, "credential no longer valid");
+    }
+    if (this.ctx.getWebSockets().length > 0) await this.ctx.storage.setAlarm(now + RECHECK_MS);
+  }
+
+  private closeRevoked(ws: WebSocket, reason: string): void {
+    try {
+      ws.close(REVOKED_CLOSE_CODE, reason.slice(0, 120));
+    } catch {
+      // already closing
+    }
   }
 
   /**

@@ -1,31 +1,53 @@
-// The hand-off from the inbound path to auto-reply: ONE function, called for every stored inbound message.
-// Keyword replies and the AI agent (later issues) plug in here, in that order, unless a human has taken over;
-// each returns the reply it would send or null. Until they exist nothing replies.
+// The hand-off from the inbound path to auto-reply: ONE function, called for every inbound message and for the
+// seed's callback. Keyword replies and the AI agent (issue 12) plug in here with registerAutoReply(), in that
+// order, unless a human has taken over; each returns the reply it would send or null. Until they exist nothing
+// replies.
+//
+// Contract for modules (docs/security.md, "Seed callback"):
+// - `dryRun` is true for the seed's callback without credentials: answer what you would say, write nothing
+//   (no usage, no memory, no conversation state). `message.id` is then not a stored message.
+// - `allowAi` is false for unauthenticated dry runs: an "ai" module must return null then, so nobody can spend a
+//   business's AI budget without its api_key. When an "ai" module answers, it counts the answer in the business's
+//   AI usage, dry run or not.
 import type { Device } from "../db/devices";
 import type { Business } from "../db/businesses";
 import type { Message } from "../db/messages";
+
+/** What a module may read of the inbound message (a stored row, or the callback's unsaved message). */
+export type AutoReplyMessage = Pick<Message, "id" | "text" | "conversationId" | "createdAt">;
 
 export type AutoReplyContext = {
   env: Env;
   business: Business;
   device: Device;
-  /** The stored inbound message (direction "in"). */
-  message: Message;
+  message: AutoReplyMessage;
   /** Sender JID (`62…@s.whatsapp.net` or the group JID). */
   chatJid: string;
   senderName: string | null;
+  /** Nothing may be written (the seed's callback without credentials). Default false. */
+  dryRun?: boolean;
+  /** The AI agent may answer (and be counted). Default true; false for unauthenticated dry runs. */
+  allowAi?: boolean;
 };
 
 export type AutoReply = { text: string; source: "keyword" | "ai" };
 
 export type AutoReplyModule = (ctx: AutoReplyContext) => Promise<AutoReply | null>;
+export type AutoReplyKind = AutoReply["source"];
 
 /** Registered in priority order by the modules that answer (keyword replies first, then the AI agent). */
-const modules: AutoReplyModule[] = [];
+const modules: { kind: AutoReplyKind; decide: AutoReplyModule }[] = [];
+
+export function registerAutoReply(kind: AutoReplyKind, decide: AutoReplyModule): void {
+  modules.push({ kind, decide });
+  modules.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "keyword" ? -1 : 1));
+}
 
 export async function decideAutoReply(ctx: AutoReplyContext): Promise<AutoReply | null> {
+  const allowAi = ctx.allowAi ?? true;
   for (const m of modules) {
-    const reply = await m(ctx);
+    if (m.kind === "ai" && !allowAi) continue;
+    const reply = await m.decide(ctx);
     if (reply) return reply;
   }
   return null;

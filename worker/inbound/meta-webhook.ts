@@ -6,6 +6,7 @@ import { z } from "zod";
 import { database } from "../db/client";
 import { type Device, getDeviceByKey } from "../db/devices";
 import { setStatusByProviderId } from "../db/messages";
+import { readCappedBody } from "../http/capped-body";
 import { ApiError, notFound } from "../http/errors";
 import type { InboxEvent } from "../inbox/events";
 import { publishInbox } from "../inbox/publish";
@@ -107,8 +108,9 @@ export const metaWebhookApi = new Hono<AppEnv>()
   })
   .post("/:device_key", async (c) => {
     const { device, cfg } = await cloudDevice(c.env, c.req.param("device_key"));
-    const raw = new Uint8Array(await c.req.arrayBuffer());
-    if (raw.byteLength > MAX_WEBHOOK_BYTES) throw new ApiError(413, "PAYLOAD_TOO_LARGE", "Webhook body too large");
+    // Capped while reading: a huge body is cut off at MAX_WEBHOOK_BYTES, not buffered first.
+    const raw = await readCappedBody(c.req.raw, MAX_WEBHOOK_BYTES);
+    if (!raw) throw new ApiError(413, "PAYLOAD_TOO_LARGE", "Webhook body too large");
     if (!(await validHubSignature(cfg.app_secret, raw, c.req.header("x-hub-signature-256")))) {
       throw new ApiError(401, "INVALID_SIGNATURE", "X-Hub-Signature-256 does not match the body");
     }

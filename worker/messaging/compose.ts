@@ -7,6 +7,7 @@ import type { Db } from "../db/client";
 import { connectedDevices, type Device, getDevice } from "../db/devices";
 import { getMessageByKey, type Message } from "../db/messages";
 import { ApiError } from "../http/errors";
+import { sha256Hex } from "../lib/crypto";
 import { normalizePhone, toJid } from "../lib/phone";
 import { type OutboundContent, previewText } from "./content";
 import { queueMessages } from "./enqueue";
@@ -51,6 +52,8 @@ export type ComposeInput = {
   content: OutboundContent;
   /** Caller's key (Idempotency-Key); a fresh one makes the send unique. */
   idempotencyKey: string;
+  /** SHA-256 of the caller's request (idempotencyRequestHash): the same key with a different request is refused. */
+  requestHash?: string | null;
   source: Message["source"];
   lane?: Lane;
   conversationId?: string | null;
@@ -59,7 +62,7 @@ export type ComposeInput = {
 export async function composeAndQueue(env: Env, db: Db, business: Business, input: ComposeInput): Promise<{ message: Message; created: boolean }> {
   if (!isPackageActive(business)) throw new ApiError(403, "PACKAGE_NOT_ACTIVE", "Your package is not active. Renew it to use this feature.");
   const existing = await getMessageByKey(db, business.id, input.idempotencyKey);
-  if (existing) return { message: existing, created: false };
+  if (existing) return { message: replayOf(existing, input), created: false };
   await assertWithinLimit(db, business, "messages_per_day");
   const device = await resolveDevice(db, business, input.deviceKey, input.isGroup);
   const to = resolveRecipient(input.to, input.isGroup, business.country);
@@ -83,11 +86,25 @@ export async function composeAndQueue(env: Env, db: Db, business: Business, inpu
       source: input.source,
       lane: input.lane ?? "transactional",
       conversationId: input.conversationId ?? null,
+      requestHash: input.requestHash ?? null,
     },
   ]);
   if (created) return { message: created, created: true };
   // A concurrent request with the same key won the insert.
   const raced = await getMessageByKey(db, business.id, input.idempotencyKey);
   if (!raced) throw new ApiError(409, "IDEMPOTENCY_CONFLICT", "A message with this idempotency key is being created; retry");
-  return { message: raced, created: false };
+  return { message: replayOf(raced, input), created: false };
+}
+
+/** Stripe's rule: a key replays its first request only; reused with a different request it is refused. */
+function replayOf(existing: Message, input: ComposeInput): Message {
+  if (existing.requestHash && input.requestHash && existing.requestHash !== input.requestHash) {
+    throw new ApiError(409, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was already used with a different request; use a new key for a new message");
+  }
+  return existing;
+}
+
+/** The fingerprint of a send request for the Idempotency-Key check: its validated body, with the route it came to. */
+export async function idempotencyRequestHash(route: string, body: unknown): Promise<string> {
+  return sha256Hex(`${route}\n${JSON.stringify(body)}`);
 }

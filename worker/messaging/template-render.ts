@@ -9,7 +9,9 @@ export function templateVariables(body: string): string[] {
 export type RenderResult = { ok: true; text: string } | { ok: false; missing: string[] };
 
 export function renderTemplate(body: string, variables: Record<string, string | number | boolean | null>): RenderResult {
-  const value = (name: string) => variables[`{${name}}`] ?? variables[name];
+  // Own properties only: `{constructor}` or `{__proto__}` must be "missing", never Object.prototype's members.
+  const own = (key: string) => (Object.hasOwn(variables, key) ? variables[key] : undefined);
+  const value = (name: string) => own(`{${name}}`) ?? own(name);
   const missing = templateVariables(body).filter((n) => value(n) === undefined || value(n) === null);
   if (missing.length) return { ok: false, missing };
   return { ok: true, text: body.replace(VAR, (_, name: string) => String(value(name))) };

@@ -1,6 +1,8 @@
-// POST /webhook/:business_id — the seed-compatible entry point for Scalev, Lynk and custom events.
-// Verify, dedupe, evaluate, then write message rows + event claim + log in ONE D1 batch, enqueue the
-// new messages and answer; sending happens after the response (queue → DeviceSession).
+// POST /webhook/:business_id — the seed-compatible entry point for Scalev, Lynk and custom events — and
+// POST /webhook/:business_id/:token, the same with the business's secret token (for sources that cannot sign).
+// Authenticate (signature policy, ./signature-policy.ts), dedupe, evaluate, then write message rows + event claim
+// + log in ONE D1 batch, enqueue the new messages and answer; sending happens after the response (queue →
+// DeviceSession). Every log row says how the event was authenticated: signed, token, unsigned_allowed or refused.
 import { Hono } from "hono";
 import type { Context } from "hono";
 import { checkLimit, usagePeriod } from "../billing/limits";
@@ -8,15 +10,17 @@ import { usageAmount } from "../db/packages";
 import { type Business, isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
 import { type CreatedMessage, insertTextMessagesStatements, queuedByKeyPrefixStatement } from "../db/messages";
-import type { WebhookLogStatus, WebhookSource } from "../db/schema";
+import type { WebhookLogStatus, WebhookSignature, WebhookSource } from "../db/schema";
 import { claimEventStatement, eventLogStatement, insertLog } from "../db/webhook-logs";
+import { readCappedBody } from "../http/capped-body";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
-import { decryptSecret, sha256Hex } from "../lib/crypto";
+import { decryptSecret, safeEqual, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
 import { messageKeyPrefix, planMessages, planSummary } from "./process";
+import { decideSignature } from "./signature-policy";
 import { detectSource } from "./sources";
 import type { Incoming } from "./sources/types";
 
@@ -58,41 +62,13 @@ async function reject(l: Logged, status: 400 | 403 | 413, code: string, message:
     businessId: l.business.id,
     source: l.source,
     status: "rejected" satisfies WebhookLogStatus,
+    signature: "refused",
     eventKey,
     ruleNames: [],
     message: `${code}: ${message}`,
     ...payloadForLog(l.raw),
   });
   return new ApiError(status, code, message);
-}
-
-/** The body, or null past the cap; streamed so an oversized (or chunked, undeclared) body is never held whole. */
-async function readBody(c: Context<AppEnv>): Promise<Uint8Array | null> {
-  const declared = Number(c.req.header("content-length") ?? "0");
-  if (declared > MAX_WEBHOOK_BODY_BYTES) return null;
-  const stream = c.req.raw.body;
-  if (!stream) return new Uint8Array();
-  const reader = stream.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_WEBHOOK_BODY_BYTES) {
-      await reader.cancel();
-      return null;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1 && chunks[0]) return chunks[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const ch of chunks) {
-    out.set(ch, at);
-    at += ch.byteLength;
-  }
-  return out;
 }
 
 function decodeUtf8(raw: Uint8Array): string | null {
@@ -118,18 +94,25 @@ function parseObject(text: string | null): { ok: true; value: Record<string, unk
 
 export const webhookEndpoint = new Hono<AppEnv>();
 
-webhookEndpoint.post("/:business_id", async (c) => {
-  const businessId = c.req.param("business_id");
+/** The secret token of the URL, checked against its stored hash in constant time. */
+async function tokenMatches(business: Business, token: string): Promise<boolean> {
+  return business.webhookTokenHash !== null && (await safeEqual(await sha256Hex(token), business.webhookTokenHash));
+}
+
+webhookEndpoint.post("/:business_id", (c) => handleWebhook(c, c.req.param("business_id"), null));
+webhookEndpoint.post("/:business_id/:token", (c) => handleWebhook(c, c.req.param("business_id"), c.req.param("token")));
+
+async function handleWebhook(c: Context<AppEnv>, businessId: string, token: string | null): Promise<Response> {
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const d1 = c.env.DB;
-  const context = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readBody(c)]);
-  const [{ business, rules, messagesPerDay, sent }, raw] = context;
+  const [{ business, rules, messagesPerDay, sent }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readCappedBody(c.req.raw, MAX_WEBHOOK_BODY_BYTES)]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
   const headers = c.req.raw.headers;
   const early: Logged = { d1, business, source: detectSource({ headers, payload: {} }).id, raw: text };
 
+  if (token !== null && !(await tokenMatches(business, token))) throw await reject(early, 403, "INVALID_WEBHOOK_TOKEN", "The token in this webhook URL is not valid (it may have been rotated)");
   if (!raw) throw await reject(early, 413, "PAYLOAD_TOO_LARGE", `Body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes`);
   if (!isPackageActive(business)) throw await reject(early, 403, "PACKAGE_NOT_ACTIVE", "Package is not active. Renew it to use webhooks.");
   const parsed = parseObject(decoded);
@@ -141,10 +124,14 @@ webhookEndpoint.post("/:business_id", async (c) => {
   const id = adapter.eventId(req);
   const eventKey = `${adapter.id}:${id ?? `sha256:${await sha256Hex(raw)}`}`;
 
+  const decision = decideSignature(business, adapter.id, token !== null);
+  if (decision.verdict === "refuse") throw await reject(logged, 403, decision.code, decision.message, eventKey);
+  let signature: WebhookSignature = decision.verdict === "accept" ? decision.signature : "signed";
   const sealed = business[adapter.secretColumn];
-  if (sealed) {
+  if (decision.verdict === "verify" && sealed) {
     const problem = await adapter.verify(req, await decryptSecret(c.env.SECRETS_KEY, sealed), Date.now());
     if (problem) throw await reject(logged, 403, "INVALID_SIGNATURE", problem, eventKey);
+    signature = "signed";
   }
 
   const plan = planMessages({ business, rules, source: adapter.id, eventKey, payload: parsed.value });
@@ -167,6 +154,7 @@ webhookEndpoint.post("/:business_id", async (c) => {
       businessId: business.id,
       source: adapter.id,
       status,
+      signature,
       eventKey,
       ruleNames: plan.matched,
       message: planSummary(plan),
@@ -185,4 +173,4 @@ webhookEndpoint.post("/:business_id", async (c) => {
   sent.count += jobs.length;
   await enqueueJobs(c.env.OUTBOUND, jobs);
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
-});
+}

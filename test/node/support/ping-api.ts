@@ -8,7 +8,8 @@ export function pingApi(baseUrl: string): Call {
   return async (path, init = {}) => {
     const res = await fetch(baseUrl + path, {
       method: init.method ?? (init.json ? "POST" : "GET"),
-      headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie } : {}), ...init.headers },
+      // With a cookie, what the dashboard's page sends: its own Origin (the CSRF check, docs/security.md).
+      headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie, origin: new URL(baseUrl).origin } : {}), ...init.headers },
       body: init.json ? JSON.stringify(init.json) : undefined,
     });
     const text = await res.text();

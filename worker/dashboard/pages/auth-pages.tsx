@@ -16,6 +16,9 @@ export function LoginPage({ t, locale }: { t: T; locale: Locale }) {
           <div data-out class="out"></div>
         </form>
         <p class="muted">
+          <a href="/app/forgot-password">{t("forgot_password")}</a>
+        </p>
+        <p class="muted">
           {t("no_account")} <a href="/app/signup">{t("signup")}</a> · <a href={`?lang=${locale === "id" ? "en" : "id"}`}>{locale === "id" ? "English" : "Bahasa Indonesia"}</a>
         </p>
       </div>
@@ -45,6 +48,59 @@ export function SignupPage({ t, locale, referral }: { t: T; locale: Locale; refe
         <p class="muted">
           {t("have_account")} <a href="/app/login">{t("login")}</a>
         </p>
+      </div>
+    </Document>
+  );
+}
+
+/** Asks for a reset link; the answer is the same whether or not the email has an account. */
+export function ForgotPasswordPage({ t, locale }: { t: T; locale: Locale }) {
+  return (
+    <Document title={t("reset_password")} locale={locale}>
+      <div class="auth card">
+        <h1>{t("reset_password")}</h1>
+        <form data-api="/api/v1/auth/password-reset" data-done={t("reset_sent")}>
+          <label>{t("email")}</label>
+          <input name="email" type="email" required autocomplete="username" />
+          <p><button>{t("send_reset_link")}</button></p>
+          <div data-out class="out"></div>
+        </form>
+        <p class="muted"><a href="/app/login">{t("login")}</a></p>
+      </div>
+    </Document>
+  );
+}
+
+/** The emailed link lands here; the token is only used by the POST this form makes. */
+export function ResetPasswordPage({ t, locale, token }: { t: T; locale: Locale; token: string }) {
+  return (
+    <Document title={t("reset_password")} locale={locale}>
+      <div class="auth card">
+        <h1>{t("reset_password")}</h1>
+        <form data-api="/api/v1/auth/password-reset/confirm" data-redirect="/app/login">
+          <input type="hidden" name="token" value={token} />
+          <label>{t("new_password")}</label>
+          <input name="password" type="password" required minlength={8} autocomplete="new-password" />
+          <p><button>{t("reset_password")}</button></p>
+          <div data-out class="out"></div>
+        </form>
+      </div>
+    </Document>
+  );
+}
+
+/** A button, not an action on GET: mail scanners that open links must not use the token up. */
+export function VerifyEmailPage({ t, locale, token }: { t: T; locale: Locale; token: string }) {
+  return (
+    <Document title={t("verify_email")} locale={locale}>
+      <div class="auth card">
+        <h1>{t("verify_email")}</h1>
+        <form data-api="/api/v1/auth/verify-email" data-done={t("verify_done")}>
+          <input type="hidden" name="token" value={token} />
+          <p><button>{t("verify_email")}</button></p>
+          <div data-out class="out"></div>
+        </form>
+        <p class="muted"><a href="/app">Ping</a></p>
       </div>
     </Document>
   );

@@ -72,6 +72,7 @@ export function DeviceDetailPage({
             {t("pairing_code")}: <code class="big">{live.pairing_code}</code>
           </p>
         ) : null}
+        {!canEdit && (d.status === "qr" || d.status === "pairing_code") ? <p class="muted">{t("pairing_admin_only")}</p> : null}
       </div>
       {d.provider === "baileys" && canEdit ? (
         <div class="card row">

@@ -1,4 +1,7 @@
 import type { T } from "../i18n";
+import type { SourceState } from "../../webhooks/signature-policy";
+import { sourceById } from "../../webhooks/sources";
+import type { WebhookSource } from "../../db/schema";
 
 type Settings = {
   name: string;
@@ -11,7 +14,24 @@ type Settings = {
   custom_webhook_secret_set: boolean;
   webhook_log_retention_days: number;
   owner_phone: string | null;
+  webhook_secured: boolean;
+  webhook_token_set: boolean;
+  webhook_sources: { source: WebhookSource; secret_set: boolean; unsigned_allowed: boolean; state: SourceState }[];
 };
+
+/** A settings form's end: the save button (editors only) and the result line. */
+function SaveRow({ t, canEdit }: { t: T; canEdit: boolean }) {
+  return (
+    <>
+      {canEdit ? (
+        <p>
+          <button>{t("save")}</button>
+        </p>
+      ) : null}
+      <div data-out class="out"></div>
+    </>
+  );
+}
 
 export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: boolean }) {
   return (
@@ -25,6 +45,51 @@ export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: bo
             {t("copy")}
           </button>
         </div>
+      </div>
+      <div class="card" id="webhook-security">
+        <h3>{t("webhook_security")}</h3>
+        {s.webhook_secured ? null : <div class="banner warn" id="webhook-unsigned-warning">{t("webhook_no_secret_warning")}</div>}
+        <form data-api="/api/v1/settings" data-method="PATCH">
+          <table>
+            <thead>
+              <tr>
+                <th>{t("wr_source")}</th>
+                <th>{t("signature")}</th>
+                <th>{t("allow_unsigned")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {s.webhook_sources.map((w) => (
+                <tr data-source={w.source}>
+                  <td>{sourceById(w.source).label}</td>
+                  <td>
+                    <span class={`pill src-${w.state}`} data-state={w.state}>{t(`source_state_${w.state}`)}</span>
+                  </td>
+                  <td>
+                    <input type="checkbox" name="webhook_unsigned_allowed" value={w.source} data-list checked={w.unsigned_allowed} disabled={!canEdit || w.secret_set} style="min-width:0" />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <SaveRow t={t} canEdit={canEdit} />
+        </form>
+        <h4>{t("webhook_token_url")}</h4>
+        <p class="muted">{t("webhook_token_help")}</p>
+        {s.webhook_token_set ? <p><span class="pill">{t("webhook_token_set")}</span></p> : null}
+        {canEdit ? (
+          <div class="row">
+            <form data-api="/api/v1/settings/webhook-token" data-reveal="webhook_token_url">
+              <button class="ghost">{t("rotate_token")}</button>
+              <div data-out class="out"></div>
+            </form>
+            {s.webhook_token_set ? (
+              <form data-api="/api/v1/settings/webhook-token" data-method="DELETE">
+                <button class="ghost">{t("remove_token")}</button>
+              </form>
+            ) : null}
+          </div>
+        ) : null}
       </div>
       <div class="card">
         <h3>{t("settings_title")}</h3>
@@ -57,12 +122,7 @@ export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: bo
               <input name={String(field)} type="password" data-optional autocomplete="off" disabled={!canEdit} />
             </>
           ))}
-          {canEdit ? (
-            <p>
-              <button>{t("save")}</button>
-            </p>
-          ) : null}
-          <div data-out class="out"></div>
+          <SaveRow t={t} canEdit={canEdit} />
         </form>
       </div>
     </>

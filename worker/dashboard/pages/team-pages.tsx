@@ -66,13 +66,24 @@ export function ApiKeysPage({ t, keys, fmt }: { t: T; keys: ApiKey[]; fmt: (ms: 
             <label>{t("key_name")}</label>
             <input name="name" required maxlength={80} />
           </div>
+          <div>
+            <label>{t("key_scope")}</label>
+            <select name="scope">
+              <option value="full">{t("key_scope_full")}</option>
+              <option value="read_only">{t("key_scope_read_only")}</option>
+            </select>
+          </div>
+          <div>
+            <label>{t("key_expires")}</label>
+            <input name="expires_at" type="date" data-type="date" data-optional />
+          </div>
           <button>{t("create_key")}</button>
           <div data-out class="out"></div>
         </form>
       </div>
       <div class="card">
         <DataTable
-          headers={[t("key_name"), <>Prefix</>, t("created_at"), t("last_used"), t("actions")]}
+          headers={[t("key_name"), <>Prefix</>, t("key_scope"), t("key_expires"), t("created_at"), t("last_used"), t("actions")]}
           rows={keys}
           row={(k) => (
             <tr>
@@ -80,6 +91,8 @@ export function ApiKeysPage({ t, keys, fmt }: { t: T; keys: ApiKey[]; fmt: (ms: 
               <td>
                 <code>{k.prefix}…</code>
               </td>
+              <td>{k.scope === "read_only" ? t("key_scope_read_only") : t("key_scope_full")}</td>
+              <td>{k.expiresAt ? fmt(k.expiresAt) : t("key_never")}</td>
               <td>{fmt(k.createdAt)}</td>
               <td>{k.lastUsedAt ? fmt(k.lastUsedAt) : t("never")}</td>
               <td>

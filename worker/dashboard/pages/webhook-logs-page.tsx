@@ -57,7 +57,7 @@ export function WebhookLogsPage(props: {
       </div>
       <div class="card">
         <DataTable
-          headers={[t("wl_time"), t("wr_source"), t("status"), t("wl_rule"), t("wl_message")]}
+          headers={[t("wl_time"), t("wr_source"), t("status"), t("signature"), t("wl_rule"), t("wl_message")]}
           rows={logs}
           empty={t("wl_none")}
           row={(l) => (
@@ -66,6 +66,9 @@ export function WebhookLogsPage(props: {
               <td>{sourceById(l.source).label}</td>
               <td>
                 <span class={`pill st-${l.status}`}>{statusLabel(l.status)}</span>
+              </td>
+              <td>
+                <span class={`pill sig-${l.signature}`}>{t(`sig_${l.signature}`)}</span>
               </td>
               <td>{l.ruleNames.join(", ") || "—"}</td>
               <td>

@@ -45,11 +45,14 @@ export function WebhookRulesPage({
   rules,
   devices,
   editing,
+  nonce,
 }: {
   t: T;
   rules: WebhookRule[];
   devices: Device[];
   editing: WebhookRule | null;
+  /** The CSP nonce of this response: the editor's inline script runs only with it. */
+  nonce: string;
 }) {
   const deviceName = new Map(devices.map((d) => [d.deviceKey, d.name]));
   const source: RuleSource = editing?.source ?? "scalev";
@@ -203,7 +206,7 @@ export function WebhookRulesPage({
         <div id="rule-preview"></div>
       </div>
       <script type="application/json" id="rule-editor-data" dangerouslySetInnerHTML={{ __html: scriptJson(editorData) }} />
-      <script dangerouslySetInnerHTML={{ __html: RULE_EDITOR_SCRIPT }} />
+      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: RULE_EDITOR_SCRIPT }} />
     </>
   );
 }
