@@ -3,6 +3,7 @@ import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { outboundRoutes } from "./test/support/outbound-routes.ts";
+import { XENDIT_CALLBACK_TOKEN, XENDIT_SECRET_KEY } from "./test/worker/xendit-server";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
@@ -30,6 +31,10 @@ export default defineConfig(async () => {
             // Pinned here so a developer's .dev.vars (written by `npm start`) cannot change test results.
             PUBLIC_BASE_URL: "http://localhost:8787",
             TEST_SERVERS: JSON.stringify(inject("servers")),
+            // The local Xendit (test/worker/xendit-server.ts); same key and token as it checks.
+            XENDIT_API_BASE: inject("servers").xendit,
+            XENDIT_SECRET_KEY,
+            XENDIT_CALLBACK_TOKEN,
             // Mail goes to the local Resend-format server of global-setup.ts.
             MAIL_API_URL: `${inject("servers").local}/resend`,
             RESEND_API_KEY: "re_local_test_key",

@@ -4,7 +4,10 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { requireAuth } from "./auth/middleware";
 import { apiKeysApi } from "./api/api-keys";
 import { authApi } from "./api/auth";
+import { affiliateApi } from "./api/affiliate";
 import { billingApi } from "./api/billing";
+import { packagesApi } from "./api/packages";
+import { paymentCallbacks } from "./api/payment-callbacks";
 import { deviceChannelsApi } from "./api/device-channels";
 import { devicesApi } from "./api/devices";
 import { inboxApi } from "./api/inbox";
@@ -41,6 +44,7 @@ v1.openAPIRegistry.registerComponent("securitySchemes", "cookie", { type: "apiKe
 v1.route("/auth", authApi);
 v1.use("*", async (c, next) => {
   if (c.req.path.startsWith("/api/v1/auth/") || c.req.path === "/api/v1/openapi.json") return next();
+  if (c.req.method === "GET" && (c.req.path === "/api/v1/packages" || c.req.path === "/api/v1/packages/")) return next();
   return requireAuth(c, next);
 });
 v1.route("/me", meApi);
@@ -59,6 +63,8 @@ v1.route("/conversations", conversationsApi);
 v1.route("/templates", templatesApi);
 v1.route("/settings", settingsApi);
 v1.route("/billing", billingApi);
+v1.route("/packages", packagesApi);
+v1.route("/affiliate", affiliateApi);
 v1.route("/webhook-rules", webhookRulesApi);
 v1.route("/webhook-logs", webhookLogsApi);
 v1.doc31("/openapi.json", {
@@ -94,6 +100,7 @@ app.route("/gateway/v1", gatewayApi);
 app.route("/media", mediaApi);
 app.route("/api-app/whatsapp", seedWhatsappApi);
 app.route("/meta/webhook", metaWebhookApi);
+app.route("/payments", paymentCallbacks);
 app.route("/app", dashboard);
 app.get("/", (c) => c.redirect("/app"));
 app.get("/healthz", (c) => c.json({ status: "ok" }));

@@ -12,6 +12,8 @@ import { handleDeviceWebhookBatch, handleDeviceWebhookDeadLetters } from "./inbo
 import { sweepInboundEffects } from "./inbound/effects";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 import { sweepOutbox } from "./messaging/sweep";
+import { sendRenewalReminders } from "./billing/reminders";
+import { promoteCommissions } from "./db/affiliate";
 
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
@@ -37,5 +39,7 @@ export default {
     ctx.waitUntil(pruneDoneEffects(database(env.DB), Date.now() - 30 * 86_400_000));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
     ctx.waitUntil(wakeSnoozed(database(env.DB), Date.now()));
+    ctx.waitUntil(sendRenewalReminders(env, database(env.DB), Date.now()));
+    ctx.waitUntil(promoteCommissions(database(env.DB), Date.now()));
   },
 } satisfies ExportedHandler<Env>;

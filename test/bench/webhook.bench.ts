@@ -27,8 +27,13 @@ type Target = { name: string } & PlainWorker;
 type Figures = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
 
 async function seed(db: LocalD1): Promise<void> {
+  // A package with a messages-per-day limit far above the run, so every request pays the limit check (a
+  // package lookup and one counter read) without ever reaching it.
   await db
-    .prepare("INSERT INTO businesses (id, name, active_until) VALUES (?, 'Toko Bench', ?)")
+    .prepare("INSERT INTO packages (id, name, price_monthly, price_yearly, messages_per_day, purchasable) VALUES ('bench', 'Bench', 0, 0, 100000000, 0)")
+    .run();
+  await db
+    .prepare("INSERT INTO businesses (id, name, active_until, package) VALUES (?, 'Toko Bench', ?, 'bench')")
     .bind(BUSINESS_ID, Date.now() + 365 * 86_400_000)
     .run();
   await db

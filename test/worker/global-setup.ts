@@ -9,11 +9,13 @@ import { once } from "node:events";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { listenLocal } from "./listen";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startDohStub } from "../support/doh-stub";
 import { startMediaOrigin } from "../support/media-origin";
+import { startXendit } from "./xendit-server";
 
 export type CrablineManifest = {
   accessToken: string;
@@ -23,8 +25,8 @@ export type CrablineManifest = {
   graphVersion: string;
   endpoints: { adminInboundUrl: string; messagesUrl: string; apiRoot: string };
 };
-/** `doh`: the DoH stub's resolver URL; `mediaOrigin`: the loopback server behind the test zone's public names. */
-export type TestServers = { crabline: CrablineManifest; local: string; doh: string; mediaOrigin: string };
+/** `doh`: the DoH stub's resolver URL; `mediaOrigin`: the loopback server behind the test zone's public names; `xendit`: the local Xendit. */
+export type TestServers = { crabline: CrablineManifest; local: string; doh: string; mediaOrigin: string; xendit: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -139,18 +141,7 @@ function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }
       json(404, { error: "not found" });
     })();
   });
-  return new Promise((ok) =>
-    server.listen(0, "127.0.0.1", () =>
-      ok({
-        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      }),
-    ),
-  );
+  return listenLocal(server);
 }
 
 async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () => Promise<void> }> {
@@ -181,13 +172,14 @@ async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () =
 }
 
 export default async function setup(project: TestProject) {
-  const [crab, local, doh, mediaOrigin] = await Promise.all([startCrabline(), startLocalServer(), startDohStub(), startMediaOrigin()]);
-  project.provide("servers", { crabline: crab.manifest, local: local.url, doh: doh.url, mediaOrigin: mediaOrigin.url });
+  const [crab, local, doh, mediaOrigin, xendit] = await Promise.all([startCrabline(), startLocalServer(), startDohStub(), startMediaOrigin(), startXendit()]);
+  project.provide("servers", { crabline: crab.manifest, local: local.url, doh: doh.url, mediaOrigin: mediaOrigin.url, xendit: xendit.url });
   return async () => {
     await crab.stop();
     await local.close();
     await doh.close();
     await mediaOrigin.close();
+    await xendit.close();
   };
 }
 

@@ -2,6 +2,7 @@
 // reading and configuring stay allowed so the business can renew and see its data.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { DAY_MS, GRACE_DAYS } from "../../worker/billing/policy";
 import { call, countMessages, createApiKey, createDevice, signup, type Tenant } from "./helpers";
 
 async function setActiveUntil(t: Tenant, activeUntil: number) {
@@ -31,7 +32,8 @@ describe("package gating", () => {
       cookie: t.cookie,
     });
     expect(rule.status).toBe(201);
-    await setActiveUntil(t, Date.now() - 60_000);
+    // Past the grace period (worker/billing/policy.ts), not only past the end.
+    await setActiveUntil(t, Date.now() - GRACE_DAYS * DAY_MS - 60_000);
 
     const sends = [
       ["REST send", await call("/api/v1/messages", { json: { device_key: device.device_key, to: "081234567890", text: "Halo" }, key: apiKey })],

@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { DAY_MS, GRACE_DAYS } from "../../worker/billing/policy";
 import { call, createApiKey, member, signup } from "./helpers";
 
 describe("roles", () => {
@@ -180,7 +181,7 @@ describe("package", () => {
     expect(noToken.status).toBe(401);
     const expired = await call(`/internal/businesses/${owner.businessId}/package`, {
       method: "PUT",
-      json: { package: "basic", active_until: Date.now() - 1000 },
+      json: { package: "basic", active_until: Date.now() - GRACE_DAYS * DAY_MS - 1000 }, // past the grace period
       headers: { authorization: `Bearer ${env.PLATFORM_ADMIN_TOKEN}` },
     });
     expect(expired.status).toBe(200);

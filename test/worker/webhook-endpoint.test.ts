@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { DAY_MS, GRACE_DAYS } from "../../worker/billing/policy";
 import { call } from "./helpers";
 import {
   createRule,
@@ -250,7 +251,7 @@ describe("POST /webhook/:business_id", () => {
     expect((await postWebhook(t.businessId, scalevEvent("cache-3"), SCALEV_UA)).body.rule_matched).toBe(false);
     const op = await call(`/internal/businesses/${t.businessId}/package`, {
       method: "PUT",
-      json: { package: "basic", active_until: Date.now() - 1 },
+      json: { package: "basic", active_until: Date.now() - GRACE_DAYS * DAY_MS - 1 }, // past the grace period
       headers: { authorization: `Bearer ${env.PLATFORM_ADMIN_TOKEN}` },
     });
     expect(op.status).toBe(200);

@@ -7,6 +7,7 @@ import type { Context } from "hono";
 import { backoffAfter, backoffConfig, throttleKey } from "../auth/login-backoff";
 import { emailToken, redeemToken } from "../auth/recovery";
 import { clearSessionCookie, sessionTokenHash, startSession } from "../auth/session-cookie";
+import { resolveReferrer } from "../billing/affiliate";
 import { database } from "../db/client";
 import { blockUntil, clearThrottle, getThrottle, recordFailure } from "../db/login-throttles";
 import { deleteSession, deleteUserSessions } from "../db/sessions";
@@ -26,6 +27,8 @@ const SignupBody = z
     name: z.string().trim().min(1).max(120),
     email: Email,
     password: Password,
+    // The affiliate code from /app/signup?ref=CODE; fixed at sign-up (worker/billing/affiliate.ts).
+    referral_code: z.string().trim().min(4).max(32).optional(),
   })
   .openapi("SignupRequest");
 
@@ -80,6 +83,7 @@ export const authApi = apiRouter()
       const body = c.req.valid("json");
       const db = database(c.env.DB);
       if (await findUserByEmail(db, body.email)) throw new ApiError(409, "EMAIL_TAKEN", "This email is already registered");
+      const referredBy = body.referral_code ? await resolveReferrer(db, body.referral_code, body.email, await sessionTokenHash(c), Date.now()) : null;
       const businessId = crypto.randomUUID();
       const trialMs = Number(c.env.TRIAL_DAYS) * 24 * 3600 * 1000;
       let user;
@@ -88,6 +92,7 @@ export const authApi = apiRouter()
           businessId,
           businessName: body.business_name,
           activeUntil: Date.now() + trialMs,
+          referredBy,
           userId: crypto.randomUUID(),
           name: body.name,
           email: body.email,

@@ -1,6 +1,7 @@
 // WhatsApp devices (numbers). Staff can see them; admins configure them.
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware";
+import { assertWithinLimit } from "../billing/limits";
 import { database } from "../db/client";
 import { deleteDevice, type Device, gatewayLoad, getDevice, insertDevice, listDevices, updateDevice } from "../db/devices";
 import { DEVICE_STATUSES, PROVIDERS } from "../db/schema";
@@ -109,6 +110,7 @@ devicesApi
       const body = c.req.valid("json");
       checkWebhookUrl(c, body.webhook_url);
       const db = database(c.env.DB);
+      await assertWithinLimit(db, c.var.auth.business, "devices");
       const device = await insertDevice(db, {
         deviceKey: crypto.randomUUID(),
         businessId: c.var.auth.business.id,

@@ -4,8 +4,9 @@ import { isSupportedCountry } from "libphonenumber-js/min";
 import { requireRole } from "../auth/middleware";
 import { type Business, type BusinessPatch, updateBusiness } from "../db/businesses";
 import { database } from "../db/client";
-import { notFound } from "../http/errors";
+import { ApiError, notFound } from "../http/errors";
 import { WEBHOOK_SOURCES } from "../db/schema";
+import { normalizePhone } from "../lib/phone";
 import { encryptSecret, randomToken, sha256Hex } from "../lib/crypto";
 import { forgetWebhookContext } from "../webhooks/context-cache";
 import { hasAnyCredential, sourceState } from "../webhooks/signature-policy";
@@ -35,6 +36,7 @@ const SettingsSchema = z
     lynk_merchant_key_set: z.boolean(),
     custom_webhook_secret_set: z.boolean(),
     webhook_log_retention_days: z.number(),
+    owner_phone: z.string().nullable().openapi({ description: "Owner's WhatsApp number (62…) for renewal reminders", example: "6281234567890" }),
     webhook_unsigned_allowed: z.array(z.enum(WEBHOOK_SOURCES)),
     webhook_token_set: z.boolean().openapi({ description: "A secret token URL exists (its token is shown only when created)" }),
     webhook_secured: z.boolean().openapi({ description: "False: no secret and no token, anyone who knows the webhook URL can fire its rules" }),
@@ -66,6 +68,8 @@ const PatchSettings = z
     lynk_merchant_key: Secret.optional(),
     custom_webhook_secret: Secret.optional(),
     webhook_log_retention_days: z.number().int().min(1).max(365).optional(),
+    // 08…, +62…, 62… accepted; stored as digits. null removes it.
+    owner_phone: z.string().trim().min(5).max(30).nullable().optional(),
     webhook_unsigned_allowed: z
       .array(z.enum(WEBHOOK_SOURCES))
       .max(WEBHOOK_SOURCES.length)
@@ -87,6 +91,7 @@ export function settingsJson(env: Env, b: Business): z.infer<typeof SettingsSche
     lynk_merchant_key_set: b.lynkMerchantKeyEnc !== null,
     custom_webhook_secret_set: b.customWebhookSecretEnc !== null,
     webhook_log_retention_days: b.webhookLogRetentionDays,
+    owner_phone: b.ownerPhone,
     webhook_unsigned_allowed: b.webhookUnsignedAllowed,
     webhook_token_set: b.webhookTokenHash !== null,
     webhook_secured: hasAnyCredential(b),
@@ -138,6 +143,11 @@ settingsApi
       if (body.country !== undefined) patch.country = body.country;
       if (body.locale !== undefined) patch.locale = body.locale;
       if (body.webhook_log_retention_days !== undefined) patch.webhookLogRetentionDays = body.webhook_log_retention_days;
+      if (body.owner_phone !== undefined) {
+        const p = body.owner_phone === null ? null : normalizePhone(body.owner_phone, body.country ?? c.var.auth.business.country);
+        if (p && !p.ok) throw new ApiError(400, "INVALID_PHONE", `owner_phone: ${p.reason}`);
+        patch.ownerPhone = p ? p.digits : null;
+      }
       if (body.webhook_unsigned_allowed !== undefined) patch.webhookUnsignedAllowed = body.webhook_unsigned_allowed;
       const scalev = await sealed(c.env, body.scalev_signing_secret);
       if (scalev !== undefined) patch.scalevSigningSecretEnc = scalev;

@@ -1,4 +1,5 @@
 // Agents of a business. Managed by the super admin; the last super admin cannot be removed or demoted.
+import { assertWithinLimit } from "../billing/limits";
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware";
 import { database } from "../db/client";
@@ -97,6 +98,7 @@ usersApi
       const body = c.req.valid("json");
       const db = database(c.env.DB);
       if (await findUserByEmail(db, body.email)) throw new ApiError(409, "EMAIL_TAKEN", "This email is already registered");
+      await assertWithinLimit(db, c.var.auth.business, "agents");
       const temporary = body.password ? undefined : randomToken(12);
       const user = await insertUser(db, {
         id: crypto.randomUUID(),

@@ -35,12 +35,18 @@ document.addEventListener('submit', async (ev) => {
     if (!res.ok) { if (out) { out.className = 'out err'; out.textContent = data.message || res.statusText; } return; }
     const reveal = form.dataset.reveal && data[form.dataset.reveal];
     if (reveal && out) { out.className = 'out ok'; out.textContent = (form.dataset.revealLabel || '') + ' ' + reveal; return; }
+    // A checkout answers with the provider's hosted page: go there (only an http(s) URL).
+    const to = form.dataset.redirectTo && data[form.dataset.redirectTo];
+    if (typeof to === 'string' && (to.startsWith('https://') || to.startsWith('http://'))) { location.href = to; return; }
     if (form.dataset.done !== undefined) { const b = form.querySelector('button'); if (out) { out.className = 'out ok'; out.textContent = form.dataset.done; } else if (b) { b.textContent = form.dataset.done; b.disabled = true; } return; }
     if (form.dataset.redirect) location.href = form.dataset.redirect;
     // With the live channel open the result arrives as an event: keep the page, clear the message box.
     else if (form.dataset.stay !== undefined && liveOn()) { const box = form.querySelector('[name=text]'); if (box) box.value = ''; if (out) out.textContent = ''; }
     else location.reload();
   } catch (e) { if (out) { out.className = 'out err'; out.textContent = String(e); } }
+});
+document.addEventListener('click', (ev) => {
+  if (ev.target instanceof Element && ev.target.closest('[data-print]')) window.print();
 });
 document.addEventListener('click', async (ev) => {
   const btn = ev.target instanceof Element && ev.target.closest('[data-copy]');
@@ -139,4 +145,6 @@ pre.msg{white-space:pre-wrap;margin:0;font:inherit}pre.payload{white-space:pre-w
 .bubble{max-width:70%;padding:6px 10px;border-radius:8px;background:#fff;font-size:14px;white-space:pre-wrap}
 .bubble.out{align-self:flex-end;background:#d9fdd3}.bubble small{display:block;color:#6b7770;font-size:11px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:8px 16px}.grid input,.grid select{min-width:0;width:100%}
+.usage{margin:10px 0}.st-grace{background:#fff4e5}.st-expired{background:#fbe3e3}.st-active{background:#e3f5ec}
+@media print{.noprint,nav.side,header.top,.banner{display:none}.card{border:0}}
 `;

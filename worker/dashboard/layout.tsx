@@ -24,6 +24,7 @@ export const NAV: NavItem[] = [
   { href: "/app/users", key: "nav_users", min: "super_admin" },
   { href: "/app/api-keys", key: "nav_api_keys", min: "super_admin" },
   { href: "/app/billing", key: "nav_billing", min: "super_admin" },
+  { href: "/app/affiliate", key: "nav_affiliate", min: "super_admin" },
 ];
 
 export function Document(props: { title: string; locale: Locale; children: Child }) {
@@ -47,7 +48,8 @@ export function Shell(props: {
   role: Role;
   path: string;
   title: string;
-  packageActive: boolean;
+  /** The package notice (inactive, grace, ends soon), or null. */
+  banner: Child;
   emailUnverified: boolean;
   userName: string;
   children: Child;
@@ -77,7 +79,7 @@ export function Shell(props: {
               </form>
             </div>
           </header>
-          {props.packageActive ? null : <div class="banner">{t("package_inactive")}</div>}
+          {props.banner ? <div class="banner">{props.banner}</div> : null}
           {props.emailUnverified ? (
             <div class="banner">
               <form data-api="/api/v1/me/verification-email" data-done="✓">

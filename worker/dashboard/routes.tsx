@@ -7,7 +7,12 @@ import { authenticateSession } from "../auth/middleware";
 import { roleAtLeast } from "../auth/roles";
 import { sessionTokenHash } from "../auth/session-cookie";
 import { listApiKeys } from "../db/api-keys";
-import { isPackageActive } from "../db/businesses";
+import { affiliateSummary } from "../api/affiliate";
+import { billingState } from "../api/billing";
+import { graceMs, packageState, reminderDue } from "../billing/policy";
+import { listCommissions, listPayouts } from "../db/affiliate";
+import { getInvoice, listInvoices } from "../db/invoices";
+import { listPackages } from "../db/packages";
 import { database } from "../db/client";
 import { getDevice, listDevices } from "../db/devices";
 import { listMessages } from "../db/messages";
@@ -32,7 +37,9 @@ import { CLIENT_SCRIPT } from "./client-script";
 import { CRM_SCRIPT } from "./crm-script";
 import { contactPages } from "./contact-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
-import { NAV, Shell } from "./layout";
+import { Document, NAV, Shell } from "./layout";
+import { AffiliatePage } from "./pages/affiliate-page";
+import { BillingPage, InvoicePrint } from "./pages/billing-page";
 import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage } from "./pages/auth-pages";
 import { DeviceDetailPage } from "./pages/device-detail-page";
 import { DevicesPage } from "./pages/devices-page";
@@ -67,7 +74,10 @@ dashboard.use("*", async (c, next) => {
 });
 
 dashboard.get("/login", (c) => c.html(<LoginPage t={c.var.t} locale={c.var.locale} />));
-dashboard.get("/signup", (c) => c.html(<SignupPage t={c.var.t} locale={c.var.locale} />));
+dashboard.get("/signup", (c) => {
+  const ref = c.req.query("ref");
+  return c.html(<SignupPage t={c.var.t} locale={c.var.locale} referral={ref && /^[A-Za-z0-9]{4,32}$/.test(ref) ? ref.toUpperCase() : null} />);
+});
 dashboard.get("/forgot-password", (c) => c.html(<ForgotPasswordPage t={c.var.t} locale={c.var.locale} />));
 const tokenQuery = (q: string | undefined) => (q && /^[A-Za-z0-9_-]{20,200}$/.test(q) ? q : "");
 dashboard.get("/reset-password", (c) => c.html(<ResetPasswordPage t={c.var.t} locale={c.var.locale} token={tokenQuery(c.req.query("token"))} />));
@@ -86,6 +96,24 @@ dashboard.use("*", async (c, next) => {
   return next();
 });
 
+/** The package notice every page shows: inactive, in its grace period, or ending within 7/3/1 days. */
+function packageBanner(auth: Auth, t: T, locale: Locale): Child {
+  const b = auth.business;
+  const now = Date.now();
+  const state = packageState(b, now);
+  const renew = roleAtLeast(auth.role, "super_admin") ? (
+    <>
+      {" "}
+      <a href="/app/billing">{t("renew_now")}</a>
+    </>
+  ) : null;
+  if (state === "expired") return <>{t("package_inactive")}{renew}</>;
+  if (state === "grace") return <>{t("grace_banner").replace("{date}", formatDateTime(b.activeUntil + graceMs(b.package), b.timezone, locale))}{renew}</>;
+  const days = reminderDue(b.activeUntil, now, new Set());
+  if (days === null) return null;
+  return <>{t("renew_banner").replace("{n}", String(days)).replace("{date}", formatDateTime(b.activeUntil, b.timezone, locale))}{renew}</>;
+}
+
 function render(c: { var: { t: T; locale: Locale; auth: Auth }; req: { path: string } }, titleKey: MessageKey, body: Child) {
   const { auth, t, locale } = c.var;
   return (
@@ -95,7 +123,7 @@ function render(c: { var: { t: T; locale: Locale; auth: Auth }; req: { path: str
       role={auth.role}
       path={c.req.path}
       title={t(titleKey)}
-      packageActive={isPackageActive(auth.business)}
+      banner={packageBanner(auth, t, locale)}
       emailUnverified={auth.user !== null && auth.user.emailVerifiedAt === null}
       userName={auth.user?.name ?? ""}
     >
@@ -215,24 +243,36 @@ dashboard.get("/api-keys", async (c) => {
   return c.html(render(c, "nav_api_keys", <ApiKeysPage t={c.var.t} keys={rows} fmt={dateFormatter(c.var.auth, c.var.locale)} />));
 });
 
-dashboard.get("/billing", (c) => {
+dashboard.get("/billing", async (c) => {
   const { t, auth, locale } = c.var;
   if (!roleAtLeast(auth.role, "super_admin")) return c.html(render(c, "nav_billing", forbidden(t)), 403);
-  const b = auth.business;
+  const db = database(c.env.DB);
+  const [state, packages, invoices] = await Promise.all([billingState(db, auth.business), listPackages(db), listInvoices(db, auth.business.id, 50)]);
+  return c.html(render(c, "nav_billing", <BillingPage t={t} state={state} packages={packages} invoices={invoices.slice(0, 50)} fmt={dateFormatter(auth, locale)} />));
+});
+
+dashboard.get("/billing/invoices/:id", async (c) => {
+  const { t, auth, locale } = c.var;
+  if (!roleAtLeast(auth.role, "super_admin")) return c.html(render(c, "nav_billing", forbidden(t)), 403);
+  const id = c.req.param("id");
+  const inv = UUID.test(id) ? await getInvoice(database(c.env.DB), auth.business.id, id) : undefined;
+  if (!inv) return c.html(render(c, "nav_billing", <p class="card">{t("no_invoices")}</p>), 404);
   return c.html(
-    render(
-      c,
-      "nav_billing",
-      <div class="card">
-        <p>
-          {t("package")}: <b>{b.package}</b> — {isPackageActive(b) ? t("package_active") : t("package_inactive")}
-        </p>
-        <p>
-          {t("active_until")}: {formatDateTime(b.activeUntil, b.timezone, locale)}
-        </p>
-      </div>,
-    ),
+    <Document title={`${t("invoice_title")} ${inv.number}`} locale={locale}>
+      <main style="max-width:760px;margin:24px auto">
+        <InvoicePrint t={t} invoice={inv} businessName={auth.business.name} fmt={dateFormatter(auth, locale)} />
+      </main>
+    </Document>,
   );
+});
+
+dashboard.get("/affiliate", async (c) => {
+  const { t, auth, locale } = c.var;
+  if (!roleAtLeast(auth.role, "super_admin")) return c.html(render(c, "nav_affiliate", forbidden(t)), 403);
+  const db = database(c.env.DB);
+  const summary = await affiliateSummary(c.env, db, auth.business);
+  const [ledger, payouts] = await Promise.all([listCommissions(db, auth.business.id, 100), listPayouts(db, { businessId: auth.business.id }, 50)]);
+  return c.html(render(c, "nav_affiliate", <AffiliatePage t={t} s={summary} ledger={ledger.slice(0, 100)} payouts={payouts.slice(0, 50)} fmt={dateFormatter(auth, locale)} />));
 });
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -286,7 +326,7 @@ dashboard.get("/webhook-logs", async (c) => {
 contactPages(dashboard, { render, forbidden, dateFormatter });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
-const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/webhook-rules", "/webhook-logs"]);
+const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs"]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (built.has(sub)) continue;

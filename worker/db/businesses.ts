@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "./client";
+import { packageState } from "../billing/policy";
 import { businesses } from "./schema";
 
 export type Business = typeof businesses.$inferSelect;
@@ -8,8 +9,9 @@ export async function getBusiness(db: Db, id: string): Promise<Business | undefi
   return db.select().from(businesses).where(eq(businesses.id, id)).get();
 }
 
-export function isPackageActive(b: Pick<Business, "activeUntil">, now = Date.now()): boolean {
-  return b.activeUntil > now;
+/** Sending features work while the package runs and during its grace period (worker/billing/policy.ts). */
+export function isPackageActive(b: Pick<Business, "activeUntil" | "package">, now = Date.now()): boolean {
+  return packageState(b, now) !== "expired";
 }
 
 export type BusinessPatch = Partial<
@@ -27,6 +29,7 @@ export type BusinessPatch = Partial<
     | "webhookTokenHash"
     | "package"
     | "activeUntil"
+    | "ownerPhone"
   >
 >;
 

@@ -45,12 +45,17 @@ export const businesses = sqliteTable("businesses", {
   lynkMerchantKeyEnc: text("lynk_merchant_key_enc"),
   customWebhookSecretEnc: text("custom_webhook_secret_enc"),
   webhookLogRetentionDays: integer("webhook_log_retention_days").notNull().default(30),
+  // The owner's WhatsApp number (digits, 62…) for renewal reminders from the platform's device; null until given.
+  ownerPhone: text("owner_phone"),
+  // Affiliate program: this business's own code, and the business that referred it (fixed at sign-up).
+  referralCode: text("referral_code"),
+  referredBy: text("referred_by"),
   // Sources whose unsigned events the business accepts although it has set a signing secret (docs/security.md).
   webhookUnsignedAllowed: text("webhook_unsigned_allowed", { mode: "json" }).$type<WebhookSource[]>().notNull().default([]),
   // SHA-256 of the secret token of /webhook/:business_id/:token (rotatable; shown once).
   webhookTokenHash: text("webhook_token_hash"),
   createdAt: createdAt(),
-});
+}, (t) => [uniqueIndex("businesses_referral_code_unique").on(t.referralCode), index("businesses_referred_by_idx").on(t.referredBy, t.createdAt)]);
 
 export const users = sqliteTable(
   "users",
@@ -640,4 +645,157 @@ export const webhookEvents = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [primaryKey({ columns: [t.businessId, t.eventKey] }), index("webhook_events_created_idx").on(t.createdAt)],
+);
+
+/**
+ * The package catalogue (operator-edited through /internal/packages). Prices are integers in rupiah; a null limit
+ * means unlimited. `trial` is the package of a new business and is not for sale.
+ */
+export const packages = sqliteTable("packages", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  priceMonthly: integer("price_monthly").notNull(),
+  priceYearly: integer("price_yearly").notNull(),
+  devices: integer("devices"),
+  agents: integer("agents"),
+  messagesPerDay: integer("messages_per_day"),
+  broadcastRecipientsPerMonth: integer("broadcast_recipients_per_month"),
+  aiTokensPerDay: integer("ai_tokens_per_day"),
+  liveChat: integer("live_chat", { mode: "boolean" }).notNull().default(false),
+  purchasable: integer("purchasable", { mode: "boolean" }).notNull().default(true),
+  sortOrder: integer("sort_order").notNull().default(100),
+  updatedAt: integer("updated_at", { mode: "number" }),
+});
+
+export const INVOICE_KINDS = ["subscription", "manual", "free_extension"] as const;
+export const INVOICE_STATUSES = ["pending", "paid", "expired", "refund_pending", "refunded"] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+
+/** One purchase (or free extension) of a package for a number of months. Amounts in rupiah. */
+export const invoices = sqliteTable(
+  "invoices",
+  {
+    id: text("id").primaryKey(),
+    number: text("number").notNull(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: INVOICE_KINDS }).notNull(),
+    packageId: text("package_id").notNull(),
+    months: integer("months").notNull(),
+    // List price of the period, the pro-rata credit of the current package, and what is due (price - credit).
+    price: integer("price").notNull(),
+    credit: integer("credit").notNull().default(0),
+    amount: integer("amount").notNull(),
+    currency: text("currency").notNull().default("IDR"),
+    status: text("status", { enum: INVOICE_STATUSES }).notNull().default("pending"),
+    provider: text("provider", { enum: ["xendit", "manual", "none"] }).notNull(),
+    providerInvoiceId: text("provider_invoice_id"),
+    invoiceUrl: text("invoice_url"),
+    reference: text("reference"),
+    // The period this invoice paid for (set when paid).
+    periodStart: integer("period_start", { mode: "number" }),
+    periodEnd: integer("period_end", { mode: "number" }),
+    paidAt: integer("paid_at", { mode: "number" }),
+    paymentMethod: text("payment_method"),
+    refundedAt: integer("refunded_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("invoices_number_unique").on(t.number),
+    uniqueIndex("invoices_provider_unique").on(t.provider, t.providerInvoiceId),
+    index("invoices_business_idx").on(t.businessId, t.createdAt),
+  ],
+);
+
+/** Every provider callback or manual payment seen, by the provider's own id: the first insert owns the event. */
+export const paymentEvents = sqliteTable(
+  "payment_events",
+  {
+    provider: text("provider").notNull(),
+    eventId: text("event_id").notNull(),
+    invoiceId: text("invoice_id"),
+    outcome: text("outcome", { enum: ["applied", "ignored", "mismatch"] }).notNull(),
+    detail: text("detail").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.eventId] })],
+);
+
+export const COMMISSION_STATUSES = ["pending", "available", "paid", "reversed"] as const;
+export type CommissionStatus = (typeof COMMISSION_STATUSES)[number];
+
+/** The affiliate ledger: one commission per paid invoice of a referred business (a clawback if paid then refunded). */
+export const commissions = sqliteTable(
+  "commissions",
+  {
+    id: text("id").primaryKey(),
+    referrerId: text("referrer_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    referredId: text("referred_id").notNull(),
+    invoiceId: text("invoice_id").notNull(),
+    kind: text("kind", { enum: ["commission", "clawback"] }).notNull().default("commission"),
+    invoiceAmount: integer("invoice_amount").notNull(),
+    percent: integer("percent").notNull(),
+    amount: integer("amount").notNull(),
+    status: text("status", { enum: COMMISSION_STATUSES }).notNull(),
+    availableAt: integer("available_at", { mode: "number" }).notNull(),
+    payoutId: text("payout_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("commissions_invoice_unique").on(t.invoiceId, t.kind),
+    index("commissions_referrer_idx").on(t.referrerId, t.createdAt),
+    index("commissions_due_idx").on(t.status, t.availableAt),
+  ],
+);
+
+export const payouts = sqliteTable(
+  "payouts",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    amount: integer("amount").notNull(),
+    method: text("method", { enum: ["bank", "ewallet"] }).notNull(),
+    provider: text("provider").notNull(),
+    accountName: text("account_name").notNull(),
+    accountNumber: text("account_number").notNull(),
+    status: text("status", { enum: ["requested", "paid"] }).notNull().default("requested"),
+    reference: text("reference"),
+    paidAt: integer("paid_at", { mode: "number" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("payouts_business_idx").on(t.businessId, t.createdAt), index("payouts_status_idx").on(t.status, t.createdAt)],
+);
+
+/** One row per renewal reminder sent: (business, the expiry it is about, days before). Cron re-runs find it taken. */
+export const billingReminders = sqliteTable(
+  "billing_reminders",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    periodEnd: integer("period_end", { mode: "number" }).notNull(),
+    daysBefore: integer("days_before").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.periodEnd, t.daysBefore] })],
+);
+
+/** Usage the later modules report (broadcast recipients per month, AI tokens per day), per period key. */
+export const usageCounters = sqliteTable(
+  "usage_counters",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    metric: text("metric").notNull(),
+    // `2026-12-03` for a daily metric, `2026-12` for a monthly one (the business's time zone).
+    period: text("period").notNull(),
+    amount: integer("amount").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.metric, t.period] })],
 );

@@ -1,4 +1,5 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { newReferralCode } from "../billing/affiliate";
 import type { Cursor } from "../lib/cursor";
 import { afterCursor } from "./paging";
 import type { Db } from "./client";
@@ -41,10 +42,12 @@ export async function listUsers(db: Db, businessId: string, limit: number, curso
 /** Sign-up: the business and its super admin in one batch, so neither exists without the other. */
 export async function createBusinessWithOwner(
   db: Db,
-  input: { businessId: string; businessName: string; activeUntil: number; userId: string; name: string; email: string; passwordHash: string },
+  input: { businessId: string; businessName: string; activeUntil: number; userId: string; name: string; email: string; passwordHash: string; referredBy?: string | null },
 ): Promise<User> {
   const [, inserted] = await db.batch([
-    db.insert(businesses).values({ id: input.businessId, name: input.businessName, activeUntil: input.activeUntil }),
+    db
+      .insert(businesses)
+      .values({ id: input.businessId, name: input.businessName, activeUntil: input.activeUntil, referralCode: newReferralCode(), referredBy: input.referredBy ?? null }),
     db
       .insert(users)
       .values({

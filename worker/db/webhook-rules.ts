@@ -2,7 +2,7 @@ import { and, asc, count, desc, eq, sql } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
-import { businesses, devices, webhookRules } from "./schema";
+import { businesses, devices, packages, usageCounters, webhookRules } from "./schema";
 
 export type WebhookRule = typeof webhookRules.$inferSelect;
 export type NewWebhookRule = typeof webhookRules.$inferInsert;
@@ -68,8 +68,8 @@ export type ActiveRule = WebhookRule & { deviceExists: boolean };
  * The webhook's one read: the business and its active rules in firing order (with whether each rule's
  * device still exists), in a single D1 round trip.
  */
-export async function loadWebhookContext(db: Db, businessId: string) {
-  const [business, rules] = await db.batch([
+export async function loadWebhookContext(db: Db, businessId: string, usagePeriod: string) {
+  const [business, rules, pkg, usage] = await db.batch([
     db.select().from(businesses).where(eq(businesses.id, businessId)).limit(1),
     db
       .select({ rule: webhookRules, deviceExists: sql<number>`${devices.deviceKey} IS NOT NULL` })
@@ -77,9 +77,19 @@ export async function loadWebhookContext(db: Db, businessId: string) {
       .leftJoin(devices, and(eq(devices.deviceKey, webhookRules.deviceKey), eq(devices.businessId, webhookRules.businessId)))
       .where(and(eq(webhookRules.businessId, businessId), eq(webhookRules.active, true)))
       .orderBy(asc(webhookRules.priority), asc(webhookRules.createdAt), asc(webhookRules.id)),
+    // The package's daily message limit travels with the cached context (the webhook path checks it).
+    db.select({ messagesPerDay: packages.messagesPerDay }).from(packages).innerJoin(businesses, eq(businesses.package, packages.id)).where(eq(businesses.id, businessId)),
+    db
+      .select({ amount: usageCounters.amount })
+      .from(usageCounters)
+      .where(and(eq(usageCounters.businessId, businessId), eq(usageCounters.metric, "messages_per_day"), eq(usageCounters.period, usagePeriod))),
   ]);
   return {
     business: business[0],
+    // null = unlimited; a package missing from the catalogue allows nothing (as in worker/billing/limits.ts).
+    messagesPerDay: pkg[0] ? pkg[0].messagesPerDay : 0,
+    // Today's outbound count when loaded; the webhook path adds what it writes (see webhooks/endpoint.ts).
+    sent: { period: usagePeriod, count: usage[0]?.amount ?? 0 },
     rules: rules.map((r): ActiveRule => ({ ...r.rule, deviceExists: Boolean(r.deviceExists) })),
   };
 }

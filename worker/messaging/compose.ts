@@ -1,5 +1,6 @@
 // One outbound message from a caller (REST API, the seed's send-message, the sandbox chat): resolve the
 // device and the recipient, check the Cloud API window, then write the row and queue the job.
+import { assertWithinLimit } from "../billing/limits";
 import type { Business } from "../db/businesses";
 import { isPackageActive } from "../db/businesses";
 import type { Db } from "../db/client";
@@ -66,6 +67,7 @@ export async function composeAndQueue(env: Env, db: Db, business: Business, inpu
   if (!isPackageActive(business)) throw new ApiError(403, "PACKAGE_NOT_ACTIVE", "Your package is not active. Renew it to use this feature.");
   const existing = await getMessageByKey(db, business.id, input.idempotencyKey);
   if (existing) return { message: replayOf(existing, input), created: false };
+  await assertWithinLimit(db, business, "messages_per_day");
   const device = await resolveDevice(db, business, input.deviceKey, input.isGroup);
   const to = resolveRecipient(input.to, input.isGroup, business.country);
   if (input.content.kind === "meta_template" && device.provider !== "cloud_api") {

@@ -5,6 +5,7 @@
 // package) forget the entry at once in the isolate that made them; other isolates see the change within
 // MAX_AGE_MS. Only resolved values are kept (no promise is shared across requests).
 import { database } from "../db/client";
+import { usagePeriod } from "../billing/limits";
 import { loadWebhookContext } from "../db/webhook-rules";
 
 export const REFRESH_AFTER_MS = 5000;
@@ -31,7 +32,7 @@ export async function webhookContext(d1: D1Database, businessId: string, waitUnt
     if (now - hit.at >= REFRESH_AFTER_MS && !hit.refreshing) {
       hit.refreshing = true;
       waitUntil(
-        loadWebhookContext(database(d1), businessId).then(
+        loadWebhookContext(database(d1), businessId, usagePeriod("messages_per_day", Date.now())).then(
           (value) => {
             // A write may have forgotten (or replaced) the entry meanwhile; only refresh the one we started from.
             if (entries.get(businessId) === hit) store(businessId, value, now);
@@ -44,7 +45,7 @@ export async function webhookContext(d1: D1Database, businessId: string, waitUnt
     }
     return hit.value;
   }
-  const value = await loadWebhookContext(database(d1), businessId);
+  const value = await loadWebhookContext(database(d1), businessId, usagePeriod("messages_per_day", Date.now()));
   store(businessId, value, now);
   return value;
 }

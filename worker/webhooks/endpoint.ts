@@ -5,6 +5,8 @@
 // DeviceSession). Every log row says how the event was authenticated: signed, token, unsigned_allowed or refused.
 import { Hono } from "hono";
 import type { Context } from "hono";
+import { checkLimit, usagePeriod } from "../billing/limits";
+import { usageAmount } from "../db/packages";
 import { type Business, isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
 import { type CreatedMessage, insertTextMessagesStatements, queuedByKeyPrefixStatement } from "../db/messages";
@@ -41,6 +43,20 @@ function payloadForLog(raw: string): { payload: string; payloadTruncated: boolea
 }
 
 /** Logs a refused request and returns the error (seed shape) to throw. */
+/**
+ * Today's outbound count for the daily limit. The cached context's count (reloaded every few seconds, plus this
+ * isolate's own webhook writes) is trusted while the business is below 90% of a limit of at least 1000 — no D1
+ * read on the hot path; otherwise (near the limit, small limits, a new day) the exact counter is read. Sends
+ * from other paths reach the cached count within one reload, so the cap can only be passed if they alone add
+ * more than 10% of the daily limit within those seconds (docs/billing.md).
+ */
+async function sentToday(d1: D1Database, businessId: string, cached: { period: string; count: number }, allowed: number | null, adding: number): Promise<number> {
+  if (allowed === null) return 0;
+  const period = usagePeriod("messages_per_day", Date.now());
+  if (allowed >= 1000 && cached.period === period && cached.count + adding <= allowed * 0.9) return cached.count;
+  return usageAmount(database(d1), businessId, "messages_per_day", period);
+}
+
 async function reject(l: Logged, status: 400 | 403 | 413, code: string, message: string, eventKey: string | null = null): Promise<ApiError> {
   await insertLog(database(l.d1), {
     id: crypto.randomUUID(),
@@ -90,7 +106,7 @@ webhookEndpoint.post("/:business_id/:token", (c) => handleWebhook(c, c.req.param
 async function handleWebhook(c: Context<AppEnv>, businessId: string, token: string | null): Promise<Response> {
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const d1 = c.env.DB;
-  const [{ business, rules }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readCappedBody(c.req.raw, MAX_WEBHOOK_BODY_BYTES)]);
+  const [{ business, rules, messagesPerDay, sent }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readCappedBody(c.req.raw, MAX_WEBHOOK_BODY_BYTES)]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
@@ -120,6 +136,14 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   }
 
   const plan = planMessages({ business, rules, source: adapter.id, eventKey, payload: parsed.value });
+  if (plan.messages.length > 0) {
+    try {
+      checkLimit("messages_per_day", messagesPerDay, await sentToday(d1, business.id, sent, messagesPerDay, plan.messages.length), plan.messages.length);
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.code !== "PACKAGE_LIMIT") throw e;
+      throw await reject(logged, 403, "PACKAGE_LIMIT", e.message, eventKey);
+    }
+  }
   const status: WebhookLogStatus =
     plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
   const logId = crypto.randomUUID();
@@ -146,6 +170,8 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
     // message id, so a job that did exist is a harmless repeat.
     jobs = (await queuedByKeyPrefixStatement(d1, business.id, messageKeyPrefix(eventKey)).all<CreatedMessage>()).results;
   }
+  // The cached count follows this isolate's own writes (other isolates' are in the next reload, ≤ 10 s).
+  sent.count += jobs.length;
   await enqueueJobs(c.env.OUTBOUND, jobs);
   // The CRM side (contact + order timeline): idempotent, so it runs on replays too. A failure here must not
   // turn a processed event into a 500 the sender would retry forever; it is logged.

@@ -26,7 +26,8 @@ export function LoginPage({ t, locale }: { t: T; locale: Locale }) {
   );
 }
 
-export function SignupPage({ t, locale }: { t: T; locale: Locale }) {
+/** `referral`: the code of /app/signup?ref=CODE, sent as referral_code (fixed at sign-up). */
+export function SignupPage({ t, locale, referral }: { t: T; locale: Locale; referral?: string | null }) {
   return (
     <Document title={t("signup")} locale={locale}>
       <div class="auth card">
@@ -40,6 +41,7 @@ export function SignupPage({ t, locale }: { t: T; locale: Locale }) {
           <input name="email" type="email" required autocomplete="username" />
           <label>{t("password")}</label>
           <input name="password" type="password" required minlength={8} autocomplete="new-password" />
+          {referral ? <input type="hidden" name="referral_code" value={referral} /> : null}
           <p><button>{t("signup")}</button></p>
           <div data-out class="out"></div>
         </form>

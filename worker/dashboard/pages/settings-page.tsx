@@ -13,6 +13,7 @@ type Settings = {
   lynk_merchant_key_set: boolean;
   custom_webhook_secret_set: boolean;
   webhook_log_retention_days: number;
+  owner_phone: string | null;
   webhook_secured: boolean;
   webhook_token_set: boolean;
   webhook_sources: { source: WebhookSource; secret_set: boolean; unsigned_allowed: boolean; state: SourceState }[];
@@ -104,6 +105,9 @@ export function SettingsPage({ t, s, canEdit }: { t: T; s: Settings; canEdit: bo
             <option value="id" selected={s.locale === "id"}>Bahasa Indonesia</option>
             <option value="en" selected={s.locale === "en"}>English</option>
           </select>
+          <label>{t("owner_phone")}</label>
+          <input name="owner_phone" type="tel" value={s.owner_phone ?? ""} placeholder="0812…" data-null disabled={!canEdit} />
+          <p class="muted">{t("owner_phone_help")}</p>
           <label>{t("log_retention_days")}</label>
           <input name="webhook_log_retention_days" type="number" min={1} max={365} data-type="number" value={String(s.webhook_log_retention_days)} disabled={!canEdit} />
           {[
