@@ -12,7 +12,7 @@ let browser: Browser;
 async function api(path: string, init: { json?: unknown; cookie?: string } = {}) {
   const res = await fetch(new URL(path, worker.url), {
     method: init.json === undefined ? "GET" : "POST",
-    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie } : {}) },
+    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie, origin: new URL(worker.url).origin } : {}) },
     body: init.json === undefined ? undefined : JSON.stringify(init.json),
   });
   return { status: res.status, headers: res.headers, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
