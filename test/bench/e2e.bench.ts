@@ -23,6 +23,7 @@ import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { Crabline } from "../node/support/crabline";
 import { GatewayProcess } from "../node/support/gateway-process";
 import { addBaileysDevice, pingApi, signupTenant } from "../node/support/ping-api";
+import { unlimitedPackage } from "../support/bench-package";
 import { waitFor } from "../node/support/wait";
 import { type LocalWorker, ROOT, startLocalWorker } from "../support/local-worker";
 
@@ -75,6 +76,7 @@ async function run(crab: Crabline, setting: string): Promise<{ label: string; sa
   const cookie = await signupTenant(call);
   const me = await call("/api/v1/me", { cookie });
   const businessId = String(me.body.business?.id);
+  await unlimitedPackage(worker.db, businessId);
   const dataDir = mkdtempSync(join(tmpdir(), "e2e-bench-"));
   const keys: string[] = [];
   for (let d = 0; d < DEVICES; d++) {

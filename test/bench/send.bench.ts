@@ -14,6 +14,7 @@ import { WorkerApi } from "../../gateway-node/src/channel/worker-api";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
 import { parseServerFrame, type GatewayFrame, type ServerFrame } from "../../protocol/gateway-protocol";
 import { type LocalD1, ROOT, startLocalWorker } from "../support/local-worker";
+import { unlimitedPackage } from "../support/bench-package";
 
 const N = Number(process.env.BENCH_JOBS ?? 3000);
 const REPEAT = Number(process.env.BENCH_REPEAT ?? 3);
@@ -32,11 +33,13 @@ async function http(base: URL, p: string, init: { method?: string; json?: unknow
   return { res, body };
 }
 
-async function tenant(base: URL): Promise<Tenant> {
+async function tenant(base: URL, db: LocalD1 | undefined): Promise<Tenant> {
   const { res, body } = await http(base, "/api/v1/auth/signup", { json: { business_name: "Bench", name: "Bench", email: `bench.${Date.now()}.${Math.random()}@example.co.id`, password: "bench-password-123" } });
   const cookie = /ping_session=[^;]+/.exec(res.headers.get("set-cookie") ?? "")?.[0];
   if (!cookie) throw new Error(`signup failed: ${JSON.stringify(body)}`);
-  return { cookie, businessId: String(body.business_id) };
+  const businessId = String(body.business_id);
+  await unlimitedPackage(db, businessId);
+  return { cookie, businessId };
 }
 
 async function device(base: URL, t: Tenant, provider: "sandbox" | "baileys"): Promise<string> {
@@ -187,7 +190,7 @@ const worker = await startLocalWorker({
 try {
   const base = new URL(worker.url);
   const d1 = worker.db;
-  const t = await tenant(base);
+  const t = await tenant(base, d1);
   const sandboxKey = await device(base, t, "sandbox");
   const baileysKey = await device(base, t, "baileys");
   const singleKey = await device(base, t, "baileys");
@@ -197,7 +200,7 @@ try {
   const gwNode = await gatewayNodeChannel(base, nodeKey);
   // Same pipeline, another business, with a dashboard socket on its live inbox: every job then also costs a
   // message.created and a message.status frame fanned out by its InboxHub.
-  const watched = await tenant(base);
+  const watched = await tenant(base, d1);
   const watchedKey = await device(base, watched, "sandbox");
   const tab = await inboxListener(base, watched);
   // Warm-up: first DO instantiation, first queue batch, JIT.
