@@ -9,7 +9,6 @@ import {
   type ConversationRow,
   getConversationRow,
   listConversations,
-  noteOutbound,
   unreadTotals,
   updateConversation,
   type Conversation,
@@ -20,7 +19,7 @@ import { BOT_STATES, CONVERSATION_STATUSES, PRIORITIES } from "../db/schema";
 import { getUser } from "../db/users";
 import { ApiError, notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
-import { composeAndQueue } from "../messaging/compose";
+import { replyOnConversation } from "../crm/conversation-reply";
 import { LabelRef, labelRef } from "./contacts";
 import { MessageSchema, messageJson } from "./messages";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, notFoundError, security } from "./openapi";
@@ -294,23 +293,13 @@ conversationsApi
       const db = database(c.env.DB);
       const auth = c.var.auth;
       const r = await own(db, auth.business.id, c.req.valid("param").id);
-      if (r.channel.kind !== "whatsapp" || !r.conversation.deviceKey) {
-        throw new ApiError(409, "CHANNEL_NOT_SUPPORTED", "Replies on this channel are not available yet");
-      }
-      if (!r.contact.waJid) throw new ApiError(409, "NO_WHATSAPP_ID", "This contact has no WhatsApp id to reply to");
       const key = c.req.valid("header")["idempotency-key"];
-      const text = c.req.valid("json").text;
-      const { message, created } = await composeAndQueue(c.env, db, auth.business, {
-        deviceKey: r.conversation.deviceKey,
-        to: r.contact.waJid,
-        isGroup: r.contact.isGroup,
-        content: { kind: "text", text },
+      const { message, created } = await replyOnConversation(c.env, db, auth.business, r, {
+        text: c.req.valid("json").text,
         idempotencyKey: `agent:${r.conversation.id}:${key ?? crypto.randomUUID()}`,
         source: "agent",
-        conversationId: r.conversation.id,
       });
-      if (created) await noteOutbound(db, r.conversation.id, message.createdAt, text);
-      else c.header("Idempotent-Replayed", "true");
+      if (!created) c.header("Idempotent-Replayed", "true");
       return c.json(messageJson(message), created ? 202 : 200);
     },
   );
