@@ -47,8 +47,26 @@ export async function createRule(t: WebhookTenant, rule: Record<string, unknown>
   return res.body;
 }
 
-export function postWebhook(businessId: string, body: unknown, headers: Record<string, string> = {}) {
-  return call(`/webhook/${businessId}`, { raw: typeof body === "string" ? body : JSON.stringify(body), headers });
+/**
+ * Posts an event and waits until its customer effect (contact + order, run after the answer) is done, so a test
+ * reads what the webhook recorded; the answer is returned as it came.
+ */
+export async function postWebhook(businessId: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await call(`/webhook/${businessId}`, { raw: typeof body === "string" ? body : JSON.stringify(body), headers });
+  await customerEffectsSettled(businessId);
+  return res;
+}
+
+export async function customerEffectsSettled(businessId: string, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await env.DB.prepare("SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer' AND done_at IS NULL")
+      .bind(businessId.toLowerCase())
+      .first<{ n: number }>();
+    if (!open?.n) return;
+    if (Date.now() > until) throw new Error(`webhook customer effects of ${businessId} still open after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 export async function hmacBase64(secret: string, body: string): Promise<string> {

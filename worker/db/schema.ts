@@ -525,13 +525,14 @@ export const templates = sqliteTable(
   (t) => [uniqueIndex("templates_name_unique").on(t.businessId, t.name), index("templates_business_idx").on(t.businessId, t.createdAt)],
 );
 
-export const INBOUND_EFFECT_KINDS = ["forward", "auto_reply"] as const;
+export const INBOUND_EFFECT_KINDS = ["forward", "auto_reply", "webhook_customer"] as const;
 
 /**
- * The side effects of one stored inbound message (the device-webhook forward, the auto-reply decision), written in
- * the same D1 batch as the message so a crash after the insert cannot lose them: the live path runs them and marks
- * them done; the cron sweep re-drives any left undone. Keyed by device + provider message id + kind, so a
- * redelivered message (deduped) never creates them twice.
+ * The side effects of one stored inbound message (the device-webhook forward, the auto-reply decision) or of one
+ * accepted e-commerce webhook event (`webhook_customer`: the contact and the order timeline), written in the same
+ * D1 batch as the message or the event's claim so a crash after it cannot lose them: the live path runs them
+ * after answering and marks them done; the cron sweep re-drives any left undone. Keyed by device + provider
+ * message id + kind, or by the event key, so a redelivery (deduped) never creates them twice.
  */
 export const inboundEffects = sqliteTable(
   "inbound_effects",
@@ -540,10 +541,13 @@ export const inboundEffects = sqliteTable(
     businessId: text("business_id")
       .notNull()
       .references(() => businesses.id, { onDelete: "cascade" }),
-    deviceKey: text("device_key").notNull(),
+    // The device of an inbound message; null for a webhook event (it has no device).
+    deviceKey: text("device_key"),
+    // The inbound message, or the webhook event's log row.
     messageId: text("message_id").notNull(),
     kind: text("kind", { enum: INBOUND_EFFECT_KINDS }).notNull(),
-    // forward: the device-webhook job; auto_reply: the chat and sender the reply needs.
+    // forward: the device-webhook job; auto_reply: the chat and sender the reply needs; webhook_customer: the
+    // customer and order facts read from the event (worker/crm/webhook-customer.ts).
     payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     attempts: integer("attempts").notNull().default(0),
     // The sweep leaves a row alone until then (the live path is still running it).

@@ -1,13 +1,15 @@
-// Running the side effects of a stored inbound message (rows of `inbound_effects`, written in the message's own
-// batch): the device-webhook forward and the auto-reply decision. The live path runs them right after the insert;
-// the cron sweep re-drives any a crash left undone. Both are safe to run twice: the forward carries the same
-// `webhook-id` on every attempt (receivers dedupe, as Standard Webhooks asks), and the reply is queued with the
-// idempotency key `auto_reply:<message id>`.
+// Running the side effects of a stored inbound message or an accepted webhook event (rows of `inbound_effects`,
+// written in their own batch): the device-webhook forward, the auto-reply decision and the webhook's customer and
+// order (`webhook_customer`). The live path runs them right after answering; the cron sweep re-drives any a crash
+// left undone. All are safe to run twice: the forward carries the same `webhook-id` on every attempt (receivers
+// dedupe, as Standard Webhooks asks), the reply is queued with the idempotency key `auto_reply:<message id>`, and
+// the customer merge and order upsert are idempotent.
 import { getBusiness, isPackageActive, type Business } from "../db/businesses";
 import { database } from "../db/client";
 import { type Device, getDeviceByKey } from "../db/devices";
 import { deferEffect, dueEffects, type InboundEffect, markEffectsDone, type NewInboundEffect } from "../db/inbound-effects";
 import { getMessage, type Message } from "../db/messages";
+import { recordWebhookCustomer, WebhookCustomer } from "../crm/webhook-customer";
 import { queueMessages } from "../messaging/enqueue";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import { DeviceWebhookJob } from "./device-webhook";
@@ -17,7 +19,7 @@ export const EFFECT_GRACE_MS = 60_000;
 const SWEEP_PER_BUSINESS = 50;
 const SWEEP_LIMIT = 200;
 
-type Effect = Pick<InboundEffect, "id" | "kind" | "payload" | "businessId" | "deviceKey" | "messageId">;
+type Effect = Pick<InboundEffect, "id" | "kind" | "payload" | "businessId" | "messageId"> & { deviceKey?: string | null };
 export type EffectContext = { business: Business; device: Device; message: Message };
 
 export function effectId(kind: InboundEffect["kind"], deviceKey: string, providerMessageId: string): string {
@@ -41,13 +43,20 @@ export function autoReplyEffect(id: string, ctx: { businessId: string; deviceKey
 }
 
 async function contextOf(env: Env, e: Effect): Promise<EffectContext | null> {
+  if (!e.deviceKey) return null;
   const db = database(env.DB);
   const [business, device, message] = await Promise.all([getBusiness(db, e.businessId), getDeviceByKey(db, e.deviceKey), getMessage(db, e.businessId, e.messageId)]);
   return business && device && device.businessId === business.id && message ? { business, device, message } : null;
 }
 
 /** Runs one effect; returns the auto-reply it queued, if any. Throws when it should be tried again. */
-async function runEffect(env: Env, e: Effect, given: EffectContext | null): Promise<AutoReply | null> {
+async function runEffect(env: Env, e: Effect, given: EffectContext | null, now: number): Promise<AutoReply | null> {
+  if (e.kind === "webhook_customer") {
+    const facts = WebhookCustomer.safeParse(e.payload);
+    if (facts.success) await recordWebhookCustomer(database(env.DB), e.businessId, facts.data, now);
+    else console.error(JSON.stringify({ level: "error", msg: "webhook customer effect unreadable; dropped", id: e.id }));
+    return null;
+  }
   if (e.kind === "forward") {
     const job = DeviceWebhookJob.safeParse(e.payload);
     if (job.success) await env.DEVICE_WEBHOOKS.send(job.data, { contentType: "json" });
@@ -91,7 +100,7 @@ export async function driveEffects(env: Env, effects: (Effect & { attempts?: num
   let reply: AutoReply | null = null;
   for (const e of effects) {
     try {
-      reply = (await runEffect(env, e, ctx)) ?? reply;
+      reply = (await runEffect(env, e, ctx, now)) ?? reply;
       done.push(e.id);
     } catch (err) {
       console.warn(JSON.stringify({ level: "warn", msg: "inbound effect failed; the sweep retries it", id: e.id, error: String(err) }));

@@ -17,7 +17,9 @@ import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { decryptSecret, safeEqual, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
-import { recordWebhookCustomer } from "../crm/webhook-customer";
+import { webhookCustomerFacts } from "../crm/webhook-customer";
+import { webhookCustomerEffectId, webhookCustomerEffectStatement } from "../db/inbound-effects";
+import { driveEffects, EFFECT_GRACE_MS } from "../inbound/effects";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
 import { messageKeyPrefix, planMessages, planSummary } from "./process";
@@ -147,9 +149,15 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   const status: WebhookLogStatus =
     plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
   const logId = crypto.randomUUID();
+  const now = Date.now();
+  // The CRM side (contact + order timeline) is an effect row in this batch, run after the answer: the sender
+  // does not wait for the merge, and a crash before it ran is re-driven by the sweep.
+  const customer = webhookCustomerFacts(business, adapter.id, parsed.value, plan, now);
+  const inserts = insertTextMessagesStatements(d1, plan.messages);
   const results = await d1.batch<CreatedMessage>([
     claimEventStatement(d1, business.id, eventKey, logId),
-    ...insertTextMessagesStatements(d1, plan.messages),
+    ...inserts,
+    ...(customer ? [webhookCustomerEffectStatement(d1, { businessId: business.id, eventKey, logId, payload: customer, nextAt: now + EFFECT_GRACE_MS, now })] : []),
     eventLogStatement(d1, {
       id: logId,
       businessId: business.id,
@@ -163,8 +171,9 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
     }),
   ]);
   // Between the claim and the log: the message inserts, whose RETURNING rows are the messages that are new.
-  let jobs = results.slice(1, -1).flatMap((r) => r.results);
-  if (results[0]?.results.length === 0) {
+  let jobs = results.slice(1, 1 + inserts.length).flatMap((r) => r.results);
+  const owned = results[0]?.results.length !== 0;
+  if (!owned) {
     // A replay. If the first delivery died between its batch and its queue send (the sender saw no 200 and
     // retried), its messages are still `queued` with no job: enqueue them again. Jobs are idempotent by
     // message id, so a job that did exist is a harmless repeat.
@@ -173,12 +182,9 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   // The cached count follows this isolate's own writes (other isolates' are in the next reload, ≤ 10 s).
   sent.count += jobs.length;
   await enqueueJobs(c.env.OUTBOUND, jobs);
-  // The CRM side (contact + order timeline): idempotent, so it runs on replays too. A failure here must not
-  // turn a processed event into a 500 the sender would retry forever; it is logged.
-  try {
-    await recordWebhookCustomer(database(d1), business, adapter.id, parsed.value, plan, Date.now());
-  } catch (e) {
-    console.error(JSON.stringify({ level: "error", msg: "webhook customer not recorded", business_id: business.id, event_key: eventKey, error: String(e) }));
+  if (customer && owned) {
+    const effect = { id: webhookCustomerEffectId(logId), kind: "webhook_customer" as const, payload: customer, businessId: business.id, deviceKey: null, messageId: logId };
+    c.executionCtx.waitUntil(driveEffects(c.env, [effect], null, now));
   }
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 }
