@@ -10,6 +10,7 @@ import { pruneWebhookDeliveries } from "./db/webhook-deliveries";
 import { pruneDoneEffects } from "./db/inbound-effects";
 import { handleDeviceWebhookBatch, handleDeviceWebhookDeadLetters } from "./inbound/device-webhook";
 import { sweepInboundEffects } from "./inbound/effects";
+import { handleWebhookEffectsBatch } from "./webhooks/customer-effects";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 import { sweepOutbox } from "./messaging/sweep";
 import { sendRenewalReminders } from "./billing/reminders";
@@ -26,6 +27,7 @@ export default {
     if (batch.queue === "device-webhooks-dlq") return handleDeviceWebhookDeadLetters(batch, env);
     if (batch.queue.endsWith("-dlq")) return handleDeadLetterBatch(batch, env, ctx);
     if (batch.queue.startsWith("device-webhooks")) return handleDeviceWebhookBatch(batch, env);
+    if (batch.queue === "webhook-effects") return handleWebhookEffectsBatch(batch, env);
     return handleOutboundBatch(batch, env, ctx);
   },
 

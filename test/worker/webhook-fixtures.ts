@@ -15,7 +15,11 @@ export function scalevEvent(uniqueId: string, patch: Record<string, unknown> = {
 export function lynkEvent(refId: string, messageId?: string) {
   return {
     ...LYNK_SAMPLE,
-    data: { ...LYNK_SAMPLE.data, ...(messageId ? { message_id: messageId } : {}), message_data: { ...LYNK_SAMPLE.data.message_data, refId } },
+    data: {
+      ...LYNK_SAMPLE.data,
+      ...(messageId ? { message_id: messageId } : {}),
+      message_data: { ...LYNK_SAMPLE.data.message_data, refId },
+    },
   };
 }
 
@@ -60,7 +64,9 @@ export async function postWebhook(businessId: string, body: unknown, headers: Re
 export async function customerEffectsSettled(businessId: string, timeoutMs = 5000): Promise<void> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const open = await env.DB.prepare("SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer' AND done_at IS NULL")
+    const open = await env.DB.prepare(
+      "SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer' AND done_at IS NULL",
+    )
       .bind(businessId.toLowerCase())
       .first<{ n: number }>();
     if (!open?.n) return;
@@ -80,10 +86,20 @@ export async function sha256HexOf(s: string): Promise<string> {
   return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export type MessageRow = { id: string; status: string; to_jid: string; text: string; idempotency_key: string; device_key: string; source: string };
+export type MessageRow = {
+  id: string;
+  status: string;
+  to_jid: string;
+  text: string;
+  idempotency_key: string;
+  device_key: string;
+  source: string;
+};
 
 export async function messagesOf(businessId: string): Promise<MessageRow[]> {
-  const r = await env.DB.prepare("SELECT * FROM messages WHERE business_id = ? ORDER BY created_at, rowid").bind(businessId).all<MessageRow>();
+  const r = await env.DB.prepare("SELECT * FROM messages WHERE business_id = ? ORDER BY created_at, rowid")
+    .bind(businessId)
+    .all<MessageRow>();
   return r.results;
 }
 
@@ -103,5 +119,12 @@ export async function waitForStatus(messageId: string, want: string, timeoutMs =
 export async function logsOf(t: Tenant, query = "") {
   const res = await call(`/api/v1/webhook-logs${query}`, { cookie: t.cookie });
   if (res.status !== 200) throw new Error(`logs ${res.status} ${res.text}`);
-  return res.body.items as { status: string; source: string; message: string; rules: string[]; payload: string; event_key: string | null }[];
+  return res.body.items as {
+    status: string;
+    source: string;
+    message: string;
+    rules: string[];
+    payload: string;
+    event_key: string | null;
+  }[];
 }

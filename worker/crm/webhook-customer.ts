@@ -61,9 +61,15 @@ export function webhookCustomerFacts(
   return { source, phones: phones.slice(0, 50), email, name: facts.customer.name, at: facts.order?.eventAt ?? now, order: facts.order };
 }
 
-export async function recordWebhookCustomer(db: Db, businessId: string, c: WebhookCustomer, now: number): Promise<{ contactId: string | null }> {
+export async function recordWebhookCustomer(
+  db: Db,
+  businessId: string,
+  c: WebhookCustomer,
+  now: number,
+): Promise<{ contactId: string | null }> {
   // Each number is a customer; the email goes with the first.
-  const targets = c.phones.length > 0 ? c.phones.map((phone, i) => ({ phone, email: i === 0 ? c.email : null })) : [{ phone: null, email: c.email }];
+  const targets =
+    c.phones.length > 0 ? c.phones.map((phone, i) => ({ phone, email: i === 0 ? c.email : null })) : [{ phone: null, email: c.email }];
   let first: string | null = null;
   for (const t of targets) {
     const r = await recordContact(db, businessId, { phone: t.phone, email: t.email, name: c.name, source: c.source, at: c.at });

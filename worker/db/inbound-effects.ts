@@ -28,7 +28,10 @@ export function insertEffectStatements(db: Db, rows: NewInboundEffect[], now: nu
  * The `webhook_customer` effect of an accepted webhook event, for the event's own batch after its claim: written
  * only when this request owns the event (a redelivery's claim keeps the first log id, so nothing is written).
  */
-export function webhookCustomerEffectStatement(d1: D1Database, e: { businessId: string; eventKey: string; logId: string; payload: unknown; nextAt: number; now: number }): D1PreparedStatement {
+export function webhookCustomerEffectStatement(
+  d1: D1Database,
+  e: { businessId: string; eventKey: string; logId: string; payload: unknown; nextAt: number; now: number },
+): D1PreparedStatement {
   return d1
     .prepare(
       `INSERT INTO inbound_effects (id, business_id, device_key, message_id, kind, payload, attempts, next_at, done_at, created_at)
@@ -72,7 +75,14 @@ export async function dueEffects(db: Db, now: number, perBusiness: number, limit
   const ids = rows.results.map((r) => r.id);
   if (ids.length === 0) return [];
   const out: InboundEffect[] = [];
-  for (let i = 0; i < ids.length; i += 90) out.push(...(await db.select().from(inboundEffects).where(inArray(inboundEffects.id, ids.slice(i, i + 90))).all()));
+  for (let i = 0; i < ids.length; i += 90)
+    out.push(
+      ...(await db
+        .select()
+        .from(inboundEffects)
+        .where(inArray(inboundEffects.id, ids.slice(i, i + 90)))
+        .all()),
+    );
   return out;
 }
 
@@ -80,4 +90,3 @@ export async function dueEffects(db: Db, now: number, perBusiness: number, limit
 export async function pruneDoneEffects(db: Db, olderThan: number): Promise<void> {
   await db.delete(inboundEffects).where(lt(inboundEffects.doneAt, olderThan));
 }
-

@@ -27,10 +27,22 @@ export function effectId(kind: InboundEffect["kind"], deviceKey: string, provide
 }
 
 export function forwardEffect(id: string, job: DeviceWebhookJob, messageId: string, now: number): NewInboundEffect {
-  return { id, businessId: job.business_id, deviceKey: job.device_key, messageId, kind: "forward", payload: job, nextAt: now + EFFECT_GRACE_MS };
+  return {
+    id,
+    businessId: job.business_id,
+    deviceKey: job.device_key,
+    messageId,
+    kind: "forward",
+    payload: job,
+    nextAt: now + EFFECT_GRACE_MS,
+  };
 }
 
-export function autoReplyEffect(id: string, ctx: { businessId: string; deviceKey: string; messageId: string; chatJid: string; senderName: string | null }, now: number): NewInboundEffect {
+export function autoReplyEffect(
+  id: string,
+  ctx: { businessId: string; deviceKey: string; messageId: string; chatJid: string; senderName: string | null },
+  now: number,
+): NewInboundEffect {
   return {
     id,
     businessId: ctx.businessId,
@@ -45,7 +57,11 @@ export function autoReplyEffect(id: string, ctx: { businessId: string; deviceKey
 async function contextOf(env: Env, e: Effect): Promise<EffectContext | null> {
   if (!e.deviceKey) return null;
   const db = database(env.DB);
-  const [business, device, message] = await Promise.all([getBusiness(db, e.businessId), getDeviceByKey(db, e.deviceKey), getMessage(db, e.businessId, e.messageId)]);
+  const [business, device, message] = await Promise.all([
+    getBusiness(db, e.businessId),
+    getDeviceByKey(db, e.deviceKey),
+    getMessage(db, e.businessId, e.messageId),
+  ]);
   return business && device && device.businessId === business.id && message ? { business, device, message } : null;
 }
 
@@ -94,7 +110,12 @@ function backoffMs(attempts: number): number {
  * Runs effects and marks each one done; one that throws is left for the sweep (with backoff) and does not stop
  * the others. Returns the auto-reply that was queued, if any.
  */
-export async function driveEffects(env: Env, effects: (Effect & { attempts?: number })[], ctx: EffectContext | null, now: number): Promise<AutoReply | null> {
+export async function driveEffects(
+  env: Env,
+  effects: (Effect & { attempts?: number })[],
+  ctx: EffectContext | null,
+  now: number,
+): Promise<AutoReply | null> {
   const db = database(env.DB);
   const done: string[] = [];
   let reply: AutoReply | null = null;

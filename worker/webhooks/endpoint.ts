@@ -18,8 +18,9 @@ import type { AppEnv } from "../http/types";
 import { decryptSecret, safeEqual, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
 import { webhookCustomerFacts } from "../crm/webhook-customer";
-import { webhookCustomerEffectId, webhookCustomerEffectStatement } from "../db/inbound-effects";
-import { driveEffects, EFFECT_GRACE_MS } from "../inbound/effects";
+import { webhookCustomerEffectStatement } from "../db/inbound-effects";
+import { EFFECT_GRACE_MS } from "../inbound/effects";
+import { customerEffectMessage } from "./customer-effects";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
 import { messageKeyPrefix, planMessages, planSummary } from "./process";
@@ -52,14 +53,26 @@ function payloadForLog(raw: string): { payload: string; payloadTruncated: boolea
  * from other paths reach the cached count within one reload, so the cap can only be passed if they alone add
  * more than 10% of the daily limit within those seconds (docs/billing.md).
  */
-async function sentToday(d1: D1Database, businessId: string, cached: { period: string; count: number }, allowed: number | null, adding: number): Promise<number> {
+async function sentToday(
+  d1: D1Database,
+  businessId: string,
+  cached: { period: string; count: number },
+  allowed: number | null,
+  adding: number,
+): Promise<number> {
   if (allowed === null) return 0;
   const period = usagePeriod("messages_per_day", Date.now());
   if (allowed >= 1000 && cached.period === period && cached.count + adding <= allowed * 0.9) return cached.count;
   return usageAmount(database(d1), businessId, "messages_per_day", period);
 }
 
-async function reject(l: Logged, status: 400 | 403 | 413, code: string, message: string, eventKey: string | null = null): Promise<ApiError> {
+async function reject(
+  l: Logged,
+  status: 400 | 403 | 413,
+  code: string,
+  message: string,
+  eventKey: string | null = null,
+): Promise<ApiError> {
   await insertLog(database(l.d1), {
     id: crypto.randomUUID(),
     businessId: l.business.id,
@@ -91,7 +104,8 @@ function parseObject(text: string | null): { ok: true; value: Record<string, unk
     return { ok: false, reason: "Body is not valid JSON" };
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) return { ok: false, reason: "Body must be a JSON object" };
-  if (jsonDepth(value, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH) return { ok: false, reason: `Body is nested deeper than ${MAX_PAYLOAD_DEPTH} levels` };
+  if (jsonDepth(value, MAX_PAYLOAD_DEPTH) > MAX_PAYLOAD_DEPTH)
+    return { ok: false, reason: `Body is nested deeper than ${MAX_PAYLOAD_DEPTH} levels` };
   return { ok: true, value: value as Record<string, unknown> };
 }
 
@@ -108,14 +122,18 @@ webhookEndpoint.post("/:business_id/:token", (c) => handleWebhook(c, c.req.param
 async function handleWebhook(c: Context<AppEnv>, businessId: string, token: string | null): Promise<Response> {
   if (!UUID.test(businessId)) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const d1 = c.env.DB;
-  const [{ business, rules, messagesPerDay, sent }, raw] = await Promise.all([webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)), readCappedBody(c.req.raw, MAX_WEBHOOK_BODY_BYTES)]);
+  const [{ business, rules, messagesPerDay, sent }, raw] = await Promise.all([
+    webhookContext(d1, businessId.toLowerCase(), (p) => c.executionCtx.waitUntil(p)),
+    readCappedBody(c.req.raw, MAX_WEBHOOK_BODY_BYTES),
+  ]);
   if (!business) throw new ApiError(400, "INVALID_BUSINESS_ID", "Business ID is not valid");
   const decoded = raw ? decodeUtf8(raw) : null;
   const text = decoded ?? (raw ? new TextDecoder().decode(raw) : "");
   const headers = c.req.raw.headers;
   const early: Logged = { d1, business, source: detectSource({ headers, payload: {} }).id, raw: text };
 
-  if (token !== null && !(await tokenMatches(business, token))) throw await reject(early, 403, "INVALID_WEBHOOK_TOKEN", "The token in this webhook URL is not valid (it may have been rotated)");
+  if (token !== null && !(await tokenMatches(business, token)))
+    throw await reject(early, 403, "INVALID_WEBHOOK_TOKEN", "The token in this webhook URL is not valid (it may have been rotated)");
   if (!raw) throw await reject(early, 413, "PAYLOAD_TOO_LARGE", `Body exceeds ${MAX_WEBHOOK_BODY_BYTES} bytes`);
   if (!isPackageActive(business)) throw await reject(early, 403, "PACKAGE_NOT_ACTIVE", "Package is not active. Renew it to use webhooks.");
   const parsed = parseObject(decoded);
@@ -140,24 +158,40 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   const plan = planMessages({ business, rules, source: adapter.id, eventKey, payload: parsed.value });
   if (plan.messages.length > 0) {
     try {
-      checkLimit("messages_per_day", messagesPerDay, await sentToday(d1, business.id, sent, messagesPerDay, plan.messages.length), plan.messages.length);
+      checkLimit(
+        "messages_per_day",
+        messagesPerDay,
+        await sentToday(d1, business.id, sent, messagesPerDay, plan.messages.length),
+        plan.messages.length,
+      );
     } catch (e) {
       if (!(e instanceof ApiError) || e.code !== "PACKAGE_LIMIT") throw e;
       throw await reject(logged, 403, "PACKAGE_LIMIT", e.message, eventKey);
     }
   }
-  const status: WebhookLogStatus =
-    plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
+  const status: WebhookLogStatus = plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
   const logId = crypto.randomUUID();
   const now = Date.now();
-  // The CRM side (contact + order timeline) is an effect row in this batch, run after the answer: the sender
-  // does not wait for the merge, and a crash before it ran is re-driven by the sweep.
+  // The CRM side (contact + order timeline) is an effect row in this batch, run after the answer by the
+  // webhook-effects queue (./customer-effects.ts): the sender does not wait for the merge, the merge runs in
+  // batches, and a crash before it ran is re-driven by the sweep.
   const customer = webhookCustomerFacts(business, adapter.id, parsed.value, plan, now);
   const inserts = insertTextMessagesStatements(d1, plan.messages);
   const results = await d1.batch<CreatedMessage>([
     claimEventStatement(d1, business.id, eventKey, logId),
     ...inserts,
-    ...(customer ? [webhookCustomerEffectStatement(d1, { businessId: business.id, eventKey, logId, payload: customer, nextAt: now + EFFECT_GRACE_MS, now })] : []),
+    ...(customer
+      ? [
+          webhookCustomerEffectStatement(d1, {
+            businessId: business.id,
+            eventKey,
+            logId,
+            payload: customer,
+            nextAt: now + EFFECT_GRACE_MS,
+            now,
+          }),
+        ]
+      : []),
     eventLogStatement(d1, {
       id: logId,
       businessId: business.id,
@@ -182,9 +216,14 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   // The cached count follows this isolate's own writes (other isolates' are in the next reload, ≤ 10 s).
   sent.count += jobs.length;
   await enqueueJobs(c.env.OUTBOUND, jobs);
-  if (customer && owned) {
-    const effect = { id: webhookCustomerEffectId(logId), kind: "webhook_customer" as const, payload: customer, businessId: business.id, deviceKey: null, messageId: logId };
-    c.executionCtx.waitUntil(driveEffects(c.env, [effect], null, now));
-  }
+  // The customer effect goes to its queue after the answer (a failed send is re-driven by the sweep).
+  if (customer && owned)
+    c.executionCtx.waitUntil(
+      c.env.WEBHOOK_EFFECTS.send(customerEffectMessage(business.id, logId, customer), { contentType: "json" }).catch((e) =>
+        console.warn(
+          JSON.stringify({ level: "warn", msg: "webhook effect not queued; the sweep runs it", log_id: logId, error: String(e) }),
+        ),
+      ),
+    );
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 }
