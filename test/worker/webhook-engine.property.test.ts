@@ -7,7 +7,7 @@ import { toNumber } from "../../worker/webhooks/rules/compare";
 import { COMPARISON_OPERATORS, type Condition, type Group, validateConditions } from "../../worker/webhooks/rules/conditions";
 import { compileGroups, compileMatcher as compileGroup } from "../../worker/webhooks/rules/engine";
 import { evaluateGroup, traceGroup } from "../../worker/webhooks/rules/interpret";
-import { compileRenderer, compileTemplate, formatRupiah, interpretTemplate, MAX_MESSAGE_CHARS, renderTemplate } from "../../worker/webhooks/templates/render";
+import { compileRenderer, compileTemplate, formatRupiah, interpretTemplate, MAX_MESSAGE_CHARS, renderEventTemplate } from "../../worker/webhooks/templates/render";
 import { call } from "./helpers";
 import { createRule, postWebhook, tenantWithDevice } from "./webhook-fixtures";
 
@@ -197,8 +197,8 @@ describe("template renderer properties", () => {
       fc.property(tpl, payload, (t, p) => {
         const c = compileTemplate(t);
         if (!c.ok) return;
-        const r1 = renderTemplate(c.value, p, ctx);
-        const r2 = renderTemplate(c.value, p, ctx);
+        const r1 = renderEventTemplate(c.value, p, ctx);
+        const r2 = renderEventTemplate(c.value, p, ctx);
         expect(r1).toEqual(r2);
         expect(r1.text.length).toBeLessThanOrEqual(MAX_MESSAGE_CHARS);
         expect(clean()).toBe(true);
@@ -234,13 +234,13 @@ describe("template renderer properties", () => {
     const big = compileTemplate(`{{a}}${"x".repeat(4000)}{{b}}{{c}}`);
     if (!big.ok) throw new Error("template");
     const huge = { a: "y".repeat(90), c: null };
-    expect(renderTemplate(big.value, huge, ctx)).toEqual(interpretTemplate(big.value, huge, ctx));
+    expect(renderEventTemplate(big.value, huge, ctx)).toEqual(interpretTemplate(big.value, huge, ctx));
   });
 
   it("huge values are bounded to a WhatsApp message", () => {
     const c = compileTemplate("{{a}}{{a}}{{a}}{{b}}");
     if (!c.ok) throw new Error("template");
-    const r = renderTemplate(c.value, { a: "x".repeat(1_000_000), b: Array.from({ length: 10_000 }, (_, i) => ({ i })) }, ctx);
+    const r = renderEventTemplate(c.value, { a: "x".repeat(1_000_000), b: Array.from({ length: 10_000 }, (_, i) => ({ i })) }, ctx);
     expect(r.text.length).toBe(MAX_MESSAGE_CHARS);
     expect(r.truncated).toBe(true);
   });

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { compileTemplate, renderTemplate } from "../../worker/webhooks/templates/render";
+import { compileTemplate, renderEventTemplate } from "../../worker/webhooks/templates/render";
 import { call, signup } from "./helpers";
 
 function render(template: string, payload: unknown, ctx: { timeZone: string; locale: "id" | "en" } = { timeZone: "Asia/Jakarta", locale: "id" }) {
   const c = compileTemplate(template);
   if (!c.ok) throw new Error(c.issues.map((i) => i.message).join("; "));
-  return renderTemplate(c.value, payload, ctx);
+  return renderEventTemplate(c.value, payload, ctx);
 }
 
 describe("template filters", () => {

@@ -13,7 +13,7 @@ import { forgetWebhookContext } from "../webhooks/context-cache";
 import { parsePath, resolvePath } from "../webhooks/path";
 import { type CheckedRule, checkRule, type RuleDefinition } from "../webhooks/rules/definition";
 import { traceGroup } from "../webhooks/rules/interpret";
-import { renderTemplate } from "../webhooks/templates/render";
+import { renderEventTemplate } from "../webhooks/templates/render";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, listOf, notFoundError, security } from "./openapi";
 
 /** Most rules one business may have (each event evaluates all active ones). */
@@ -210,7 +210,7 @@ webhookRulesApi
       const { result, trace } = traceGroup(rule.conditions, body.payload);
       const phonePath = parsePath(def.phone_field);
       const phone = normalizePhone(phonePath.ok ? resolvePath(body.payload, phonePath.path) : undefined, business.country);
-      const r = renderTemplate(rule.template, body.payload, { timeZone: business.timezone, locale: business.locale });
+      const r = renderEventTemplate(rule.template, body.payload, { timeZone: business.timezone, locale: business.locale });
       return c.json(
         {
           matched: result,

@@ -210,8 +210,8 @@ export function compileRenderer(t: Pick<CompiledTemplate, "parts">, table: Field
 
 const alone = new WeakMap<CompiledTemplate, { table: FieldTable; render: TemplateRenderer }>();
 
-/** Fills a compiled template on its own (the test endpoint). Missing paths render empty, listed in `missing`. */
-export function renderTemplate(t: CompiledTemplate, payload: unknown, ctx: RenderContext): Rendered {
+/** Fills a compiled webhook-rule template from one event payload, on its own (the rule test endpoint; the messaging side has renderSavedTemplate). Missing paths render empty, listed in `missing`. */
+export function renderEventTemplate(t: CompiledTemplate, payload: unknown, ctx: RenderContext): Rendered {
   let r = alone.get(t);
   if (!r) {
     const table = new FieldTable();
