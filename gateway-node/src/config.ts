@@ -23,6 +23,8 @@ const Config = z.object({
   CHECK_NUMBERS: z.enum(["true", "false"]).default("true").transform((v) => v === "true"),
   /** Jobs pulled ahead per device (credits). */
   CREDIT_WINDOW: z.coerce.number().int().min(1).max(100).default(4),
+  /** Jobs one device sends at the same time, to different chats (a chat's messages always go in order). */
+  SEND_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
   /** How often the list of devices assigned to this gateway is refreshed. */
   DEVICE_POLL_MS: z.coerce.number().int().min(1000).default(30_000),
   /** How long SIGTERM waits for in-flight sends. */

@@ -93,6 +93,7 @@ export class Gateway {
       store: this.store,
       logger: this.#log,
       creditWindow: this.#config.CREDIT_WINDOW,
+      sendConcurrency: this.#config.SEND_CONCURRENCY,
     });
     const session = new WhatsAppSession({
       deviceKey,

@@ -28,8 +28,14 @@ export type DeviceChannelOptions = {
   api: WorkerApi;
   store: SessionStore;
   logger: Logger;
-  /** Jobs the gateway lets the Worker hand out ahead of the one being sent. */
+  /** Jobs the gateway lets the Worker hand out ahead of the ones being sent. */
   creditWindow: number;
+  /**
+   * Jobs sent at the same time, to different chats (default 1). Messages to one chat always go one after the
+   * other, in the order the Worker handed them out; with pacing on the Worker hands out one job per gap, so this
+   * only shortens bursts the business let through unpaced (docs/gateway.md, "Concurrent sends").
+   */
+  sendConcurrency?: number;
 };
 
 const MEDIA_ATTEMPTS = 5;
@@ -57,9 +63,8 @@ export class DeviceChannel implements SessionListener {
   #outstanding = 0;
   readonly #queue: Job[] = [];
   readonly #seen = new Set<string>();
-  #sending: Promise<void> | null = null;
-  /** The job being sent right now, if any (counts against the credit window). */
-  #current: string | null = null;
+  /** Jobs being sent right now, by job id, with their chat (they count against the credit window). */
+  readonly #inFlight = new Map<string, { chat: string; done: Promise<void> }>();
   #draining = false;
   #closedByUs = false;
   #pumpingInbound = false;
@@ -217,7 +222,7 @@ export class DeviceChannel implements SessionListener {
   /** Tops the Worker's credit up to the window while the WhatsApp session can send. */
   #grantCredits(): void {
     if (!this.#welcomed || this.#draining || this.#session?.status.status !== "connected") return;
-    const want = this.#opts.creditWindow - this.#outstanding - this.#queue.length - (this.#current ? 1 : 0);
+    const want = this.#opts.creditWindow - this.#outstanding - this.#queue.length - this.#inFlight.size;
     // Topped up in steps of a quarter window: each credit frame is one event for the Worker's Durable Object,
     // so a large window must not cost a frame per job (with the default window of 4 this is every job).
     if (want < Math.max(1, Math.floor(this.#opts.creditWindow / 4))) return;
@@ -235,16 +240,27 @@ export class DeviceChannel implements SessionListener {
     if (this.#seen.has(job.job_id)) return;
     this.#seen.add(job.job_id);
     this.#queue.push(job);
-    if (!this.#sending) this.#sending = this.#sendLoop().finally(() => (this.#sending = null));
+    this.#startSends();
   }
 
-  async #sendLoop(): Promise<void> {
-    for (let job = this.#queue.shift(); job; job = this.#queue.shift()) {
-      this.#current = job.job_id;
-      await this.#sendOne(job);
-      this.#current = null;
-      this.#seen.delete(job.job_id);
-      this.#grantCredits();
+  /**
+   * Starts queued jobs while fewer than `sendConcurrency` are in flight: the first queued job whose chat has
+   * nothing in flight, so one chat's messages never overtake each other.
+   */
+  #startSends(): void {
+    const limit = Math.max(1, this.#opts.sendConcurrency ?? 1);
+    while (this.#inFlight.size < limit) {
+      const busy = new Set([...this.#inFlight.values()].map((f) => f.chat));
+      const i = this.#queue.findIndex((j) => !busy.has(j.to));
+      const [job] = i < 0 ? [] : this.#queue.splice(i, 1);
+      if (!job) return;
+      const done = this.#sendOne(job).finally(() => {
+        this.#inFlight.delete(job.job_id);
+        this.#seen.delete(job.job_id);
+        this.#grantCredits();
+        this.#startSends();
+      });
+      this.#inFlight.set(job.job_id, { chat: job.to, done });
     }
   }
 
@@ -354,15 +370,15 @@ export class DeviceChannel implements SessionListener {
     this.#opts.store.put(this.deviceKey, "inbound", eventId, JSON.stringify(pending));
   }
 
-  /** Graceful stop: no new jobs, the one being sent finishes (and is acked), then the socket closes. */
+  /** Graceful stop: no new jobs, the ones being sent finish (and are acked), then the socket closes. */
   async drain(timeoutMs: number): Promise<void> {
     this.#flushAcks();
     this.#draining = true;
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
     // Jobs queued but not started go back to the outbox at once.
     for (const job of this.#queue.splice(0)) this.#send({ type: "fail", job_id: job.job_id, retryable: true, reason: "gateway is shutting down" });
-    const inflight = this.#sending;
-    if (inflight) {
+    if (this.#inFlight.size > 0) {
+      const inflight = Promise.all([...this.#inFlight.values()].map((f) => f.done));
       const timer = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
       await Promise.race([inflight, timer]);
       this.#abort.abort();
