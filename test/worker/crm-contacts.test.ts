@@ -238,6 +238,51 @@ describe("contacts: CRUD, custom fields, search, labels", () => {
     expect((await call("/api/v1/labels", { cookie: t.cookie })).body.items.map((l: any) => l.name)).toEqual(["Jakarta"]);
   });
 
+  it("bulk by filter is bounded per request: a cursor goes on, a removing action starts over, every contact once", async () => {
+    const t = await tenantWithDevice();
+    const tag = await label(t, "Semua");
+    // 2,300 contacts seeded straight into D1 (the API would take minutes).
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2300)
+       INSERT INTO contacts (id, business_id, name, phone, custom_fields, source, created_at, updated_at)
+       SELECT printf('00000000-0000-4000-8000-%012d', i) || '', ?, 'Massal ' || i, '62813' || (30000000 + i), '{}', 'import', 1700000000000 + i, 1700000000000 + i FROM n`,
+    )
+      .bind(t.businessId)
+      .run();
+    const answers: any[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const r = await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { filter: { q: "Massal" }, add_label_ids: [tag], ...(cursor ? { cursor } : {}) } });
+      expect(r.status, r.text).toBe(200);
+      answers.push(r.body);
+      if (r.body.done) break;
+      cursor = r.body.cursor;
+    }
+    expect(answers.map((a) => [a.matched, a.done, typeof a.cursor])).toEqual([
+      [1000, false, "string"],
+      [1000, false, "string"],
+      [300, true, "object"],
+    ]);
+    const labelled = await env.DB.prepare("SELECT count(*) AS n FROM contact_labels WHERE label_id = ?").bind(tag).first<{ n: number }>();
+    expect(labelled?.n).toBe(2300);
+    // Archiving removes the rows from the filter, so each request starts from the top without a cursor.
+    const archived: any[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { filter: { labels_any: [tag] }, action: "archive" } });
+      expect(r.status, r.text).toBe(200);
+      archived.push([r.body.matched, r.body.done, r.body.cursor]);
+      if (r.body.done) break;
+    }
+    expect(archived).toEqual([
+      [1000, false, null],
+      [1000, false, null],
+      [300, true, null],
+    ]);
+    expect((await contacts(t, "?archived=true&limit=5")).length).toBe(5);
+    expect((await contacts(t, `?labels_any=${tag}`)).length).toBe(0);
+    expect((await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { filter: {}, action: "opt_out", cursor: "bukan-kursor" } })).status).toBe(400);
+  });
+
   it("list pages with a cursor in each sort", async () => {
     const t = await tenantWithDevice();
     for (const n of ["Citra", "Adi", "Bima", "Dani", "Eka"]) await call("/api/v1/contacts", { cookie: t.cookie, json: { name: n, email: `${n.toLowerCase()}@x.id` } });
@@ -297,7 +342,7 @@ describe("access", () => {
     expect((await call("/api/v1/contact-fields", { cookie: staff.cookie, json: { key: "x", label: "X", type: "text" } })).status).toBe(403);
     expect((await call("/api/v1/contacts/export", { cookie: admin.cookie })).status).toBe(200);
     const del = await call("/api/v1/contacts/bulk", { cookie: admin.cookie, json: { ids: [made.body.id], action: "delete" } });
-    expect(del.body).toEqual({ matched: 1, deleted: 1 });
+    expect(del.body).toEqual({ matched: 1, deleted: 1, done: true, cursor: null });
   });
 
   it("another business's contact, label, conversation and import are a 404", async () => {
