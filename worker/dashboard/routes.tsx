@@ -11,6 +11,7 @@ import { affiliateSummary } from "../api/affiliate";
 import { billingState } from "../api/billing";
 import { currentPackageState, graceUntil } from "../billing/grace";
 import { reminderDue } from "../billing/policy";
+import { countReferralVisit } from "../billing/referral-clicks";
 import { listCommissions, listPayouts } from "../db/affiliate";
 import { getInvoice, listInvoices } from "../db/invoices";
 import { listPackages } from "../db/packages";
@@ -75,9 +76,11 @@ dashboard.use("*", async (c, next) => {
 });
 
 dashboard.get("/login", (c) => c.html(<LoginPage t={c.var.t} locale={c.var.locale} />));
-dashboard.get("/signup", (c) => {
+dashboard.get("/signup", async (c) => {
   const ref = c.req.query("ref");
-  return c.html(<SignupPage t={c.var.t} locale={c.var.locale} referral={ref && /^[A-Za-z0-9]{4,32}$/.test(ref) ? ref.toUpperCase() : null} />);
+  const referral = ref && /^[A-Za-z0-9]{4,32}$/.test(ref) ? ref.toUpperCase() : null;
+  if (referral) await countReferralVisit(c, referral);
+  return c.html(<SignupPage t={c.var.t} locale={c.var.locale} referral={referral} />);
 });
 dashboard.get("/forgot-password", (c) => c.html(<ForgotPasswordPage t={c.var.t} locale={c.var.locale} />));
 const tokenQuery = (q: string | undefined) => (q && /^[A-Za-z0-9_-]{20,200}$/.test(q) ? q : "");
