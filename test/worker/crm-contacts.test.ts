@@ -283,6 +283,35 @@ describe("contacts: CRUD, custom fields, search, labels", () => {
     expect((await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { filter: {}, action: "opt_out", cursor: "bukan-kursor" } })).status).toBe(400);
   });
 
+  it("search past the window of newest rows: common terms page from the newest rows, rare ones (old rows) through the trigram index", async () => {
+    const t = await tenantWithDevice();
+    // 6,000 contacts seeded straight into D1; row 1 is the oldest and the only "Langka".
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
+       INSERT INTO contacts (id, business_id, name, phone, custom_fields, source, created_at, updated_at)
+       SELECT printf('00000000-0000-4000-9000-%012d', i), ?, CASE WHEN i = 1 THEN 'Langka Sekali' ELSE 'Massal ' || i END, '62813' || (40000000 + i), '{}', 'import', 1700000000000 + i, 1700000000000 + i FROM n`,
+    )
+      .bind(t.businessId)
+      .run();
+    expect((await contacts(t, "?q=langka")).map((c) => c.name)).toEqual(["Langka Sekali"]);
+    expect((await contacts(t, "?q=0813-4000-0001")).map((c) => c.name)).toEqual(["Langka Sekali"]);
+    expect((await contacts(t, "?q=40000002")).map((c) => c.name)).toEqual(["Massal 2"]);
+    // A common term: newest first, and the cursor goes on exactly where the page ended.
+    const first = await call("/api/v1/contacts?q=massal&limit=3", { cookie: t.cookie });
+    expect(first.body.items.map((c: any) => c.name)).toEqual(["Massal 6000", "Massal 5999", "Massal 5998"]);
+    const second = await call(`/api/v1/contacts?q=massal&limit=3&cursor=${first.body.next_cursor}`, { cookie: t.cookie });
+    expect(second.body.items.map((c: any) => c.name)).toEqual(["Massal 5997", "Massal 5996", "Massal 5995"]);
+    // Few matches, spread past the window: "Massal 10" … "Massal 109", "Massal 1000" … — every one, in order.
+    const tens = await contacts(t, "?q=massal%2010&limit=100");
+    const expected = Array.from({ length: 6000 }, (_, i) => 6000 - i)
+      .filter((i) => i > 1 && `massal ${i}`.includes("massal 10"))
+      .map((i) => `Massal ${i}`);
+    expect(expected).toHaveLength(111);
+    expect(tens.map((c) => c.name)).toEqual(expected.slice(0, 100));
+    // Other filters still apply on both paths.
+    expect(await contacts(t, "?q=langka&archived=true")).toEqual([]);
+  });
+
   it("list pages with a cursor in each sort", async () => {
     const t = await tenantWithDevice();
     for (const n of ["Citra", "Adi", "Bima", "Dani", "Eka"]) await call("/api/v1/contacts", { cookie: t.cookie, json: { name: n, email: `${n.toLowerCase()}@x.id` } });
