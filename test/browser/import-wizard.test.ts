@@ -56,9 +56,14 @@ describe("import wizard in Chromium", () => {
     await expect.poll(() => mapping.count(), { timeout: 10_000 }).toBe(5);
     const targetOf = (i: number) => mapping.nth(i).locator("select").inputValue();
     expect([await targetOf(0), await targetOf(1), await targetOf(2), await targetOf(3), await targetOf(4)]).toEqual(["name", "phone", "email", "custom:kota", "notes"]);
-    // The preview shows the first rows' problems with their row numbers.
+    // The preview shows the rows' problems with their row numbers.
     await expect.poll(() => page.locator("#import-preview-errors tbody").textContent()).toContain("bad phone");
     expect(await page.locator("#import-preview-errors tbody tr td").first().textContent()).toBe("6");
+    // Every row was checked: the duplicate in the file (row 10) is found by the preview too, and counted.
+    expect(await page.locator("#import-preview-errors tbody tr").allTextContents()).toEqual([expect.stringMatching(/^6.*bad phone/), expect.stringMatching(/^10.*duplicate in the file \(same as row 2\)/)]);
+    expect(await page.locator("#import-summary [data-k=total_rows]").textContent()).toBe("300");
+    expect(await page.locator("#import-summary [data-k=ok_rows]").textContent()).toBe("298");
+    expect(await page.locator("#import-summary [data-k=problems]").textContent()).toBe("nomor salah: 1 · ganda di file: 1");
 
     // "catatan" is only "-": the user chooses to ignore it; the preview is redone with that mapping.
     await mapping.nth(4).locator("select").selectOption("ignore");

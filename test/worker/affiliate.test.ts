@@ -2,6 +2,7 @@
 // on every paid invoice, pending → available → paid, refunds reverse (or claw back), payouts with a minimum.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { jakartaDay } from "../../worker/billing/referral-clicks";
 import { manualPay, operator, payOnline, row, setPackage } from "./billing-helpers";
 import { call, cookieFrom, freshIp, member, signup, type Tenant, uniqueEmail } from "./helpers";
 
@@ -42,9 +43,33 @@ describe("referral at sign-up", () => {
 
     const b = await referred(s.referral_code.toLowerCase());
     expect((await row<{ r: string }>("SELECT referred_by AS r FROM businesses WHERE id = ?", b.businessId))?.r).toBe(a.businessId);
-    expect((await summary(a)).counts).toEqual({ signups: 1, paying: 0 });
+    // The visit of the link above is the one click.
+    expect((await summary(a)).counts).toEqual({ clicks: 1, signups: 1, paying: 0 });
     // Nothing in the API changes it later.
     expect((await call("/api/v1/settings", { method: "PATCH", json: { referred_by: null }, cookie: b.cookie })).status).toBe(400);
+  });
+
+  it("counts link clicks per day without personal data: a reload from the same browser once, an unknown code not at all", async () => {
+    const a = await signup("Agen Klik");
+    const s = await summary(a);
+    const first = await call(`/app/signup?ref=${s.referral_code}`);
+    expect(first.status).toBe(200);
+    const seen = /ping_ref_seen=[^;]+/.exec(first.headers.get("set-cookie") ?? "")?.[0] ?? "";
+    expect(seen).toBe(`ping_ref_seen=${s.referral_code}`);
+    // The same browser again (its cookie holds only the code): not counted twice.
+    await call(`/app/signup?ref=${s.referral_code}`, { headers: { cookie: seen } });
+    // Two other visitors, one with the code in lower case.
+    await call(`/app/signup?ref=${s.referral_code}`);
+    await call(`/app/signup?ref=${s.referral_code.toLowerCase()}`);
+    await call("/app/signup?ref=TIDAKADA99");
+    expect((await summary(a)).counts).toEqual({ clicks: 3, signups: 0, paying: 0 });
+    // What is stored: a counter per referrer and day, nothing about who clicked.
+    const rows = await env.DB.prepare("SELECT * FROM referral_clicks WHERE business_id = ?").bind(a.businessId).all();
+    expect(rows.results).toEqual([{ business_id: a.businessId, day: jakartaDay(Date.now()), clicks: 3 }]);
+    expect(jakartaDay(Date.UTC(2026, 11, 4, 17, 30))).toBe("2026-12-05");
+    // The funnel on the Afiliasi page shows the clicks.
+    const page = await call("/app/affiliate", { cookie: a.cookie });
+    expect(page.text).toContain("Klik tautan");
   });
 
   it("refuses self-referral: the referrer's email (or an alias of it) and a sign-up from the referrer's own session", async () => {
@@ -78,7 +103,7 @@ describe("commissions", () => {
     await payOnline(b, "basic", 12);
     await setPackage(b.businessId, "pro", Date.now() + 400 * 86400_000);
     const s = await summary(a);
-    expect(s.counts).toEqual({ signups: 1, paying: 1 });
+    expect(s.counts).toEqual({ clicks: 0, signups: 1, paying: 1 });
     expect(s.commissions).toMatchObject({ pending: 14850 + 148500, available: 0, paid: 0 });
     const ledger = await call("/api/v1/affiliate/commissions", { cookie: a.cookie });
     expect(ledger.body.items.map((c: { amount: number; status: string }) => [c.amount, c.status])).toEqual([

@@ -2,7 +2,8 @@
 // amount or currency, out of order; manual payments, refunds, free extensions, pro-rata, grace, roles, tenancy.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { DAY_MS, GRACE_DAYS, MONTH_MS } from "../../worker/billing/policy";
+import { env as workerEnv } from "cloudflare:workers";
+import { DAY_MS, GRACE_DAYS, MONTH_MS, parseGraceDays } from "../../worker/billing/policy";
 import { billing, checkout, deliver, manualPay, operator, payOnline, refundsAtXendit, row, setPackage, simulate, simulateRefund, xenditInvoiceFor } from "./billing-helpers";
 import { call, createApiKey, createDevice, member, signup } from "./helpers";
 
@@ -264,6 +265,30 @@ describe("grace period", () => {
     const k2 = await createApiKey(trial);
     const r = await call("/api/v1/messages", { json: { device_key: d2.device_key, to: "081234567890", text: "Halo" }, key: k2 });
     expect(r.body.error_code).toBe("PACKAGE_NOT_ACTIVE");
+  });
+
+  it("the operator sets the grace period (BILLING_GRACE_DAYS): a longer one keeps a lapsed package sending, a bad value falls back to 3 days", async () => {
+    expect([parseGraceDays("7"), parseGraceDays("0"), parseGraceDays("31"), parseGraceDays("-1"), parseGraceDays("2.5"), parseGraceDays(""), parseGraceDays(undefined)]).toEqual([7, 0, GRACE_DAYS, GRACE_DAYS, GRACE_DAYS, GRACE_DAYS, GRACE_DAYS]);
+    const t = await signup();
+    const device = await createDevice(t, "sandbox");
+    const key = await createApiKey(t);
+    const send = () => call("/api/v1/messages", { json: { device_key: device.device_key, to: "081234567890", text: "Halo" }, key });
+    // Lapsed 5 days ago: past the default grace, inside a 7-day one.
+    await setPackage(t.businessId, "basic", Date.now() - 5 * DAY_MS);
+    expect((await send()).body.error_code).toBe("PACKAGE_NOT_ACTIVE");
+    const vars = workerEnv as { BILLING_GRACE_DAYS: string };
+    const before = vars.BILLING_GRACE_DAYS;
+    vars.BILLING_GRACE_DAYS = "7";
+    try {
+      expect((await send()).status).toBe(202);
+      const b = await billing(t);
+      expect(b).toMatchObject({ state: "grace", package_active: true });
+      expect(b.grace_until).toBe(b.active_until + 7 * DAY_MS);
+      vars.BILLING_GRACE_DAYS = "0";
+      expect((await billing(t)).state).toBe("expired");
+    } finally {
+      vars.BILLING_GRACE_DAYS = before;
+    }
   });
 });
 

@@ -238,6 +238,80 @@ describe("contacts: CRUD, custom fields, search, labels", () => {
     expect((await call("/api/v1/labels", { cookie: t.cookie })).body.items.map((l: any) => l.name)).toEqual(["Jakarta"]);
   });
 
+  it("bulk by filter is bounded per request: a cursor goes on, a removing action starts over, every contact once", async () => {
+    const t = await tenantWithDevice();
+    const tag = await label(t, "Semua");
+    // 2,300 contacts seeded straight into D1 (the API would take minutes).
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2300)
+       INSERT INTO contacts (id, business_id, name, phone, custom_fields, source, created_at, updated_at)
+       SELECT printf('00000000-0000-4000-8000-%012d', i) || '', ?, 'Massal ' || i, '62813' || (30000000 + i), '{}', 'import', 1700000000000 + i, 1700000000000 + i FROM n`,
+    )
+      .bind(t.businessId)
+      .run();
+    const answers: any[] = [];
+    let cursor: string | undefined;
+    for (let i = 0; i < 10; i++) {
+      const r = await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { filter: { q: "Massal" }, add_label_ids: [tag], ...(cursor ? { cursor } : {}) } });
+      expect(r.status, r.text).toBe(200);
+      answers.push(r.body);
+      if (r.body.done) break;
+      cursor = r.body.cursor;
+    }
+    expect(answers.map((a) => [a.matched, a.done, typeof a.cursor])).toEqual([
+      [1000, false, "string"],
+      [1000, false, "string"],
+      [300, true, "object"],
+    ]);
+    const labelled = await env.DB.prepare("SELECT count(*) AS n FROM contact_labels WHERE label_id = ?").bind(tag).first<{ n: number }>();
+    expect(labelled?.n).toBe(2300);
+    // Archiving removes the rows from the filter, so each request starts from the top without a cursor.
+    const archived: any[] = [];
+    for (let i = 0; i < 10; i++) {
+      const r = await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { filter: { labels_any: [tag] }, action: "archive" } });
+      expect(r.status, r.text).toBe(200);
+      archived.push([r.body.matched, r.body.done, r.body.cursor]);
+      if (r.body.done) break;
+    }
+    expect(archived).toEqual([
+      [1000, false, null],
+      [1000, false, null],
+      [300, true, null],
+    ]);
+    expect((await contacts(t, "?archived=true&limit=5")).length).toBe(5);
+    expect((await contacts(t, `?labels_any=${tag}`)).length).toBe(0);
+    expect((await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { filter: {}, action: "opt_out", cursor: "bukan-kursor" } })).status).toBe(400);
+  });
+
+  it("search past the window of newest rows: common terms page from the newest rows, rare ones (old rows) through the trigram index", async () => {
+    const t = await tenantWithDevice();
+    // 6,000 contacts seeded straight into D1; row 1 is the oldest and the only "Langka".
+    await env.DB.prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 6000)
+       INSERT INTO contacts (id, business_id, name, phone, custom_fields, source, created_at, updated_at)
+       SELECT printf('00000000-0000-4000-9000-%012d', i), ?, CASE WHEN i = 1 THEN 'Langka Sekali' ELSE 'Massal ' || i END, '62813' || (40000000 + i), '{}', 'import', 1700000000000 + i, 1700000000000 + i FROM n`,
+    )
+      .bind(t.businessId)
+      .run();
+    expect((await contacts(t, "?q=langka")).map((c) => c.name)).toEqual(["Langka Sekali"]);
+    expect((await contacts(t, "?q=0813-4000-0001")).map((c) => c.name)).toEqual(["Langka Sekali"]);
+    expect((await contacts(t, "?q=40000002")).map((c) => c.name)).toEqual(["Massal 2"]);
+    // A common term: newest first, and the cursor goes on exactly where the page ended.
+    const first = await call("/api/v1/contacts?q=massal&limit=3", { cookie: t.cookie });
+    expect(first.body.items.map((c: any) => c.name)).toEqual(["Massal 6000", "Massal 5999", "Massal 5998"]);
+    const second = await call(`/api/v1/contacts?q=massal&limit=3&cursor=${first.body.next_cursor}`, { cookie: t.cookie });
+    expect(second.body.items.map((c: any) => c.name)).toEqual(["Massal 5997", "Massal 5996", "Massal 5995"]);
+    // Few matches, spread past the window: "Massal 10" … "Massal 109", "Massal 1000" … — every one, in order.
+    const tens = await contacts(t, "?q=massal%2010&limit=100");
+    const expected = Array.from({ length: 6000 }, (_, i) => 6000 - i)
+      .filter((i) => i > 1 && `massal ${i}`.includes("massal 10"))
+      .map((i) => `Massal ${i}`);
+    expect(expected).toHaveLength(111);
+    expect(tens.map((c) => c.name)).toEqual(expected.slice(0, 100));
+    // Other filters still apply on both paths.
+    expect(await contacts(t, "?q=langka&archived=true")).toEqual([]);
+  });
+
   it("list pages with a cursor in each sort", async () => {
     const t = await tenantWithDevice();
     for (const n of ["Citra", "Adi", "Bima", "Dani", "Eka"]) await call("/api/v1/contacts", { cookie: t.cookie, json: { name: n, email: `${n.toLowerCase()}@x.id` } });
@@ -297,7 +371,7 @@ describe("access", () => {
     expect((await call("/api/v1/contact-fields", { cookie: staff.cookie, json: { key: "x", label: "X", type: "text" } })).status).toBe(403);
     expect((await call("/api/v1/contacts/export", { cookie: admin.cookie })).status).toBe(200);
     const del = await call("/api/v1/contacts/bulk", { cookie: admin.cookie, json: { ids: [made.body.id], action: "delete" } });
-    expect(del.body).toEqual({ matched: 1, deleted: 1 });
+    expect(del.body).toEqual({ matched: 1, deleted: 1, done: true, cursor: null });
   });
 
   it("another business's contact, label, conversation and import are a 404", async () => {

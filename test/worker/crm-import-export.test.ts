@@ -34,7 +34,7 @@ const CSV = [
 ].join("\r\n");
 
 describe("contact import", () => {
-  it("dry run: guesses the mapping from the headers and checks the first rows without writing", async () => {
+  it("dry run: guesses the mapping from the headers and checks every row without writing", async () => {
     const t = await signup();
     await call("/api/v1/contact-fields", { cookie: t.cookie, json: { key: "umur", label: "Umur", type: "number" } });
     const r = await upload(t, CSV, "?dry_run=true");
@@ -51,14 +51,46 @@ describe("contact import", () => {
       [2, true, null],
       [3, false, "wrong custom field value"],
       [4, false, "bad phone"],
-      [5, true, null],
+      [5, false, "duplicate in the file (same as row 2)"],
       [6, true, null],
       [8, true, null],
     ]);
+    // The same counts the import reports (see below): 3 good rows, one of each problem, the blank line apart.
+    expect(r.body).toMatchObject({
+      total_rows: 7,
+      ok_rows: 3,
+      blank_rows: 1,
+      problems: { bad_phone: 1, bad_email: 0, no_phone_or_email: 0, bad_custom_field: 1, duplicate_in_file: 1 },
+      file_error: null,
+    });
+    expect(r.body.errors.map((e: any) => e.row)).toEqual([3, 4, 5]);
     expect((await call("/api/v1/contacts", { cookie: t.cookie })).body.items).toEqual([]);
     // With create_fields the unmatched column would become a custom field.
     const withFields = await upload(t, CSV, "?dry_run=true&create_fields=true");
     expect(withFields.body.columns[3]).toMatchObject({ target: "custom:kota_asal", new_field: true });
+  });
+
+  it("dry run reads the whole file: problems far past the first rows are counted and listed by row", async () => {
+    const t = await signup();
+    const lines = ["nama,no hp,email"];
+    for (let i = 0; i < 3000; i++) lines.push(`Orang ${i},0813${String(20000000 + i)},o${i}@x.id`);
+    lines.push("Salah,12,", "Kembar,081320000007,", "Tanpa,,", "Surel,,bukan-email");
+    const r = await upload(t, lines.join("\n"), "?dry_run=true");
+    expect(r.status, r.text).toBe(200);
+    expect(r.body.rows).toHaveLength(20);
+    expect(r.body).toMatchObject({
+      total_rows: 3004,
+      ok_rows: 3000,
+      problems: { bad_phone: 1, duplicate_in_file: 1, no_phone_or_email: 1, bad_email: 1, bad_custom_field: 0 },
+    });
+    expect(r.body.errors.map((e: any) => [e.row, e.reason.split(":")[0].split(" (")[0]])).toEqual([
+      [3002, "bad phone"],
+      [3003, "duplicate in the file"],
+      [3004, "no phone or email"],
+      [3005, "bad email"],
+    ]);
+    expect(r.body.errors[1].reason).toContain("row 9");
+    expect((await call("/api/v1/contacts", { cookie: t.cookie })).body.items).toEqual([]);
   });
 
   it("imports good rows, merges duplicates of existing contacts, reports bad rows with their row number", async () => {

@@ -23,7 +23,11 @@ const AffiliateSchema = z
     commission_percent: z.number(),
     refund_window_days: z.number(),
     minimum_payout: z.number().int(),
-    counts: z.object({ signups: z.number().int(), paying: z.number().int() }),
+    counts: z.object({
+      clicks: z.number().int().openapi({ description: "Visits of the referral link (a counter per day; nothing about the visitor is stored)" }),
+      signups: z.number().int(),
+      paying: z.number().int(),
+    }),
     commissions: Totals,
   })
   .openapi("Affiliate");

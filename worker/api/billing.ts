@@ -4,7 +4,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware";
 import { LIMITS, packageUsage } from "../billing/limits";
 import { checkout, purchasablePackage, quoteFor } from "../billing/payments";
-import { graceMs, packageState, reminderDue } from "../billing/policy";
+import { currentPackageState, graceUntil } from "../billing/grace";
+import { reminderDue } from "../billing/policy";
 import { isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
 import { getInvoice, type Invoice, listInvoices } from "../db/invoices";
@@ -94,8 +95,8 @@ export async function billingState(db: ReturnType<typeof database>, b: Parameter
     package: b.package,
     package_name: pkg?.name ?? b.package,
     active_until: b.activeUntil,
-    state: packageState(b, now),
-    grace_until: b.activeUntil + graceMs(b.package),
+    state: currentPackageState(b, now),
+    grace_until: graceUntil(b),
     package_active: isPackageActive(b, now),
     renewal_reminder_days: reminderDue(b.activeUntil, now, new Set()),
     usage: {

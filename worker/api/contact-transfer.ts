@@ -1,5 +1,5 @@
 // CSV in and out (admins): POST /contacts/import streams its body (text/csv, up to 20 MB; exempt from the
-// API's JSON-only body rule) either into a dry-run preview (header mapping guessed, first rows checked) or
+// API's JSON-only body rule) either into a dry-run preview (header mapping guessed, every row checked) or
 // into R2 for the ContactImport Durable Object to work through; GET /contacts/imports/{id} reports progress
 // and row errors; GET /contacts/export streams the list's filters as CSV, one page at a time.
 import { createRoute, z } from "@hono/zod-openapi";
@@ -10,16 +10,14 @@ import { listFields } from "../db/contact-fields";
 import { type ContactCursor, listContacts } from "../db/contact-search";
 import { labelsOfContacts, ownLabelIds } from "../db/labels";
 import { contactImportErrors, contactImports } from "../db/schema";
-import { CsvParser, csvLine, detectDelimiter, type CsvRow } from "../crm/csv";
-import { ImportOptions, planColumns, planRow, Target } from "../crm/import-plan";
-import { importFileKey, MAX_IMPORT_BYTES } from "../crm/import-run";
+import { csvLine } from "../crm/csv";
+import { ImportOptions, ROW_PROBLEMS, type RowProblem, Target } from "../crm/import-plan";
+import { PREVIEW_ERRORS, PREVIEW_ROWS, previewImport } from "../crm/import-preview";
+import { importFileKey, MAX_IMPORT_BYTES, MAX_IMPORT_ROWS } from "../crm/import-run";
 import { ApiError, notFound } from "../http/errors";
 import { formatWall, wallTime } from "../lib/zoned-dates";
 import { contactFilter, ContactFilterQuery } from "./contacts";
 import { apiRouter, authErrors, jsonContent, notFoundError, security } from "./openapi";
-
-const PREVIEW_ROWS = 20;
-const PREVIEW_BYTES = 256 * 1024;
 
 const ImportQuery = z.object({
   dry_run: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
@@ -74,32 +72,17 @@ const Preview = z
     dry_run: z.literal(true),
     columns: z.array(z.object({ header: z.string(), target: z.string(), new_field: z.boolean(), samples: z.array(z.string()) })),
     ignored_columns: z.array(z.string()),
-    rows: z.array(z.object({ row: z.number(), ok: z.boolean(), reason: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable(), custom_fields: z.record(z.string(), z.union([z.string(), z.number()])) })),
+    rows: z
+      .array(z.object({ row: z.number(), ok: z.boolean(), reason: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable(), email: z.string().nullable(), custom_fields: z.record(z.string(), z.union([z.string(), z.number()])) }))
+      .openapi({ description: `The first ${PREVIEW_ROWS} rows in full` }),
+    total_rows: z.number().openapi({ description: "Rows after the header, every row of the file read" }),
+    ok_rows: z.number().openapi({ description: "Rows the import would create or merge" }),
+    blank_rows: z.number(),
+    problems: z.object(Object.fromEntries(ROW_PROBLEMS.map((p) => [p, z.number()])) as Record<RowProblem, z.ZodNumber>).openapi({ description: "Every problem counted over all rows" }),
+    errors: z.array(z.object({ row: z.number(), reason: z.string() })).openapi({ description: `Row errors over the whole file (the header is row 1), the first ${PREVIEW_ERRORS}` }),
+    file_error: z.string().nullable().openapi({ description: "Why the file cannot be imported at all (no header, too many rows, a runaway quoted row)" }),
   })
   .openapi("ContactImportPreview");
-
-/** The first rows of a body: reads only as far as it needs, then lets the rest go. */
-async function firstRows(body: ReadableStream<Uint8Array>, n: number): Promise<CsvRow[]> {
-  const reader = body.getReader();
-  let parser: CsvParser | null = null;
-  const rows: CsvRow[] = [];
-  let bytes = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) {
-      if (parser) rows.push(...parser.finish());
-      break;
-    }
-    parser ??= new CsvParser(detectDelimiter(value));
-    bytes += value.byteLength;
-    rows.push(...parser.push(value));
-    if (rows.length > n || bytes > PREVIEW_BYTES) {
-      await reader.cancel();
-      break;
-    }
-  }
-  return rows.slice(0, n + 1);
-}
 
 export const contactTransferApi = apiRouter();
 contactTransferApi.use("/import", requireRole("admin"));
@@ -135,27 +118,20 @@ contactTransferApi
       if (own.length !== new Set(opts.label_ids).size) throw new ApiError(404, "LABEL_NOT_FOUND", "A label in label_ids does not exist");
 
       if (q.dry_run) {
-        const fields = await listFields(db, businessId);
-        const [header, ...rows] = await firstRows(body, PREVIEW_ROWS);
-        if (!header) throw new ApiError(400, "EMPTY_FILE", "The file has no header row");
-        const cols = planColumns(header.fields.map((h) => h.trim()), opts, fields);
-        const previewRows: z.infer<typeof Preview>["rows"] = [];
-        const previewFields = [...fields, ...cols.filter((c) => c.newField).map((c) => ({ key: c.target.slice(7), type: "text" as const, options: [] }))];
-        rows.forEach((r, i) => {
-          if (r.fields.every((f) => f.trim() === "")) return;
-          const p = planRow(cols, r.fields, previewFields, auth.business.country);
-          previewRows.push(
-            p.ok
-              ? { row: i + 2, ok: true, reason: null, name: p.name, phone: p.phone, email: p.email, custom_fields: p.custom }
-              : { row: i + 2, ok: false, reason: p.reason, name: null, phone: null, email: null, custom_fields: {} },
-          );
-        });
+        const p = await previewImport(body, opts, await listFields(db, businessId), auth.business.country, MAX_IMPORT_ROWS);
+        if (p.columns.length === 0) throw new ApiError(400, "EMPTY_FILE", "The file has no header row");
         return c.json(
           {
             dry_run: true as const,
-            columns: cols.map((col, i) => ({ header: col.header, target: col.target, new_field: col.newField, samples: rows.slice(0, 3).map((r) => r.fields[i] ?? "") })),
-            ignored_columns: cols.filter((col) => col.target === "ignore").map((col) => col.header),
-            rows: previewRows,
+            columns: p.columns.map((col, i) => ({ header: col.header, target: col.target, new_field: col.newField, samples: p.samples.map((r) => r[i] ?? "") })),
+            ignored_columns: p.columns.filter((col) => col.target === "ignore").map((col) => col.header),
+            rows: p.rows,
+            total_rows: p.totalRows,
+            ok_rows: p.okRows,
+            blank_rows: p.blankRows,
+            problems: p.problems,
+            errors: p.errors,
+            file_error: p.fileError,
           },
           200,
         );

@@ -7,7 +7,7 @@ import { roleAtLeast } from "../auth/roles";
 import { database, type Db } from "../db/client";
 import { listFields } from "../db/contact-fields";
 import { CONTACT_SORTS, type ContactFilter, decodeContactCursor, encodeContactCursor, listContacts } from "../db/contact-search";
-import { type Contact, deleteConflict, findByPhoneOrEmail, getContact, getContacts, insertContact, listConflicts, updateContact } from "../db/contacts";
+import { type Contact, deleteConflict, findByPhoneOrEmail, getContact, getContacts, insertContact, listConflicts, updateContact, updateContacts } from "../db/contacts";
 import { labelsOfContacts, type Label, relabelContacts } from "../db/labels";
 import { CONTACT_SOURCES, ON_WHATSAPP } from "../db/schema";
 import { applyFieldPatch } from "../crm/custom-fields";
@@ -155,6 +155,10 @@ const PatchContact = z
   .openapi("UpdateContact");
 const IdParam = z.object({ id: z.uuid() });
 const LabelIds = z.strictObject({ label_ids: z.array(z.uuid()).min(1).max(20) }).openapi("LabelIds");
+/** Contacts one bulk-by-filter request handles before answering with a cursor to go on. */
+const BULK_FILTER_MAX = 1000;
+const BULK_PAGE = 100;
+
 const Bulk = z
   .strictObject({
     ids: z.array(z.uuid()).min(1).max(1000).optional(),
@@ -173,6 +177,7 @@ const Bulk = z
     add_label_ids: z.array(z.uuid()).max(20).default([]),
     remove_label_ids: z.array(z.uuid()).max(20).default([]),
     action: z.enum(["archive", "unarchive", "opt_out", "delete"]).optional().openapi({ description: "delete is for admins" }),
+    cursor: z.string().max(500).optional().openapi({ description: "With filter: the `cursor` of the previous answer, to go on where it stopped" }),
   })
   .refine((b) => (b.ids === undefined) !== (b.filter === undefined), { message: "give ids or filter, not both" })
   .openapi("BulkContacts");
@@ -275,7 +280,13 @@ contactsApi
       summary: "Add/remove labels, archive, opt out or delete many contacts (by ids or by the list's filter)",
       security,
       request: jsonBody(Bulk),
-      responses: { 200: jsonContent(z.object({ matched: z.number(), deleted: z.number() }).openapi("BulkResult")), ...authErrors },
+      description: `By filter, one request handles at most ${BULK_FILTER_MAX} contacts: while \`done\` is false, repeat the same request with the answer's \`cursor\` (the dashboard does, showing the count).`,
+      responses: {
+        200: jsonContent(
+          z.object({ matched: z.number(), deleted: z.number(), done: z.boolean(), cursor: z.string().nullable().openapi({ description: "Give it back to go on (null when done)" }) }).openapi("BulkResult"),
+        ),
+        ...authErrors,
+      },
     }),
     async (c) => {
       const body = c.req.valid("json");
@@ -291,27 +302,31 @@ contactsApi
         if (body.action === "delete") deleted += await deleteContacts(c.env, db, businessId, ids);
         else if (body.action) {
           const set = body.action === "opt_out" ? { optedOut: true, optedOutAt: Date.now(), optedOutReason: "bulk" } : { archived: body.action === "archive" };
-          for (const id of ids) await updateContact(db, businessId, id, set);
+          await updateContacts(db, businessId, ids, set);
         }
       };
       if (body.ids) {
         const found = await getContacts(db, businessId, body.ids);
         await act(found.map((f) => f.id));
-      } else if (body.filter) {
-        const f = body.filter;
-        const filter: ContactFilter = { q: f.q, labelsAll: f.labels_all, labelsAny: f.labels_any, labelsNone: f.labels_none, optedOut: f.opted_out, archived: f.archived, source: f.source, fields: f.fields };
-        // Pages by id order; a deleting or archiving action removes rows from the filter, so it restarts.
-        const removes = body.action === "delete" || body.action === "archive" || body.action === "unarchive";
-        let cursor: { k: string | number; id: string } | undefined;
-        for (let guard = 0; guard < 1000; guard++) {
-          const page = await listContacts(db, businessId, auth.business.country, filter, { sort: "created", limit: 100, cursor: removes ? undefined : cursor });
-          if (page.items.length === 0) break;
-          await act(page.items.map((i) => i.id));
-          if (!page.next) break;
-          cursor = page.next;
-        }
+        return c.json({ matched, deleted, done: true, cursor: null }, 200);
       }
-      return c.json({ matched, deleted }, 200);
+      const f = body.filter ?? {};
+      const filter: ContactFilter = { q: f.q, labelsAll: f.labels_all, labelsAny: f.labels_any, labelsNone: f.labels_none, optedOut: f.opted_out, archived: f.archived, source: f.source, fields: f.fields };
+      // Bounded work per request (a filter may match 100k contacts): pages of 100 in created order, at most
+      // BULK_FILTER_MAX contacts, then a cursor to go on. A deleting or archiving action removes the rows it
+      // handled from the filter, so it always starts from the top and needs no cursor.
+      const removes = body.action === "delete" || (body.action === "archive" && f.archived !== true) || (body.action === "unarchive" && f.archived === true);
+      const given = decodeContactCursor(body.cursor);
+      if (given === null) throw new ApiError(400, "INVALID_CURSOR", "cursor is not one this API gave");
+      let cursor = removes ? undefined : given;
+      let more = true;
+      while (more && matched < BULK_FILTER_MAX) {
+        const page = await listContacts(db, businessId, auth.business.country, filter, { sort: "created", limit: BULK_PAGE, cursor });
+        if (page.items.length > 0) await act(page.items.map((i) => i.id));
+        more = page.next !== null;
+        if (page.next && !removes) cursor = page.next;
+      }
+      return c.json({ matched, deleted, done: !more, cursor: more && cursor ? encodeContactCursor(cursor) : null }, 200);
     },
   )
   .openapi(

@@ -3,19 +3,28 @@
 export const DAY_MS = 86_400_000;
 /** A month of package time is 30 days; a year (12 months) is charged at the catalogue's yearly price. */
 export const MONTH_MS = 30 * DAY_MS;
-/** Days a lapsed paid package keeps working (with a banner) before PACKAGE_NOT_ACTIVE. The trial has none. */
+/** Days a lapsed paid package keeps working (with a banner) before PACKAGE_NOT_ACTIVE, unless the operator sets
+ *  `BILLING_GRACE_DAYS` (worker/billing/grace.ts). The trial has none. */
 export const GRACE_DAYS = 3;
+/** The most an operator may set: a longer grace is a free extension and belongs in /internal. */
+export const MAX_GRACE_DAYS = 30;
+
+/** The operator's `BILLING_GRACE_DAYS`: a whole number of days 0…30; anything else falls back to GRACE_DAYS. */
+export function parseGraceDays(raw: string | undefined): number {
+  const n = raw === undefined || raw.trim() === "" ? Number.NaN : Number(raw);
+  return Number.isInteger(n) && n >= 0 && n <= MAX_GRACE_DAYS ? n : GRACE_DAYS;
+}
 export const REMINDER_DAYS = [7, 3, 1] as const;
 
 export type PackageState = "active" | "grace" | "expired";
 
-export function graceMs(packageId: string): number {
-  return packageId === "trial" ? 0 : GRACE_DAYS * DAY_MS;
+export function graceMs(packageId: string, graceDays = GRACE_DAYS): number {
+  return packageId === "trial" ? 0 : graceDays * DAY_MS;
 }
 
-export function packageState(b: { package: string; activeUntil: number }, now: number): PackageState {
+export function packageState(b: { package: string; activeUntil: number }, now: number, graceDays = GRACE_DAYS): PackageState {
   if (b.activeUntil > now) return "active";
-  return b.activeUntil + graceMs(b.package) > now ? "grace" : "expired";
+  return b.activeUntil + graceMs(b.package, graceDays) > now ? "grace" : "expired";
 }
 
 export type Prices = { priceMonthly: number; priceYearly: number };

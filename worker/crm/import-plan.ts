@@ -53,9 +53,16 @@ export function planColumns(headers: string[], opts: Pick<ImportOptions, "mappin
   });
 }
 
+/** Why a row cannot be imported, as a kind (counted over the whole file by the preview) and a reason for people. */
+export const ROW_PROBLEMS = ["bad_phone", "bad_email", "no_phone_or_email", "bad_custom_field", "duplicate_in_file"] as const;
+export type RowProblem = (typeof ROW_PROBLEMS)[number];
+
 export type RowResult =
   | { ok: true; name: string | null; phone: string | null; email: string | null; notes: string | null; custom: Record<string, FieldValue> }
-  | { ok: false; reason: string };
+  | { ok: false; problem: RowProblem; reason: string };
+
+/** Where a phone or email first appeared in the file (the header is row 1); remembers `row` if it is the first. */
+export type SeenStore = { firstRowOf(key: string, row: number): number };
 
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,200}\.[^\s@]{2,}$/;
 
@@ -73,19 +80,35 @@ export function planRow(cols: ColumnPlan[], cells: string[], fields: FieldDef[],
     else if (col.target === "notes") notes = v.slice(0, 10_000);
     else if (col.target === "phone") {
       const p = normalizePhone(v, country);
-      if (!p.ok) return { ok: false, reason: `bad phone: ${p.reason}` };
+      if (!p.ok) return { ok: false, problem: "bad_phone", reason: `bad phone: ${p.reason}` };
       phone = p.digits;
     } else if (col.target === "email") {
-      if (!EMAIL.test(v)) return { ok: false, reason: `bad email: "${v.slice(0, 60)}"` };
+      if (!EMAIL.test(v)) return { ok: false, problem: "bad_email", reason: `bad email: "${v.slice(0, 60)}"` };
       email = v.toLowerCase();
     } else {
       const key = col.target.slice("custom:".length);
       const def = fields.find((f) => f.key === key) ?? { key, type: "text" as const, options: [] };
       const r = coerceField(def, v);
-      if (!r.ok) return { ok: false, reason: `wrong custom field value: ${r.reason}` };
+      if (!r.ok) return { ok: false, problem: "bad_custom_field", reason: `wrong custom field value: ${r.reason}` };
       if (r.value !== null) custom[key] = r.value;
     }
   }
-  if (!phone && !email) return { ok: false, reason: "no phone or email" };
+  if (!phone && !email) return { ok: false, problem: "no_phone_or_email", reason: "no phone or email" };
   return { ok: true, name, phone, email, notes, custom };
 }
+
+/** One row of the file: planRow, then "duplicate in the file" against the rows before it. The import and
+ *  the preview both use it, so the preview's counts are the import's. */
+export function planFileRow(cols: ColumnPlan[], cells: string[], fields: FieldDef[], country: string, rowNo: number, seen: SeenStore): RowResult {
+  const r = planRow(cols, cells, fields, country);
+  if (!r.ok) return r;
+  for (const k of [r.phone, r.email]) {
+    if (!k) continue;
+    const first = seen.firstRowOf(k, rowNo);
+    if (first !== rowNo) return { ok: false, problem: "duplicate_in_file", reason: `duplicate in the file (same as row ${first})` };
+  }
+  return r;
+}
+
+/** A row of empty cells (",,,,") is a blank line: counted for the row numbers, not imported, not an error. */
+export const isBlankRow = (cells: string[]) => cells.every((f) => f.trim() === "");

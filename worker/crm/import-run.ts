@@ -11,7 +11,7 @@ import { contactImportErrors, contactImports } from "../db/schema";
 import { getBusiness } from "../db/businesses";
 import { CsvParser, type CsvRow, detectDelimiter, RowTooLong } from "./csv";
 import type { FieldDef } from "./custom-fields";
-import { type ColumnPlan, ImportOptions, planColumns, planRow } from "./import-plan";
+import { type ColumnPlan, ImportOptions, isBlankRow, planColumns, planFileRow, type SeenStore } from "./import-plan";
 
 export const MAX_IMPORT_ROWS = 100_000;
 export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
@@ -19,9 +19,6 @@ export const MAX_IMPORT_BYTES = 20 * 1024 * 1024;
 const MAX_STORED_ERRORS = 1000;
 
 export const importFileKey = (businessId: string, importId: string) => `imports/${businessId}/${importId}.csv`;
-
-/** Where the row was in the file: the header is row 1. */
-export type SeenStore = { firstRowOf(key: string, row: number): number };
 
 type Stored = ImportOptions & { headers?: string[]; delimiter?: number };
 
@@ -89,20 +86,11 @@ export async function runImportSlice(env: Env, db: Db, importId: string, seen: S
     state.rowsDone++;
     const rowNo = state.rowsDone + 1;
     pendingEnd = row.end;
-    // A row of empty cells (",,,,") is a blank line: counted for the row numbers, not imported, not an error.
-    if (row.fields.every((f) => f.trim() === "")) return;
-    const r = planRow(cols, row.fields, fields, business.country);
-    let reason = r.ok ? null : r.reason;
-    if (r.ok) {
-      for (const k of [r.phone, r.email]) {
-        if (!k || reason) continue;
-        const first = seen.firstRowOf(k, rowNo);
-        if (first !== rowNo) reason = `duplicate in the file (same as row ${first})`;
-      }
-    }
-    if (reason || !r.ok) {
+    if (isBlankRow(row.fields)) return;
+    const r = planFileRow(cols, row.fields, fields, business.country, rowNo, seen);
+    if (!r.ok) {
       state.failed++;
-      errors.push({ row: rowNo, reason: reason ?? "invalid row" });
+      errors.push({ row: rowNo, reason: r.reason });
     } else good.push({ name: r.name, phone: r.phone, email: r.email, notes: r.notes, custom: r.custom });
     if (good.length >= IMPORT_BATCH || errors.length >= 200) await flush();
   };

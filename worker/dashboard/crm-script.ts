@@ -91,7 +91,13 @@ if (wiz) {
         cell(tr, col.samples.join(' · '));
         body.append(tr);
       }
-      fillErrors($('#import-preview-errors tbody'), p.rows.filter((r) => !r.ok));
+      // Every row of the file was checked: the counts, then the row errors (the first 1000) with their numbers.
+      const sum = $('#import-summary');
+      const names = JSON.parse(sum.dataset.problems);
+      $('[data-k=total_rows]', sum).textContent = String(p.total_rows);
+      $('[data-k=ok_rows]', sum).textContent = String(p.ok_rows);
+      $('[data-k=problems]', sum).textContent = [p.file_error, ...Object.entries(p.problems).filter(([, n]) => n > 0).map(([k, n]) => names[k] + ': ' + n)].filter(Boolean).join(' · ');
+      fillErrors($('#import-preview-errors tbody'), p.errors);
       $('#import-start').disabled = false;
       out(status, '', true);
     } catch (e) { out(status, e.message); }

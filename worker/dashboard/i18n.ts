@@ -243,6 +243,7 @@ const id = {
   funnel: "Corong referral",
   signups: "Daftar",
   paying: "Berbayar",
+  ref_clicks: "Klik tautan",
   commission_ledger: "Buku komisi",
   payouts_title: "Pencairan",
   request_payout: "Cairkan saldo",
@@ -357,6 +358,13 @@ const id = {
   crm_failed: "Gagal",
   crm_row_errors: "Baris yang tidak diimpor",
   crm_import_done: "Impor selesai.",
+  crm_rows_checked: "Baris diperiksa",
+  crm_rows_ok: "siap diimpor",
+  crm_problem_bad_phone: "nomor salah",
+  crm_problem_bad_email: "email salah",
+  crm_problem_no_phone_or_email: "tanpa nomor/email",
+  crm_problem_bad_custom_field: "nilai kolom salah",
+  crm_problem_duplicate_in_file: "ganda di file",
   crm_ok: "OK",
 } as const;
 
@@ -603,6 +611,7 @@ const en: Record<MessageKey, string> = {
   funnel: "Referral funnel",
   signups: "Sign-ups",
   paying: "Paying",
+  ref_clicks: "Link clicks",
   commission_ledger: "Commission ledger",
   payouts_title: "Payouts",
   request_payout: "Request payout",
@@ -717,6 +726,13 @@ const en: Record<MessageKey, string> = {
   crm_failed: "Failed",
   crm_row_errors: "Rows not imported",
   crm_import_done: "Import finished.",
+  crm_rows_checked: "Rows checked",
+  crm_rows_ok: "ready to import",
+  crm_problem_bad_phone: "bad phone",
+  crm_problem_bad_email: "bad email",
+  crm_problem_no_phone_or_email: "no phone or email",
+  crm_problem_bad_custom_field: "wrong field value",
+  crm_problem_duplicate_in_file: "duplicate in the file",
   crm_ok: "OK",
 };
 

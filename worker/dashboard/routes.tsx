@@ -9,7 +9,9 @@ import { sessionTokenHash } from "../auth/session-cookie";
 import { listApiKeys } from "../db/api-keys";
 import { affiliateSummary } from "../api/affiliate";
 import { billingState } from "../api/billing";
-import { graceMs, packageState, reminderDue } from "../billing/policy";
+import { currentPackageState, graceUntil } from "../billing/grace";
+import { reminderDue } from "../billing/policy";
+import { countReferralVisit } from "../billing/referral-clicks";
 import { listCommissions, listPayouts } from "../db/affiliate";
 import { getInvoice, listInvoices } from "../db/invoices";
 import { listPackages } from "../db/packages";
@@ -74,9 +76,11 @@ dashboard.use("*", async (c, next) => {
 });
 
 dashboard.get("/login", (c) => c.html(<LoginPage t={c.var.t} locale={c.var.locale} />));
-dashboard.get("/signup", (c) => {
+dashboard.get("/signup", async (c) => {
   const ref = c.req.query("ref");
-  return c.html(<SignupPage t={c.var.t} locale={c.var.locale} referral={ref && /^[A-Za-z0-9]{4,32}$/.test(ref) ? ref.toUpperCase() : null} />);
+  const referral = ref && /^[A-Za-z0-9]{4,32}$/.test(ref) ? ref.toUpperCase() : null;
+  if (referral) await countReferralVisit(c, referral);
+  return c.html(<SignupPage t={c.var.t} locale={c.var.locale} referral={referral} />);
 });
 dashboard.get("/forgot-password", (c) => c.html(<ForgotPasswordPage t={c.var.t} locale={c.var.locale} />));
 const tokenQuery = (q: string | undefined) => (q && /^[A-Za-z0-9_-]{20,200}$/.test(q) ? q : "");
@@ -100,7 +104,7 @@ dashboard.use("*", async (c, next) => {
 function packageBanner(auth: Auth, t: T, locale: Locale): Child {
   const b = auth.business;
   const now = Date.now();
-  const state = packageState(b, now);
+  const state = currentPackageState(b, now);
   const renew = roleAtLeast(auth.role, "super_admin") ? (
     <>
       {" "}
@@ -108,7 +112,7 @@ function packageBanner(auth: Auth, t: T, locale: Locale): Child {
     </>
   ) : null;
   if (state === "expired") return <>{t("package_inactive")}{renew}</>;
-  if (state === "grace") return <>{t("grace_banner").replace("{date}", formatDateTime(b.activeUntil + graceMs(b.package), b.timezone, locale))}{renew}</>;
+  if (state === "grace") return <>{t("grace_banner").replace("{date}", formatDateTime(graceUntil(b), b.timezone, locale))}{renew}</>;
   const days = reminderDue(b.activeUntil, now, new Set());
   if (days === null) return null;
   return <>{t("renew_banner").replace("{n}", String(days)).replace("{date}", formatDateTime(b.activeUntil, b.timezone, locale))}{renew}</>;

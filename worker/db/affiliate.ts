@@ -3,7 +3,7 @@ import { and, count, countDistinct, desc, eq, gt, lte, sql, sum } from "drizzle-
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
-import { businesses, type CommissionStatus, commissions, invoices, payouts, users } from "./schema";
+import { businesses, type CommissionStatus, commissions, invoices, payouts, referralClicks, users } from "./schema";
 
 export type Commission = typeof commissions.$inferSelect;
 export type Payout = typeof payouts.$inferSelect;
@@ -26,8 +26,18 @@ export async function promoteCommissions(db: Db, now: number, referrerId?: strin
     .run();
 }
 
-export async function referralCounts(db: Db, referrerId: string): Promise<{ signups: number; paying: number }> {
-  const [s, p] = await Promise.all([
+/** One more click on a referrer's link on `day` (YYYY-MM-DD, Asia/Jakarta): a counter, nothing about the visitor. */
+export async function countReferralClick(db: Db, referrerId: string, day: string): Promise<void> {
+  await db
+    .insert(referralClicks)
+    .values({ businessId: referrerId, day, clicks: 1 })
+    .onConflictDoUpdate({ target: [referralClicks.businessId, referralClicks.day], set: { clicks: sql`${referralClicks.clicks} + 1` } })
+    .run();
+}
+
+export async function referralCounts(db: Db, referrerId: string): Promise<{ clicks: number; signups: number; paying: number }> {
+  const [c, s, p] = await Promise.all([
+    db.select({ n: sum(referralClicks.clicks) }).from(referralClicks).where(eq(referralClicks.businessId, referrerId)).get(),
     db.select({ n: count() }).from(businesses).where(eq(businesses.referredBy, referrerId)).get(),
     db
       .select({ n: countDistinct(invoices.businessId) })
@@ -36,7 +46,7 @@ export async function referralCounts(db: Db, referrerId: string): Promise<{ sign
       .where(and(eq(businesses.referredBy, referrerId), eq(invoices.status, "paid"), gt(invoices.amount, 0)))
       .get(),
   ]);
-  return { signups: s?.n ?? 0, paying: p?.n ?? 0 };
+  return { clicks: Number(c?.n ?? 0), signups: s?.n ?? 0, paying: p?.n ?? 0 };
 }
 
 export async function commissionTotals(db: Db, referrerId: string): Promise<Record<CommissionStatus, number> & { requestable: number }> {

@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "./client";
-import { packageState } from "../billing/policy";
+import { currentPackageState } from "../billing/grace";
 import { businesses } from "./schema";
 
 export type Business = typeof businesses.$inferSelect;
@@ -11,7 +11,7 @@ export async function getBusiness(db: Db, id: string): Promise<Business | undefi
 
 /** Sending features work while the package runs and during its grace period (worker/billing/policy.ts). */
 export function isPackageActive(b: Pick<Business, "activeUntil" | "package">, now = Date.now()): boolean {
-  return packageState(b, now) !== "expired";
+  return currentPackageState(b, now) !== "expired";
 }
 
 export type BusinessPatch = Partial<

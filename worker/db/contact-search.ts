@@ -2,7 +2,7 @@
 // archived, custom field values, source; three sorts with keyset cursors. Used by the list API, the
 // export, bulk actions by filter, and the dashboard.
 import { and, asc, desc, eq, gt, lt, or, type SQL, sql } from "drizzle-orm";
-import { ftsMatch, searchTerms } from "../crm/search-query";
+import { ftsMatch, type SearchTerms, searchTerms } from "../crm/search-query";
 import type { Db } from "./client";
 import type { Contact } from "./contacts";
 import { type ContactSource, contactLabels, contacts } from "./schema";
@@ -43,8 +43,9 @@ export function decodeContactCursor(raw: string | undefined): ContactCursor | nu
 
 const FIELD_KEY = /^[a-z0-9_]{1,40}$/;
 
-export function contactWhere(businessId: string, f: ContactFilter, country: string): SQL | undefined {
-  const parts: (SQL | undefined)[] = [eq(contacts.businessId, businessId), eq(contacts.archived, f.archived ?? false)];
+/** `businessIndex: false` keeps the business filter off its indexes (unary +), for a query another index drives. */
+export function contactWhere(businessId: string, f: ContactFilter, country: string, businessIndex = true): SQL | undefined {
+  const parts: (SQL | undefined)[] = [businessIndex ? eq(contacts.businessId, businessId) : sql`+${contacts.businessId} = ${businessId}`, eq(contacts.archived, f.archived ?? false)];
   if (f.q) {
     const terms = searchTerms(f.q, country);
     const match = ftsMatch(terms);
@@ -84,6 +85,48 @@ function sortOf(sort: ContactSort) {
   return { col: sql`${contacts.updatedAt}`, dir: "desc" as const, key: (c: Contact) => c.updatedAt };
 }
 
+/** Newest contacts (of the other filters) a search reads straight before it asks the trigram index. */
+export const SEARCH_WINDOW = 5000;
+
+/** A name/email term as a plain substring test on the row (what contacts_fts finds; ASCII case-folding). */
+function substringWhere(terms: SearchTerms): SQL | null {
+  if (terms.text && [...terms.text].length >= 3) return sql`(instr(lower(coalesce(${contacts.name}, '')), ${terms.text}) > 0 OR instr(coalesce(${contacts.email}, ''), ${terms.text}) > 0)`;
+  return null;
+}
+
+type Page = { items: Contact[]; next: ContactCursor | null };
+
+/**
+ * A search in the default (recent) order, planned by how common the term is in this business, which SQLite
+ * cannot know (the trigram index spans every business): a common term ("budi" in every fifth contact) is
+ * found within the newest rows, so walking the recent index with a substring test stops after a page; a
+ * rare one (5 digits of a phone) is a handful of index hits, so the index drives. First the newest
+ * SEARCH_WINDOW rows are tested; if they hold a full page, that page is exact (every later match is older);
+ * if the window held every row, so is a short page; only otherwise does the trigram index drive the query
+ * (the business filter kept off its own index with unary +, so SQLite looks up the few hits by rowid).
+ * A phone search (4+ digits) is always rare, so the index drives it at once.
+ */
+async function searchRecent(db: Db, base: SQL | undefined, unindexed: SQL | undefined, match: string, substr: SQL | null, limit: number): Promise<Contact[]> {
+  const order = [desc(contacts.updatedAt), desc(contacts.id)];
+  const byIndex = () =>
+    db
+      .select()
+      .from(contacts)
+      .where(and(unindexed, sql`${contacts}.rowid IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${match})`))
+      .orderBy(...order)
+      .limit(limit)
+      .all();
+  // 4+ digits of a phone are rare among numbers (about 100 of 100k contacts for 4 digits, a handful for 5+).
+  if (!substr) return byIndex();
+  const windowIds = sql`SELECT rid FROM (SELECT rowid AS rid, ${contacts.name}, ${contacts.email}, ${contacts.phone}, ${contacts.updatedAt}, ${contacts.id} FROM ${contacts} WHERE ${base} ORDER BY ${contacts.updatedAt} DESC, ${contacts.id} DESC LIMIT ${SEARCH_WINDOW}) AS ${contacts} WHERE ${substr} LIMIT ${limit}`;
+  const [hits, seen] = await db.batch([
+    db.select().from(contacts).where(sql`${contacts}.rowid IN (${windowIds})`).orderBy(...order).limit(limit),
+    db.select({ n: sql<number>`count(*)` }).from(sql`(SELECT 1 FROM ${contacts} WHERE ${base} LIMIT ${SEARCH_WINDOW})`),
+  ]);
+  if (hits.length >= limit || (seen[0]?.n ?? 0) < SEARCH_WINDOW) return hits;
+  return byIndex();
+}
+
 export async function listContacts(
   db: Db,
   businessId: string,
@@ -98,13 +141,26 @@ export async function listContacts(
       ? or(gt(s.col, c.k), and(eq(s.col, c.k), gt(contacts.id, c.id)))
       : or(lt(s.col, c.k), and(eq(s.col, c.k), lt(contacts.id, c.id)))
     : undefined;
-  const rows = await db
-    .select()
-    .from(contacts)
-    .where(and(contactWhere(businessId, f, country), after))
-    .orderBy(...(s.dir === "asc" ? [asc(s.col), asc(contacts.id)] : [desc(s.col), desc(contacts.id)]))
-    .limit(opts.limit + 1)
-    .all();
+  const terms = f.q ? searchTerms(f.q, country) : null;
+  const match = terms ? ftsMatch(terms) : null;
+  const substr = terms ? substringWhere(terms) : null;
+  const rows =
+    opts.sort === "recent" && match
+      ? await searchRecent(
+          db,
+          and(contactWhere(businessId, { ...f, q: undefined }, country), after),
+          and(contactWhere(businessId, { ...f, q: undefined }, country, false), after),
+          match,
+          substr,
+          opts.limit + 1,
+        )
+      : await db
+          .select()
+          .from(contacts)
+          .where(and(contactWhere(businessId, f, country), after))
+          .orderBy(...(s.dir === "asc" ? [asc(s.col), asc(contacts.id)] : [desc(s.col), desc(contacts.id)]))
+          .limit(opts.limit + 1)
+          .all();
   const items = rows.slice(0, opts.limit);
   const last = items[items.length - 1];
   return { items, next: rows.length > opts.limit && last ? { k: s.key(last), id: last.id } : null };

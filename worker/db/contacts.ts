@@ -1,7 +1,7 @@
 // Contacts: the automatic create-or-merge every source goes through, manual create/update, and reads.
 // Search and list filters are in contact-search.ts; deletion (with conversations, messages, media) in
 // worker/crm/delete-contacts.ts.
-import { and, eq, inArray, or, type SQL } from "drizzle-orm";
+import { and, eq, inArray, or, type SQL, sql } from "drizzle-orm";
 import { type Known, lookupKeys, type MergePlan, type Observation, planMerge } from "../crm/merge-plan";
 import type { Db } from "./client";
 import { contactConflicts, contacts } from "./schema";
@@ -120,6 +120,17 @@ export async function updateContact(db: Db, businessId: string, id: string, set:
     .where(and(eq(contacts.businessId, businessId), eq(contacts.id, id)))
     .returning()
     .get();
+}
+
+/** The same change on many contacts of one business in one statement (bulk actions). */
+export async function updateContacts(db: Db, businessId: string, ids: string[], set: Partial<NewContact>): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(contacts)
+    .set(set)
+    // json_each: any number of ids in one bound parameter (D1 binds at most 100).
+    .where(and(eq(contacts.businessId, businessId), sql`${contacts.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`))
+    .run();
 }
 
 export type Conflict = typeof contactConflicts.$inferSelect;

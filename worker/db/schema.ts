@@ -803,3 +803,17 @@ export const usageCounters = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.businessId, t.metric, t.period] })],
 );
+
+/** Referral link clicks (`/app/signup?ref=CODE`): one counter per referrer per day (Asia/Jakarta), nothing about
+ *  who clicked — no IP, no user agent, no cookie id (issue 14's funnel: clicks → sign-ups → paying). */
+export const referralClicks = sqliteTable(
+  "referral_clicks",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    day: text("day").notNull(),
+    clicks: integer("clicks").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.day] })],
+);

@@ -1,4 +1,4 @@
-// "Afiliasi": the referral link with a copy button, the funnel (sign-ups → paying), commission totals and
+// "Afiliasi": the referral link with a copy button, the funnel (link clicks → sign-ups → paying), commission totals and
 // ledger, and payout requests.
 import type { affiliateSummary } from "../../api/affiliate";
 import type { Commission, Payout } from "../../db/affiliate";
@@ -32,6 +32,7 @@ export function AffiliatePage(props: { t: T; s: Summary; ledger: LedgerRow[]; pa
           <h3>{t("funnel")}</h3>
           <CountBars
             items={[
+              { label: t("ref_clicks"), value: s.counts.clicks },
               { label: t("signups"), value: s.counts.signups },
               { label: t("paying"), value: s.counts.paying },
             ]}

@@ -1,6 +1,7 @@
 // CRM pages: the contacts list (search, label filters, bulk actions), one contact (profile, custom fields,
 // labels, notes, timeline), the labels page and the import wizard. Writes go through /api/v1 from
 // /app/static/app.js (forms) and /app/static/crm.js (bulk selection, the import wizard).
+import { ROW_PROBLEMS } from "../../crm/import-plan";
 import type { Contact } from "../../db/contacts";
 import type { ContactField } from "../../db/contact-fields";
 import type { Label } from "../../db/labels";
@@ -362,6 +363,9 @@ export function ImportPage(props: { t: T; labels: Label[] }) {
           </thead>
           <tbody></tbody>
         </table>
+        <p id="import-summary" data-problems={JSON.stringify(Object.fromEntries(ROW_PROBLEMS.map((k) => [k, t(`crm_problem_${k}`)])))}>
+          {t("crm_rows_checked")}: <b data-k="total_rows">0</b> · {t("crm_rows_ok")}: <b data-k="ok_rows">0</b> · <span data-k="problems"></span>
+        </p>
         <h4>{t("crm_row_errors")}</h4>
         <RowErrors t={t} id="import-preview-errors" />
       </div>
