@@ -86,10 +86,11 @@ function sortOf(sort: ContactSort) {
 }
 
 /** Newest contacts (of the other filters) a search reads straight before it asks the trigram index. */
-export const SEARCH_WINDOW = 5000;
+export const SEARCH_WINDOW = 1000;
 
-/** A name/email term as a plain substring test on the row (what contacts_fts finds; ASCII case-folding). */
+/** The term as a plain substring test on the row (what contacts_fts finds; ASCII case-folding). */
 function substringWhere(terms: SearchTerms): SQL | null {
+  if (terms.digits) return or(...terms.digits.map((d) => sql`instr(coalesce(${contacts.phone}, ''), ${d}) > 0`)) ?? null;
   if (terms.text && [...terms.text].length >= 3) return sql`(instr(lower(coalesce(${contacts.name}, '')), ${terms.text}) > 0 OR instr(coalesce(${contacts.email}, ''), ${terms.text}) > 0)`;
   return null;
 }
@@ -104,7 +105,7 @@ type Page = { items: Contact[]; next: ContactCursor | null };
  * SEARCH_WINDOW rows are tested; if they hold a full page, that page is exact (every later match is older);
  * if the window held every row, so is a short page; only otherwise does the trigram index drive the query
  * (the business filter kept off its own index with unary +, so SQLite looks up the few hits by rowid).
- * A phone search (4+ digits) is always rare, so the index drives it at once.
+ * Phone digits need both: "0812" is in most Indonesian numbers, five digits from the middle in a handful.
  */
 async function searchRecent(db: Db, base: SQL | undefined, unindexed: SQL | undefined, match: string, substr: SQL | null, limit: number): Promise<Contact[]> {
   const order = [desc(contacts.updatedAt), desc(contacts.id)];
@@ -116,7 +117,6 @@ async function searchRecent(db: Db, base: SQL | undefined, unindexed: SQL | unde
       .orderBy(...order)
       .limit(limit)
       .all();
-  // 4+ digits of a phone are rare among numbers (about 100 of 100k contacts for 4 digits, a handful for 5+).
   if (!substr) return byIndex();
   const windowIds = sql`SELECT rid FROM (SELECT rowid AS rid, ${contacts.name}, ${contacts.email}, ${contacts.phone}, ${contacts.updatedAt}, ${contacts.id} FROM ${contacts} WHERE ${base} ORDER BY ${contacts.updatedAt} DESC, ${contacts.id} DESC LIMIT ${SEARCH_WINDOW}) AS ${contacts} WHERE ${substr} LIMIT ${limit}`;
   const [hits, seen] = await db.batch([
