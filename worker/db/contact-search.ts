@@ -87,6 +87,8 @@ function sortOf(sort: ContactSort) {
 
 /** Newest contacts (of the other filters) a search reads straight before it asks the trigram index. */
 export const SEARCH_WINDOW = 1000;
+/** Index hits (over all businesses) taken in the first round trip; a term with more needs a second. */
+const INDEX_BOUND = 2000;
 
 /** The term as a plain substring test on the row (what contacts_fts finds; ASCII case-folding). */
 function substringWhere(terms: SearchTerms): SQL | null {
@@ -119,11 +121,17 @@ async function searchRecent(db: Db, base: SQL | undefined, unindexed: SQL | unde
       .all();
   if (!substr) return byIndex();
   const windowIds = sql`SELECT rid FROM (SELECT rowid AS rid, ${contacts.name}, ${contacts.email}, ${contacts.phone}, ${contacts.updatedAt}, ${contacts.id} FROM ${contacts} WHERE ${base} ORDER BY ${contacts.updatedAt} DESC, ${contacts.id} DESC LIMIT ${SEARCH_WINDOW}) AS ${contacts} WHERE ${substr} LIMIT ${limit}`;
-  const [hits, seen] = await db.batch([
+  // The index's answer too, bounded, in the same round trip: exact whenever the term has few matches overall.
+  const bounded = sql`(SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${match} LIMIT ${INDEX_BOUND + 1})`;
+  const [hits, seen, indexed, found] = await db.batch([
     db.select().from(contacts).where(sql`${contacts}.rowid IN (${windowIds})`).orderBy(...order).limit(limit),
     db.select({ n: sql<number>`count(*)` }).from(sql`(SELECT 1 FROM ${contacts} WHERE ${base} LIMIT ${SEARCH_WINDOW})`),
+    db.select().from(contacts).where(and(unindexed, sql`${contacts}.rowid IN ${bounded}`)).orderBy(...order).limit(limit),
+    db.select({ n: sql<number>`count(*)` }).from(sql`${bounded}`),
   ]);
   if (hits.length >= limit || (seen[0]?.n ?? 0) < SEARCH_WINDOW) return hits;
+  if ((found[0]?.n ?? 0) <= INDEX_BOUND) return indexed;
+  // Common over all businesses, rare in this one's newest rows: the whole index answer (a second round trip).
   return byIndex();
 }
 
