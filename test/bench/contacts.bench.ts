@@ -128,6 +128,8 @@ async function runSize(n: number, withSearch: boolean): Promise<{ imp: ImportRes
   }
 }
 
+// The machine is shared: the load average before and after goes into the record with the figures.
+const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(", ");
 const results: ImportResult[] = [];
 let search: SearchResult[] = [];
 for (const n of SIZES) {
@@ -141,6 +143,7 @@ const md = [
   "## Contacts (bench:contacts)",
   "",
   `\`npm run bench:contacts\` — ${new Date().toISOString().slice(0, 10)}, ${cpu} (${os.cpus().length} cores shared with other work), Node ${process.version}, plain miniflare.`,
+  `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${os.loadavg().map((x) => x.toFixed(2)).join(", ")}.`,
   "CSV import through `POST /api/v1/contacts/import` (generated rows: name, a phone in one of three forms, email, two custom columns",
   "made into fields), driven by the ContactImport Durable Object until `GET /api/v1/contacts/imports/{id}` says done. A fresh workerd",
   "per size; RSS sampled every 100 ms from /proc (the workerd process: Worker, D1, R2 and the Durable Object together).",

@@ -86,10 +86,13 @@ function sortOf(sort: ContactSort) {
 }
 
 /** Newest contacts (of the other filters) a search reads straight before it asks the trigram index. */
-export const SEARCH_WINDOW = 5000;
+export const SEARCH_WINDOW = 1000;
+/** Index hits (over all businesses) taken in the first round trip; a term with more needs a second. */
+const INDEX_BOUND = 2000;
 
-/** A name/email term as a plain substring test on the row (what contacts_fts finds; ASCII case-folding). */
+/** The term as a plain substring test on the row (what contacts_fts finds; ASCII case-folding). */
 function substringWhere(terms: SearchTerms): SQL | null {
+  if (terms.digits) return or(...terms.digits.map((d) => sql`instr(coalesce(${contacts.phone}, ''), ${d}) > 0`)) ?? null;
   if (terms.text && [...terms.text].length >= 3) return sql`(instr(lower(coalesce(${contacts.name}, '')), ${terms.text}) > 0 OR instr(coalesce(${contacts.email}, ''), ${terms.text}) > 0)`;
   return null;
 }
@@ -104,7 +107,7 @@ type Page = { items: Contact[]; next: ContactCursor | null };
  * SEARCH_WINDOW rows are tested; if they hold a full page, that page is exact (every later match is older);
  * if the window held every row, so is a short page; only otherwise does the trigram index drive the query
  * (the business filter kept off its own index with unary +, so SQLite looks up the few hits by rowid).
- * A phone search (4+ digits) is always rare, so the index drives it at once.
+ * Phone digits need both: "0812" is in most Indonesian numbers, five digits from the middle in a handful.
  */
 async function searchRecent(db: Db, base: SQL | undefined, unindexed: SQL | undefined, match: string, substr: SQL | null, limit: number): Promise<Contact[]> {
   const order = [desc(contacts.updatedAt), desc(contacts.id)];
@@ -116,14 +119,19 @@ async function searchRecent(db: Db, base: SQL | undefined, unindexed: SQL | unde
       .orderBy(...order)
       .limit(limit)
       .all();
-  // 4+ digits of a phone are rare among numbers (about 100 of 100k contacts for 4 digits, a handful for 5+).
   if (!substr) return byIndex();
   const windowIds = sql`SELECT rid FROM (SELECT rowid AS rid, ${contacts.name}, ${contacts.email}, ${contacts.phone}, ${contacts.updatedAt}, ${contacts.id} FROM ${contacts} WHERE ${base} ORDER BY ${contacts.updatedAt} DESC, ${contacts.id} DESC LIMIT ${SEARCH_WINDOW}) AS ${contacts} WHERE ${substr} LIMIT ${limit}`;
-  const [hits, seen] = await db.batch([
+  // The index's answer too, bounded, in the same round trip: exact whenever the term has few matches overall.
+  const bounded = sql`(SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ${match} LIMIT ${INDEX_BOUND + 1})`;
+  const [hits, seen, indexed, found] = await db.batch([
     db.select().from(contacts).where(sql`${contacts}.rowid IN (${windowIds})`).orderBy(...order).limit(limit),
     db.select({ n: sql<number>`count(*)` }).from(sql`(SELECT 1 FROM ${contacts} WHERE ${base} LIMIT ${SEARCH_WINDOW})`),
+    db.select().from(contacts).where(and(unindexed, sql`${contacts}.rowid IN ${bounded}`)).orderBy(...order).limit(limit),
+    db.select({ n: sql<number>`count(*)` }).from(sql`${bounded}`),
   ]);
   if (hits.length >= limit || (seen[0]?.n ?? 0) < SEARCH_WINDOW) return hits;
+  if ((found[0]?.n ?? 0) <= INDEX_BOUND) return indexed;
+  // Common over all businesses, rare in this one's newest rows: the whole index answer (a second round trip).
   return byIndex();
 }
 
