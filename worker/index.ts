@@ -1,5 +1,6 @@
 // Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
 import { app } from "./app";
+import "./auto-reply/modules";
 import { wakeSnoozed } from "./db/conversations";
 import { database } from "./db/client";
 import { deleteExpiredAuthTokens } from "./db/auth-tokens";
