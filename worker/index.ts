@@ -19,6 +19,7 @@ import { promoteCommissions } from "./db/affiliate";
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
 export { ContactImport } from "./durable/contact-import";
+export { AiConversation } from "./durable/ai-conversation";
 
 export default {
   fetch: app.fetch,

@@ -69,3 +69,9 @@ export async function claimCooldown(db: Db, ruleId: string, chatJid: string, mes
     .get();
   return row !== undefined;
 }
+
+/** The id of a device's channel, if it has one yet (read only). */
+export async function channelOfDevice(db: Db, businessId: string, deviceKey: string): Promise<string | null> {
+  const row = await db.select({ id: channels.id }).from(channels).where(and(eq(channels.businessId, businessId), eq(channels.deviceKey, deviceKey))).get();
+  return row?.id ?? null;
+}
