@@ -12,7 +12,8 @@ import { botMayAnswer, handOff } from "./bot-state";
 import { asksForHuman, BACKLOG_MAX_AGE_MS, consecutiveBotReplies, type HistoryMessage, inAnsweringHours, MAX_CONSECUTIVE_BOT_REPLIES } from "./rules";
 import { runTurn } from "./turn";
 
-export type TurnJob = { businessId: string; conversationId: string; messageId: string; turnId: string };
+/** `since`: when the previous turn was taken (its messages are not this turn's burst). */
+export type TurnJob = { businessId: string; conversationId: string; messageId: string; turnId: string; since: number };
 /** Why a turn said nothing (logged; tests read it from the DO's last outcome). */
 export type TurnResult = { status: "sent" | "handed_off" | "quiet" | "dropped"; reason: string };
 
@@ -45,9 +46,9 @@ export async function driveTurn(env: Env, job: TurnJob, stale: () => boolean, no
   const latest = rows.findLast((m) => m.direction === "in");
   if (!latest || latest.id !== job.messageId) return { status: "dropped", reason: "newer_message" };
   if (sentAt(latest) < now - BACKLOG_MAX_AGE_MS) return { status: "quiet", reason: "backlog" };
-  // The customer's messages since the bot (or a human) last spoke: the burst this turn answers.
+  // The customer's messages since the bot (or a human) last spoke and since the previous turn: this turn's burst.
   const lastOut = rows.findLastIndex((m) => m.direction === "out");
-  const burst = rows.slice(lastOut + 1).filter((m) => m.direction === "in");
+  const burst = rows.slice(lastOut + 1).filter((m) => m.direction === "in" && m.createdAt >= job.since);
   if (burst.some((m) => asksForHuman(m.text ?? "", settings.handoffKeywords))) {
     await handOff(db, job.businessId, job.conversationId, "customer_asked", settings.handoffMinutes, now);
     return { status: "handed_off", reason: "keyword" };

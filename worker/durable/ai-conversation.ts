@@ -7,14 +7,14 @@ import { driveTurn, type TurnResult } from "../ai/conversation-turn";
 
 export type NoteMessage = { businessId: string; conversationId: string; messageId: string; debounceMs: number; maxWaitMs: number };
 
-type Pending = { business_id: string; conversation_id: string; message_id: string; first_at: number | null; generation: number; debounce_ms: number; max_wait_ms: number };
+type Pending = { business_id: string; conversation_id: string; message_id: string; first_at: number | null; generation: number; debounce_ms: number; max_wait_ms: number; taken_at: number | null };
 
 export class AiConversation extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS pending (
       id INTEGER PRIMARY KEY CHECK (id = 1), business_id TEXT NOT NULL, conversation_id TEXT NOT NULL, message_id TEXT NOT NULL,
-      first_at INTEGER, generation INTEGER NOT NULL, debounce_ms INTEGER NOT NULL, max_wait_ms INTEGER NOT NULL)`);
+      first_at INTEGER, generation INTEGER NOT NULL, debounce_ms INTEGER NOT NULL, max_wait_ms INTEGER NOT NULL, taken_at INTEGER)`);
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS outcomes (turn_id TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT NOT NULL, at INTEGER NOT NULL)");
   }
 
@@ -44,9 +44,10 @@ export class AiConversation extends DurableObject<Env> {
     const p = this.pending();
     if (!p || p.first_at === null) return;
     // The burst is taken: messages from now on start a new one (and make this turn stale).
-    this.ctx.storage.sql.exec("UPDATE pending SET first_at = NULL WHERE id = 1");
+    // taken_at: the next turn's burst is what arrived after this one was taken.
+    this.ctx.storage.sql.exec("UPDATE pending SET first_at = NULL, taken_at = ? WHERE id = 1", Date.now());
     const turnId = `${p.conversation_id}:${p.message_id}`;
-    const result = await driveTurn(this.env, { businessId: p.business_id, conversationId: p.conversation_id, messageId: p.message_id, turnId }, () => (this.pending()?.generation ?? p.generation) !== p.generation);
+    const result = await driveTurn(this.env, { businessId: p.business_id, conversationId: p.conversation_id, messageId: p.message_id, turnId, since: p.taken_at ?? 0 }, () => (this.pending()?.generation ?? p.generation) !== p.generation);
     this.ctx.storage.sql.exec("INSERT OR REPLACE INTO outcomes (turn_id, status, reason, at) VALUES (?, ?, ?, ?)", turnId, result.status, result.reason, Date.now());
     this.ctx.storage.sql.exec("DELETE FROM outcomes WHERE turn_id NOT IN (SELECT turn_id FROM outcomes ORDER BY at DESC LIMIT 20)");
     console.log(JSON.stringify({ level: "info", msg: "ai turn", turn_id: turnId, ...result }));
