@@ -11,6 +11,7 @@ import { AI_HOURS_MODES, usageCounters } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { encryptSecret } from "../lib/crypto";
 import { checkUrl, guardPolicy } from "../lib/url-guard";
+import { runTurn } from "../ai/turn";
 import { apiRouter, authErrors, jsonBody, jsonContent, security } from "./openapi";
 
 const Minutes = z.number().int().min(0).max(1439);
@@ -147,6 +148,29 @@ aiSettingsApi
       return c.json(settingsJson(await updateAiSettings(db, businessId, clean), await listChannels(db, businessId)), 200);
     },
   );
+
+// "Try it" (the dashboard's AI page): one synchronous turn on a text, with the saved settings and knowledge, no
+// conversation (no history, no orders), counted in usage. Admins only: it spends the business's AI budget.
+aiSettingsApi.post("/try", requireRole("admin"));
+aiSettingsApi.openapi(
+  createRoute({
+    method: "post",
+    path: "/try",
+    tags: ["ai"],
+    security,
+    summary: "Ask the agent once, as a customer would (counted in usage; nothing is sent)",
+    request: jsonBody(z.strictObject({ text: z.string().trim().min(1).max(2000) }).openapi("TryAi")),
+    responses: { 200: jsonContent(z.object({ reply: z.string().nullable(), outcome: z.string() }).openapi("TryAiResult")), ...authErrors },
+  }),
+  async (c) => {
+    const db = database(c.env.DB);
+    const business = c.var.auth.business;
+    const settings = await getAiSettings(db, business.id);
+    const out = await runTurn({ env: c.env, business, settings, contactId: null, history: [{ direction: "in", source: "inbound", text: c.req.valid("json").text, at: Date.now() }] });
+    if (out.kind === "over_budget") return c.json({ reply: null, outcome: "usage_cap" }, 200);
+    return c.json({ reply: out.parts.join("\n\n") || null, outcome: out.kind === "answer" ? "answer" : `handoff: ${out.detail}` }, 200);
+  },
+);
 
 const UsageSchema = z
   .object({
