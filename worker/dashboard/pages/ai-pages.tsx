@@ -6,7 +6,35 @@ import type { Device } from "../../db/devices";
 import type { KnowledgeEntry } from "../../db/knowledge";
 import { AUTO_REPLY_MATCHES, KNOWLEDGE_KINDS } from "../../db/schema";
 import type { Template } from "../../db/templates";
+import type { Child } from "hono/jsx";
 import type { T } from "../i18n";
+
+/** Save button and the form's result line. */
+function SaveRow({ t }: { t: T }) {
+  return (
+    <>
+      <p>
+        <button>{t("save")}</button>
+      </p>
+      <div data-out class="out"></div>
+    </>
+  );
+}
+
+/** One saved item: its edit form (PATCH) and a delete form. */
+function EditableItem({ t, api, label, children }: { t: T; api: string; label: string; children: Child }) {
+  return (
+    <div class="card">
+      <form data-api={api} data-method="PATCH">
+        {children}
+        <SaveRow t={t} />
+      </form>
+      <form data-api={api} data-method="DELETE" data-confirm={`${t("delete")} ${label}?`}>
+        <button>{t("delete")}</button>
+      </form>
+    </div>
+  );
+}
 
 export type AiPageProps = {
   t: T;
@@ -109,10 +137,7 @@ export function AiPage(p: AiPageProps) {
           </label>
           <label>{t("ai_fallback")}</label>
           <input name="fallback_text" value={s.fallbackText} required style="width:100%" />
-          <p>
-            <button>{t("save")}</button>
-          </p>
-          <div data-out class="out"></div>
+          <SaveRow t={t} />
         </form>
       </div>
       <div class="card">
@@ -171,24 +196,12 @@ function KnowledgeEditor({ t, entries }: { t: T; entries: KnowledgeEntry[] }) {
       <p class="muted">{t("kb_help")}</p>
       <form data-api="/api/v1/knowledge">
         <KnowledgeFields t={t} />
-        <p>
-          <button>{t("save")}</button>
-        </p>
-        <div data-out class="out"></div>
+        <SaveRow t={t} />
       </form>
       {entries.map((e) => (
-        <div class="card">
-          <form data-api={`/api/v1/knowledge/${e.id}`} data-method="PATCH">
-            <KnowledgeFields t={t} e={e} />
-            <p>
-              <button>{t("save")}</button>
-            </p>
-            <div data-out class="out"></div>
-          </form>
-          <form data-api={`/api/v1/knowledge/${e.id}`} data-method="DELETE" data-confirm={`${t("delete")} ${e.title}?`}>
-            <button>{t("delete")}</button>
-          </form>
-        </div>
+        <EditableItem t={t} api={`/api/v1/knowledge/${e.id}`} label={e.title}>
+          <KnowledgeFields t={t} e={e} />
+        </EditableItem>
       ))}
     </div>
   );
@@ -251,26 +264,14 @@ export function AutoRepliesPage({ t, rules, templates }: { t: T; rules: AutoRepl
         <p class="muted">{t("ar_help")}</p>
         <form data-api="/api/v1/auto-replies">
           <RuleFields t={t} templates={templates} />
-          <p>
-            <button>{t("save")}</button>
-          </p>
-          <div data-out class="out"></div>
+          <SaveRow t={t} />
         </form>
       </div>
       {rules.length === 0 ? <p class="card muted">{t("ar_none")}</p> : null}
       {rules.map((r) => (
-        <div class="card">
-          <form data-api={`/api/v1/auto-replies/${r.id}`} data-method="PATCH">
-            <RuleFields t={t} r={r} templates={templates} />
-            <p>
-              <button>{t("save")}</button>
-            </p>
-            <div data-out class="out"></div>
-          </form>
-          <form data-api={`/api/v1/auto-replies/${r.id}`} data-method="DELETE" data-confirm={`${t("delete")} ${r.pattern}?`}>
-            <button>{t("delete")}</button>
-          </form>
-        </div>
+        <EditableItem t={t} api={`/api/v1/auto-replies/${r.id}`} label={r.pattern}>
+          <RuleFields t={t} r={r} templates={templates} />
+        </EditableItem>
       ))}
     </>
   );
