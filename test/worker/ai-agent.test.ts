@@ -214,6 +214,23 @@ describe("AI agent: latest wins, quiet rules, handoff", () => {
   });
 });
 
+describe("AI agent: long answers", () => {
+  it("splits a long answer into WhatsApp-sized parts, each with its own key derived from the turn", async () => {
+    const t = await aiTenant({ max_reply_chars: 4000 });
+    const m = marker("long");
+    const para = (n: number) => `Paragraf ${n}. ${"Kopi kami dipanggang setiap minggu dan dikirim segar. ".repeat(14).trim()}`;
+    const long = [1, 2, 3].map(para).join("\n\n");
+    await addFixtures(answer(m, long));
+    const msg = await customerSays(t, `ceritakan tentang kopinya ${m}`);
+    const conv = await conversationOf(t, msg.id);
+    expect((await turns(conv))[0]).toMatchObject({ status: "sent", reason: "3 part(s)" });
+    const sent = await aiMessages(t.businessId, conv);
+    expect(sent.map((x) => x.idempotency_key)).toEqual([`ai:${conv}:${msg.id}`, `ai:${conv}:${msg.id}:1`, `ai:${conv}:${msg.id}:2`]);
+    for (const x of sent) expect(x.text.length).toBeLessThanOrEqual(1000);
+    expect(sent.map((x) => x.text).join("\n\n")).toBe(long);
+  });
+});
+
 describe("AI agent: what it knows", () => {
   it("looks the customer's orders up with the order tool and answers from them", async () => {
     const t = await aiTenant();
