@@ -2,7 +2,8 @@
 // page's "try it" form endpoint answers from the model with the saved knowledge.
 import { describe, expect, it } from "vitest";
 import { call, member } from "./helpers";
-import { addFixtures, aiTenant, marker, modelCalls } from "./ai-helpers";
+import { env } from "cloudflare:test";
+import { addFixtures, aiTenant, conversationOf, customerSays, marker, modelCalls } from "./ai-helpers";
 
 describe("AI dashboard", () => {
   it("renders the AI page (settings, try it, usage chart, knowledge) and the auto-replies page", async () => {
@@ -34,5 +35,18 @@ describe("AI dashboard", () => {
     expect((await modelCalls(m))[0]?.body.messages?.[0]?.content).toContain("Sambal Roa — Rp45.000");
     const usage = await call("/api/v1/ai-usage?days=1", { cookie: t.cookie });
     expect(usage.body.days[0].tokens).toBeGreaterThan(0);
+  });
+
+  it("the contact page shows whether the bot is handed off, why, and the take-over/give-back button", async () => {
+    const t = await aiTenant({ device_keys: [] });
+    const msg = await customerSays(t, "halo");
+    const conv = await conversationOf(t, msg.id);
+    const contact = await env.DB.prepare("SELECT contact_id AS id FROM conversations WHERE id = ?").bind(conv).first<{ id: string }>();
+    const before = await call(`/app/contacts/${contact?.id}`, { cookie: t.cookie });
+    expect(before.text).toContain("Ambil alih dari bot");
+    await call(`/api/v1/conversations/${conv}/handoff`, { cookie: t.cookie, json: { reason: "komplain barang rusak" } });
+    const after = await call(`/app/contacts/${contact?.id}`, { cookie: t.cookie });
+    expect(after.status).toBe(200);
+    for (const s of ["diserahkan ke manusia", "komplain barang rusak", "Kembalikan ke bot", `/api/v1/conversations/${conv}/release`]) expect(after.text).toContain(s);
   });
 });

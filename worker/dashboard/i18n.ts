@@ -401,6 +401,13 @@ const id = {
   ar_active: "Aktif",
   ar_none: "Belum ada balasan otomatis.",
   bot_state_label: "Bot",
+  bot_active: "aktif",
+  bot_silenced: "diam (ada balasan manusia)",
+  bot_handed_off: "diserahkan ke manusia",
+  bot_until: "sampai",
+  bot_until_released: "sampai dilepas agen",
+  bot_handoff: "Ambil alih dari bot",
+  bot_release: "Kembalikan ke bot",
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -804,6 +811,13 @@ const en: Record<MessageKey, string> = {
   ar_active: "Active",
   ar_none: "No auto-replies yet.",
   bot_state_label: "Bot",
+  bot_active: "active",
+  bot_silenced: "quiet (a human replied)",
+  bot_handed_off: "handed off to a human",
+  bot_until: "until",
+  bot_until_released: "until an agent releases it",
+  bot_handoff: "Take over from the bot",
+  bot_release: "Give back to the bot",
 };
 
 const tables: Record<Locale, Record<MessageKey, string>> = { id, en };

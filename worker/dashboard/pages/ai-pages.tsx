@@ -2,6 +2,7 @@
 // handled by the dashboard's shared form script (/app/static/app.js); the usage chart is server-drawn bars.
 import type { AiSettings } from "../../db/ai-settings";
 import type { AutoReplyRule } from "../../db/auto-replies";
+import type { ConversationRow } from "../../db/conversations";
 import type { Device } from "../../db/devices";
 import type { KnowledgeEntry } from "../../db/knowledge";
 import { AUTO_REPLY_MATCHES, KNOWLEDGE_KINDS } from "../../db/schema";
@@ -274,5 +275,27 @@ export function AutoRepliesPage({ t, rules, templates }: { t: T; rules: AutoRepl
         </EditableItem>
       ))}
     </>
+  );
+}
+
+/** The contact's conversations and whether the bot may speak in each (silenced / handed off, why, until when). */
+export function BotStatePanel({ t, rows, fmt }: { t: T; rows: ConversationRow[]; fmt: (ms: number) => string }) {
+  if (rows.length === 0) return null;
+  return (
+    <div class="card">
+      <h3>{t("bot_state_label")}</h3>
+      {rows.map(({ conversation: cv, channel }) => (
+        <div class="row">
+          <div>
+            {channel.name}: <b>{t(cv.botState === "active" ? "bot_active" : cv.botState === "silenced" ? "bot_silenced" : "bot_handed_off")}</b>
+            {cv.botStateReason ? ` — ${cv.botStateReason}` : ""}
+            {cv.botState !== "active" ? ` (${cv.botSilencedUntil ? `${t("bot_until")} ${fmt(cv.botSilencedUntil)}` : t("bot_until_released")})` : ""}
+          </div>
+          <form data-api={`/api/v1/conversations/${cv.id}/${cv.botState === "active" ? "handoff" : "release"}`}>
+            <button>{t(cv.botState === "active" ? "bot_handoff" : "bot_release")}</button>
+          </form>
+        </div>
+      ))}
+    </div>
   );
 }
