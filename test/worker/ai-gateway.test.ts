@@ -22,10 +22,10 @@ describe("AI agent over a v2 gateway", () => {
     const m = marker("gw");
     await addFixtures({ match: { userMessage: m }, response: { content: "Stok ada, Kak." } });
     const chat = "6281299990001@s.whatsapp.net";
-    const inbound = (id: string, text: string, extra: Record<string, unknown> = {}) => ({
-      type: "inbound",
+    const inbound = (id: string, text: string, extra: { from_me?: boolean; sender_jid?: string; chat_jid?: string; timestamp?: number } = {}) => ({
+      type: "inbound" as const,
       event_id: `ev-${id}`,
-      message: { wa_message_id: id, chat_jid: chat, sender_jid: chat, push_name: "Rina", timestamp: Math.floor(Date.now() / 1000), kind: "text", text, is_group: false, is_ephemeral: false, ...extra },
+      message: { wa_message_id: id, chat_jid: chat, sender_jid: chat, push_name: "Rina", timestamp: Math.floor(Date.now() / 1000), kind: "text" as const, text, is_group: false, is_ephemeral: false, ...extra },
     });
     gw.send(inbound("WA-c1", `stoknya ada? ${m}`));
     await gw.next("inbound_ack");
@@ -46,7 +46,7 @@ describe("AI agent over a v2 gateway", () => {
 
     // Another customer's message sent 10 minutes ago, delivered now: backlog.
     const other = "6281299990002@s.whatsapp.net";
-    gw.send({ ...inbound("WA-old", `pesan semalam ${m}`), message: { ...inbound("WA-old", `pesan semalam ${m}`).message, chat_jid: other, sender_jid: other, timestamp: Math.floor((Date.now() - 10 * 60_000) / 1000) } });
+    gw.send(inbound("WA-old", `pesan semalam ${m}`, { chat_jid: other, sender_jid: other, timestamp: Math.floor((Date.now() - 10 * 60_000) / 1000) }));
     await gw.next("inbound_ack");
     const oldConv = (await env.DB.prepare("SELECT conversation_id AS c FROM messages WHERE provider_message_id = 'WA-old'").first<{ c: string }>())?.c ?? "";
     expect((await turns(oldConv))[0]).toMatchObject({ status: "quiet", reason: "backlog" });
