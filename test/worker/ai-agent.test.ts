@@ -12,6 +12,13 @@ import { servers } from "./servers";
 const answer = (m: string, content: string) => ({ match: { userMessage: m }, response: { content } });
 
 describe("AI settings", () => {
+  it("a business without settings reads the defaults (AI off) and nothing is written", async () => {
+    const t = await tenantWithDevice();
+    const r = await call("/api/v1/ai-settings", { cookie: t.cookie });
+    expect(r.body).toMatchObject({ channel_ids: [], device_keys: [], web_chat: false, api_key_set: false, debounce_ms: 5000, max_wait_ms: 20000, groups_enabled: false, hours_mode: "always", handoff_minutes: 240, human_silence_minutes: 30, temperature: 0.3 });
+    expect((await env.DB.prepare("SELECT COUNT(*) AS n FROM ai_settings WHERE business_id = ?").bind(t.businessId).first<{ n: number }>())?.n).toBe(0);
+  });
+
   it("stores the key encrypted and never returns it; base URL through the URL guard; admins only", async () => {
     const t = await aiTenant();
     const got = await call("/api/v1/ai-settings", { cookie: t.cookie });
