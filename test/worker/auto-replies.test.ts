@@ -58,9 +58,13 @@ describe("keyword auto-replies", () => {
     expect(await say(t, "buka jam berapa")).toBeNull();
     expect(await say(t, "Ongkos  kirim Bandung")).toBe("Ongkir dihitung saat checkout");
     expect(await say(t, "rahasia")).toBeNull();
+    // Upper-case classes keep their meaning (case folding is the engine's flag, not the pattern's).
+    await rule(t, { match_type: "regex", pattern: "^INV\\D\\d{3}$", reply_text: "Nomor invoice diterima" });
+    expect(await say(t, "inv-123")).toBe("Nomor invoice diterima");
+    expect(await say(t, "inv1123")).toBeNull();
     // Each reply went out once, through the send pipeline, as an auto-reply.
     const sent = await env.DB.prepare("SELECT COUNT(*) AS n FROM messages WHERE business_id = ? AND source = 'auto_reply'").bind(t.businessId).first<{ n: number }>();
-    expect(sent?.n).toBe(5);
+    expect(sent?.n).toBe(6);
   });
 
   it("keeps to its channel, its per-contact cooldown, and silence while a human has the conversation", async () => {

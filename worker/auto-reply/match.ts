@@ -16,11 +16,23 @@ export function fold(text: string): string {
 
 export type MatchRule = { matchType: AutoReplyMatch; pattern: string };
 
-/** Compiles a regex rule, or says why it cannot be used. */
+const compiled = new Map<string, RE2JS>();
+const CACHE_MAX = 500;
+
+/**
+ * Compiles a regex rule, or says why it cannot be used. The pattern loses its accents like the text does, but
+ * keeps its case (`\D` is not `\d`): case is the engine's CASE_INSENSITIVE flag. Compiled patterns are cached
+ * per isolate.
+ */
 export function compileRegex(pattern: string): { ok: true; re: RE2JS } | { ok: false; message: string } {
   if (pattern.length > MAX_PATTERN_CHARS) return { ok: false, message: `pattern is longer than ${MAX_PATTERN_CHARS} characters` };
+  const hit = compiled.get(pattern);
+  if (hit) return { ok: true, re: hit };
   try {
-    return { ok: true, re: RE2JS.compile(fold(pattern), RE2JS.CASE_INSENSITIVE) };
+    const re = RE2JS.compile(pattern.normalize("NFD").replace(/\p{M}/gu, ""), RE2JS.CASE_INSENSITIVE);
+    if (compiled.size >= CACHE_MAX) compiled.clear();
+    compiled.set(pattern, re);
+    return { ok: true, re };
   } catch (e) {
     return { ok: false, message: `pattern is not a valid regular expression (RE2 syntax): ${e instanceof Error ? e.message : String(e)}` };
   }
