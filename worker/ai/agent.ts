@@ -15,6 +15,8 @@ export async function decideAiReply(ctx: AutoReplyContext): Promise<AutoReply | 
   const db = database(ctx.env.DB);
   const settings = await getAiSettings(db, ctx.business.id);
   if (settings.channelIds.length === 0) return null;
+  const channelId = await channelOfDevice(db, ctx.business.id, ctx.device.deviceKey);
+  if (!channelId || !settings.channelIds.includes(channelId)) return null;
   if (!ctx.dryRun && ctx.message.conversationId) {
     await aiConversation(ctx.env, ctx.message.conversationId).note({
       businessId: ctx.business.id,
@@ -26,8 +28,6 @@ export async function decideAiReply(ctx: AutoReplyContext): Promise<AutoReply | 
     return null;
   }
   if (!ctx.dryRun) return null;
-  const channelId = await channelOfDevice(db, ctx.business.id, ctx.device.deviceKey);
-  if (!channelId || !settings.channelIds.includes(channelId)) return null;
   const outcome = await runTurn({ env: ctx.env, business: ctx.business, settings, contactId: null, history: [{ direction: "in", source: "inbound", text, at: Date.now() }] });
   if (outcome.kind === "over_budget" || outcome.parts.length === 0) return null;
   return { text: outcome.parts.join("\n\n"), source: "ai" };
