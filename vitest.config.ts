@@ -28,6 +28,8 @@ export default defineConfig(async () => {
             ALLOW_GRAPH_API_OVERRIDE: "true",
             PLATFORM_ADMIN_TOKEN: "operator-test-token",
             ALLOW_LOOPBACK_WEBHOOKS: "true",
+            // A model call that takes longer is a timeout (fallback + handoff): short, so the timeout test is quick.
+            AI_TIMEOUT_MS: "1500",
             // Pinned here so a developer's .dev.vars (written by `npm start`) cannot change test results.
             PUBLIC_BASE_URL: "http://localhost:8787",
             TEST_SERVERS: JSON.stringify(inject("servers")),

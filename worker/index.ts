@@ -1,5 +1,6 @@
 // Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
 import { app } from "./app";
+import "./auto-reply/modules";
 import { wakeSnoozed } from "./db/conversations";
 import { database } from "./db/client";
 import { deleteExpiredAuthTokens } from "./db/auth-tokens";
@@ -19,6 +20,7 @@ import { promoteCommissions } from "./db/affiliate";
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
 export { ContactImport } from "./durable/contact-import";
+export { AiConversation } from "./durable/ai-conversation";
 
 export default {
   fetch: app.fetch,

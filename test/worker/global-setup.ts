@@ -16,6 +16,7 @@ import type { TestProject } from "vitest/node";
 import { startDohStub } from "../support/doh-stub";
 import { startMediaOrigin } from "../support/media-origin";
 import { startXendit } from "./xendit-server";
+import { LLMock } from "@copilotkit/aimock";
 
 export type CrablineManifest = {
   accessToken: string;
@@ -26,7 +27,8 @@ export type CrablineManifest = {
   endpoints: { adminInboundUrl: string; messagesUrl: string; apiRoot: string };
 };
 /** `doh`: the DoH stub's resolver URL; `mediaOrigin`: the loopback server behind the test zone's public names; `xendit`: the local Xendit. */
-export type TestServers = { crabline: CrablineManifest; local: string; doh: string; mediaOrigin: string; xendit: string };
+/** `aimock`: @copilotkit/aimock, the OpenAI-compatible model simulator (tests add fixtures and read its journal over HTTP). */
+export type TestServers = { crabline: CrablineManifest; local: string; doh: string; mediaOrigin: string; xendit: string; aimock: string };
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -172,14 +174,16 @@ async function startCrabline(): Promise<{ manifest: CrablineManifest; stop: () =
 }
 
 export default async function setup(project: TestProject) {
-  const [crab, local, doh, mediaOrigin, xendit] = await Promise.all([startCrabline(), startLocalServer(), startDohStub(), startMediaOrigin(), startXendit()]);
-  project.provide("servers", { crabline: crab.manifest, local: local.url, doh: doh.url, mediaOrigin: mediaOrigin.url, xendit: xendit.url });
+  const aimock = new LLMock({ port: 0, host: "127.0.0.1" });
+  const [crab, local, doh, mediaOrigin, xendit] = await Promise.all([startCrabline(), startLocalServer(), startDohStub(), startMediaOrigin(), startXendit(), aimock.start()]);
+  project.provide("servers", { crabline: crab.manifest, local: local.url, doh: doh.url, mediaOrigin: mediaOrigin.url, xendit: xendit.url, aimock: aimock.url });
   return async () => {
     await crab.stop();
     await local.close();
     await doh.close();
     await mediaOrigin.close();
     await xendit.close();
+    await aimock.stop();
   };
 }
 

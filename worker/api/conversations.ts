@@ -20,6 +20,8 @@ import { getUser } from "../db/users";
 import { ApiError, notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
 import { replyOnConversation } from "../crm/conversation-reply";
+import { handOff, releaseBot, silenceAfterHuman } from "../ai/bot-state";
+import { getAiSettings } from "../db/ai-settings";
 import { LabelRef, labelRef } from "./contacts";
 import { MessageSchema, messageJson } from "./messages";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, notFoundError, security } from "./openapi";
@@ -300,6 +302,49 @@ conversationsApi
         source: "agent",
       });
       if (!created) c.header("Idempotent-Replayed", "true");
+      // Issue 12: a human replied, so the bot keeps quiet for a while.
+      else await silenceAfterHuman(db, auth.business.id, r.conversation.id, (await getAiSettings(db, auth.business.id)).humanSilenceMinutes, Date.now());
       return c.json(messageJson(message), created ? 202 : 200);
+    },
+  )
+  // Issue 12: an agent takes the conversation from the bot (until released or the handoff timeout), or gives it back.
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/handoff",
+      tags: ["conversations"],
+      summary: "Hand the conversation to a human: the bot stays quiet until released or the handoff timeout passes",
+      security,
+      request: { params: IdParam, ...jsonBody(z.strictObject({ reason: z.string().trim().min(1).max(500).optional() }).openapi("Handoff")) },
+      responses: { 200: jsonContent(ConversationSchema), ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const db = database(c.env.DB);
+      const businessId = c.var.auth.business.id;
+      const r = await own(db, businessId, c.req.valid("param").id);
+      await handOff(db, businessId, r.conversation.id, c.req.valid("json").reason ?? "agent", (await getAiSettings(db, businessId)).handoffMinutes, Date.now());
+      const [json] = await rowsJson(db, [await own(db, businessId, r.conversation.id)]);
+      if (!json) throw notFound("Conversation");
+      return c.json(json, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/{id}/release",
+      tags: ["conversations"],
+      summary: "Give the conversation back to the bot",
+      security,
+      request: { params: IdParam },
+      responses: { 200: jsonContent(ConversationSchema), ...authErrors, ...notFoundError },
+    }),
+    async (c) => {
+      const db = database(c.env.DB);
+      const businessId = c.var.auth.business.id;
+      const r = await own(db, businessId, c.req.valid("param").id);
+      await releaseBot(db, businessId, r.conversation.id, Date.now());
+      const [json] = await rowsJson(db, [await own(db, businessId, r.conversation.id)]);
+      if (!json) throw notFound("Conversation");
+      return c.json(json, 200);
     },
   );

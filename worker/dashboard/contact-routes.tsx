@@ -13,6 +13,10 @@ import { contactTimeline } from "../crm/timeline";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
 import type { Locale, MessageKey, T } from "./i18n";
 import { ContactPage, ContactsPage, ImportPage, LabelsPage } from "./pages/contacts-pages";
+import { BotStatePanel } from "./pages/ai-pages";
+import { listConversations } from "../db/conversations";
+import { contacts } from "../db/schema";
+import { eq } from "drizzle-orm";
 import type { DashEnv } from "./routes";
 
 type Helpers = {
@@ -88,26 +92,31 @@ export function contactPages(app: Hono<DashEnv>, h: Helpers): void {
     const id = c.req.param("id");
     const contact = UUID.test(id) ? await getContact(db, auth.business.id, id) : undefined;
     if (!contact) return c.html(h.render(c, "nav_contacts", <p class="card">{t("crm_no_contacts")}</p>), 404);
-    const [labels, allLabels, fields, timeline] = await Promise.all([
+    const [labels, allLabels, fields, timeline, convs] = await Promise.all([
       labelsOfContacts(db, [contact.id]),
       listLabels(db, auth.business.id),
       listFields(db, auth.business.id),
       contactTimeline(db, auth.business.id, contact, 30, decodeCursor(c.req.query("cursor"))),
+      // Issue 12: whether the bot may speak in each of the contact's conversations.
+      listConversations(db, auth.business.id, { contactWhere: eq(contacts.id, contact.id) }, 20),
     ]);
     return c.html(
       h.render(
         c,
         "nav_contacts",
-        <ContactPage
-          t={t}
-          c={contact}
-          labels={labels.get(contact.id) ?? []}
-          allLabels={allLabels}
-          fields={fields}
-          timeline={timeline.items}
-          timelineNext={timeline.next ? encodeCursor(timeline.next) : null}
-          fmt={h.dateFormatter(auth, locale)}
-        />,
+        <>
+          <ContactPage
+            t={t}
+            c={contact}
+            labels={labels.get(contact.id) ?? []}
+            allLabels={allLabels}
+            fields={fields}
+            timeline={timeline.items}
+            timelineNext={timeline.next ? encodeCursor(timeline.next) : null}
+            fmt={h.dateFormatter(auth, locale)}
+          />
+          <BotStatePanel t={t} rows={convs} fmt={h.dateFormatter(auth, locale)} />
+        </>,
       ),
     );
   });

@@ -19,6 +19,7 @@ export const NAV: NavItem[] = [
   { href: "/app/webhook-rules", key: "nav_webhook_rules", min: "admin" },
   { href: "/app/webhook-logs", key: "nav_webhook_logs", min: "admin" },
   { href: "/app/ai", key: "nav_ai", min: "admin" },
+  { href: "/app/auto-replies", key: "nav_auto_replies", min: "admin" },
   { href: "/app/livechat", key: "nav_livechat", min: "admin" },
   { href: "/app/settings", key: "nav_settings", min: "staff" },
   { href: "/app/users", key: "nav_users", min: "super_admin" },

@@ -38,6 +38,7 @@ import type { AppEnv, Auth } from "../http/types";
 import { CLIENT_SCRIPT } from "./client-script";
 import { CRM_SCRIPT } from "./crm-script";
 import { contactPages } from "./contact-routes";
+import { aiPages } from "./ai-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { Document, NAV, Shell } from "./layout";
 import { AffiliatePage } from "./pages/affiliate-page";
@@ -328,9 +329,10 @@ dashboard.get("/webhook-logs", async (c) => {
 });
 
 contactPages(dashboard, { render, forbidden, dateFormatter });
+aiPages(dashboard, { render, forbidden });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
-const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs"]);
+const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies"]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (built.has(sub)) continue;

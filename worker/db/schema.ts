@@ -1,7 +1,7 @@
 // The D1 schema (drizzle). Migrations in migrations/ are generated from this file with `npm run db:generate`.
 // Times are epoch milliseconds; public ids are UUIDs. Every tenant-owned table carries business_id.
 import { sql } from "drizzle-orm";
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const ROLES = ["super_admin", "admin", "staff"] as const;
 export type Role = (typeof ROLES)[number];
@@ -816,4 +816,101 @@ export const referralClicks = sqliteTable(
     clicks: integer("clicks").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.businessId, t.day] })],
+);
+
+// ---- Issue 12: keyword auto-replies and the AI agent ----
+
+export const AUTO_REPLY_MATCHES = ["exact", "contains", "starts_with", "regex"] as const;
+export type AutoReplyMatch = (typeof AUTO_REPLY_MATCHES)[number];
+
+/** A keyword auto-reply: the first active rule that matches (by priority, then age) answers; they run before the AI. */
+export const autoReplies = sqliteTable(
+  "auto_replies",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    // null: every channel of the business.
+    channelId: text("channel_id").references(() => channels.id, { onDelete: "cascade" }),
+    matchType: text("match_type", { enum: AUTO_REPLY_MATCHES }).notNull(),
+    pattern: text("pattern").notNull(),
+    // Exactly one of the two (checked by the API): a text, or a saved template rendered with {name}.
+    replyText: text("reply_text"),
+    templateId: text("template_id").references(() => templates.id, { onDelete: "set null" }),
+    active: integer("active", { mode: "boolean" }).notNull().default(true),
+    priority: integer("priority").notNull().default(0),
+    cooldownSeconds: integer("cooldown_seconds"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [index("auto_replies_business_idx").on(t.businessId, t.priority)],
+);
+
+/** When a rule last answered a chat (its per-contact cooldown). */
+export const autoReplyHits = sqliteTable(
+  "auto_reply_hits",
+  {
+    ruleId: text("rule_id")
+      .notNull()
+      .references(() => autoReplies.id, { onDelete: "cascade" }),
+    chatJid: text("chat_jid").notNull(),
+    at: integer("at", { mode: "number" }).notNull(),
+    // The message that claimed it: a re-driven effect for the same message claims it again (crash safety).
+    messageId: text("message_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.ruleId, t.chatJid] })],
+);
+
+export const AI_HOURS_MODES = ["always", "outside_hours"] as const;
+
+/** The AI agent's settings, one row per business (absent: the defaults in worker/ai/settings.ts, AI off). */
+export const aiSettings = sqliteTable("ai_settings", {
+  businessId: text("business_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  // Channel ids (WhatsApp devices' channels and the website chat's) the agent answers on.
+  channelIds: text("channel_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+  persona: text("persona").notNull().default(""),
+  instructions: text("instructions").notNull().default(""),
+  model: text("model").notNull().default("gpt-4o-mini"),
+  temperature: real("temperature").notNull().default(0.3),
+  maxReplyChars: integer("max_reply_chars").notNull().default(1000),
+  baseUrl: text("base_url").notNull().default("https://api.openai.com/v1"),
+  apiKeyEnc: text("api_key_enc"),
+  hoursMode: text("hours_mode", { enum: AI_HOURS_MODES }).notNull().default("always"),
+  // Business hours in minutes after midnight, business time zone (used by `outside_hours`).
+  hoursStart: integer("hours_start").notNull().default(480),
+  hoursEnd: integer("hours_end").notNull().default(1020),
+  debounceMs: integer("debounce_ms").notNull().default(5000),
+  maxWaitMs: integer("max_wait_ms").notNull().default(20000),
+  groupsEnabled: integer("groups_enabled", { mode: "boolean" }).notNull().default(false),
+  handoffKeywords: text("handoff_keywords", { mode: "json" }).$type<string[]>().notNull().default(["admin", "cs", "manusia", "orang"]),
+  handoffMinutes: integer("handoff_minutes").notNull().default(240),
+  humanSilenceMinutes: integer("human_silence_minutes").notNull().default(30),
+  fallbackText: text("fallback_text").notNull().default("Mohon maaf, kami belum bisa menjawab sekarang. Tim kami akan segera membalas."),
+  updatedAt: integer("updated_at", { mode: "number" }),
+});
+
+export const KNOWLEDGE_KINDS = ["faq", "text", "product"] as const;
+export type KnowledgeKind = (typeof KNOWLEDGE_KINDS)[number];
+
+/** What the AI agent may answer from. Indexed by `knowledge_fts` (FTS5, hand-written in migration 0009). */
+export const knowledgeEntries = sqliteTable(
+  "knowledge_entries",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: KNOWLEDGE_KINDS }).notNull(),
+    title: text("title").notNull(),
+    body: text("body").notNull().default(""),
+    // Products: price in rupiah and a link.
+    price: integer("price"),
+    link: text("link"),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [index("knowledge_business_idx").on(t.businessId, t.createdAt)],
 );

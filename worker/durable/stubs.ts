@@ -6,3 +6,7 @@ export function deviceSession(env: Env, deviceKey: string) {
 export function inboxHub(env: Env, businessId: string) {
   return env.INBOX_HUB.get(env.INBOX_HUB.idFromName(businessId));
 }
+
+export function aiConversation(env: Env, conversationId: string) {
+  return env.AI_CONVERSATION.get(env.AI_CONVERSATION.idFromName(conversationId));
+}

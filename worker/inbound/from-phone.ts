@@ -2,7 +2,9 @@
 // v2 gateway as `inbound` frames with `from_me`: stored as outbound messages in the customer's conversation,
 // status `sent`, source `agent` (a human wrote them), and shown in the inbox. A message Ping sent itself comes
 // back the same way on some gateways: its provider id is already on a row, so it is not stored twice.
+import { silenceAfterHuman } from "../ai/bot-state";
 import { contactConversation } from "../crm/inbound-contact";
+import { getAiSettings } from "../db/ai-settings";
 import { database } from "../db/client";
 import type { Device } from "../db/devices";
 import { getMessageByProviderId, insertMessagesIdempotent } from "../db/messages";
@@ -36,6 +38,8 @@ export async function recordFromPhone(env: Env, device: Device, m: FromPhone, wa
     },
   ]);
   if (!row) return false;
+  // Issue 12: a human replied from the phone, so the bot keeps quiet for a while.
+  await silenceAfterHuman(db, device.businessId, conversation.id, (await getAiSettings(db, device.businessId)).humanSilenceMinutes, now);
   waitUntil(publishInbox(env, device.businessId, [messageCreated(row, device)]));
   return true;
 }

@@ -111,6 +111,8 @@ export async function receiveInbound(
         kind: m.kind,
         sender_jid: m.senderJid,
         sender_name: m.senderName,
+        // When the customer sent it (the AI agent does not answer backlog delivered late after a reconnect).
+        sent_at: m.timestamp,
         ...(m.media ? { media: { ...m.media, url: mediaUrl(env, business.id, m.media.media_id) } } : {}),
       },
       source: "inbound",
