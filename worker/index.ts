@@ -18,6 +18,7 @@ import { promoteCommissions } from "./db/affiliate";
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
 export { ContactImport } from "./durable/contact-import";
+export { LiveChat } from "./durable/live-chat";
 
 export default {
   fetch: app.fetch,

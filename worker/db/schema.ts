@@ -799,3 +799,17 @@ export const usageCounters = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.businessId, t.metric, t.period] })],
 );
+
+/**
+ * Live chat (issue 13): the business's website widget. `widget_key` is public (it is in the snippet on the
+ * business's pages) and rotatable; it is not the business id. `config` holds the look, greeting, origin
+ * allow-list and business hours (worker/livechat/settings.ts is its schema).
+ */
+export const livechatSettings = sqliteTable("livechat_settings", {
+  businessId: text("business_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  widgetKey: text("widget_key").notNull().unique(),
+  config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});

@@ -6,3 +6,8 @@ export function deviceSession(env: Env, deviceKey: string) {
 export function inboxHub(env: Env, businessId: string) {
   return env.INBOX_HUB.get(env.INBOX_HUB.idFromName(businessId));
 }
+
+/** One per website-chat conversation (its id). */
+export function liveChat(env: Env, conversationId: string) {
+  return env.LIVE_CHAT.get(env.LIVE_CHAT.idFromName(conversationId));
+}

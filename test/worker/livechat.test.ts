@@ -1,0 +1,189 @@
+// Website live chat: settings and widget key, the public config with its origin allow-list, visitor tokens
+// (forgery, another business's token), the chat object (history after the last seen message, client-id dedupe,
+// resume after eviction, per-visitor rate limit) and the round trip with the inbox (visitor → messages/inbox,
+// agent reply → widget, the AI silenced by the agent).
+import { evictDurableObject } from "cloudflare:test";
+import { env, exports } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { ChatItem, ServerFrame } from "../../widget/protocol";
+import { VISITOR_PER_MINUTE } from "../../worker/durable/live-chat";
+import { signVisitorToken } from "../../worker/livechat/token";
+import { setPackage } from "./billing-helpers";
+import { call, eventually, freshIp, signup, type Tenant } from "./helpers";
+
+const SHOP = "https://toko-maju.co.id";
+
+async function widget(t: Tenant, origins: string[] = [SHOP]): Promise<string> {
+  const r = await call("/api/v1/livechat-settings", { method: "PUT", json: { allowed_origins: origins, greeting: "Halo dari Toko Maju" }, cookie: t.cookie });
+  expect(r.status).toBe(200);
+  return r.body.widget_key;
+}
+
+async function session(key: string, extra: Record<string, string> = {}, origin = SHOP) {
+  return call("/livechat/v1/session", { json: { key, ...extra }, headers: { origin, "cf-connecting-ip": freshIp() } });
+}
+
+type Sock = { status: number; frames: ServerFrame[]; items: () => ChatItem[]; send(f: unknown): void; next(match: (f: ServerFrame) => boolean): Promise<ServerFrame>; close(): void };
+
+async function open(key: string, token: string, origin = SHOP): Promise<Sock> {
+  const res = await exports.default.fetch(
+    new Request(`https://ping.test/livechat/v1/ws?key=${encodeURIComponent(key)}&token=${encodeURIComponent(token)}`, {
+      headers: { upgrade: "websocket", origin, "cf-connecting-ip": freshIp() },
+    }),
+  );
+  const frames: ServerFrame[] = [];
+  const ws = res.webSocket;
+  ws?.accept();
+  ws?.addEventListener("message", (e) => {
+    frames.push(JSON.parse(String(e.data)) as ServerFrame);
+  });
+  let taken = 0;
+  return {
+    status: res.status,
+    frames,
+    items: () => frames.flatMap((f) => (f.t === "msgs" ? f.items : [])),
+    send: (f) => ws?.send(JSON.stringify(f)),
+    async next(match) {
+      return eventually(async () => {
+        const i = frames.findIndex((f, n) => n >= taken && match(f));
+        if (i < 0) return null;
+        taken = i + 1;
+        return frames[i];
+      }, 5000, "chat frame");
+    },
+    close: () => ws?.close(1000, "done"),
+  };
+}
+
+describe("live chat settings and the public config", () => {
+  it("gives each business a widget key and snippet, admins change them, the key rotates", async () => {
+    const t = await signup();
+    const got = await call("/api/v1/livechat-settings", { cookie: t.cookie });
+    expect(got.status).toBe(200);
+    expect(got.body.widget_key).toMatch(/^wk_/);
+    expect(got.body.widget_key).not.toContain(t.businessId);
+    expect(got.body.snippet).toBe(`<script src="http://localhost:8787/widget.js" data-key="${got.body.widget_key}" async></script>`);
+    expect(got.body.origin_warning).toBe(true);
+    const bad = await call("/api/v1/livechat-settings", { method: "PUT", json: { allowed_origins: ["https://x.id/path"] }, cookie: t.cookie });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error_code).toBe("VALIDATION_ERROR");
+    const key = await widget(t);
+    const cfg = await call(`/livechat/v1/config?key=${key}`, { headers: { origin: SHOP } });
+    expect(cfg.status).toBe(200);
+    expect(cfg.body.greeting).toBe("Halo dari Toko Maju");
+    expect(cfg.headers.get("access-control-allow-origin")).toBe(SHOP);
+    expect(cfg.body.chat_url).toMatch(/\/widget\/[0-9a-f]{12}\/chat\.js$/);
+    const rotated = await call("/api/v1/livechat-settings/rotate-key", { method: "POST", json: {}, cookie: t.cookie });
+    expect(rotated.body.widget_key).not.toBe(key);
+    expect((await call(`/livechat/v1/config?key=${key}`, { headers: { origin: SHOP } })).status).toBe(404);
+  });
+
+  it("refuses a page on another origin, and a package without live chat", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const other = await call(`/livechat/v1/config?key=${key}`, { headers: { origin: "https://evil.example" } });
+    expect(other.status).toBe(403);
+    expect(other.body.error_code).toBe("ORIGIN_NOT_ALLOWED");
+    expect((await session(key, {}, "https://evil.example")).status).toBe(403);
+    await setPackage(t.businessId, "basic", Date.now() + 30 * 86_400_000);
+    expect((await call(`/livechat/v1/config?key=${key}`, { headers: { origin: SHOP } })).body.error_code).toBe("PACKAGE_LIMIT");
+  });
+
+  it("serves the scripts with long-lived caching on versioned URLs", async () => {
+    const loader = await call("/widget.js");
+    expect(loader.status).toBe(200);
+    expect(loader.headers.get("content-type")).toContain("javascript");
+    const t = await signup();
+    const cfg = await call(`/livechat/v1/config?key=${await widget(t, [])}`);
+    const chat = await call(new URL(cfg.body.chat_url).pathname);
+    expect(chat.status).toBe(200);
+    expect(chat.headers.get("cache-control")).toContain("immutable");
+    expect((await call("/widget/000000000000/chat.js")).status).toBe(302);
+  });
+});
+
+describe("the chat object", () => {
+  it("round trip: visitor message → inbox conversation; agent reply → widget; history after last seen, no duplicates", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key, { name: "Sari", phone: "081234567890" });
+    expect(s.status).toBe(201);
+    const a = await open(key, s.body.token);
+    expect(a.status).toBe(101);
+    a.send({ t: "hello", after: 0 });
+    await a.next((f) => f.t === "msgs");
+    a.send({ t: "msg", cid: "cid-00000001", text: "Halo, stok ada?" });
+    a.send({ t: "msg", cid: "cid-00000001", text: "Halo, stok ada?" });
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.cid === "cid-00000001"));
+    const conv = await eventually(async () => {
+      const r = await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { cookie: t.cookie });
+      return r.body.items?.length === 1 ? r : null;
+    });
+    expect(conv.body.items[0].text).toBe("Halo, stok ada?");
+    const row = await call(`/api/v1/conversations/${s.body.conversation_id}`, { cookie: t.cookie });
+    expect(row.body.unread_count).toBe(1);
+
+    const reply = await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Ada kak" }, cookie: t.cookie, headers: { "idempotency-key": "r1" } });
+    expect(reply.status).toBe(202);
+    const again = await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Ada kak" }, cookie: t.cookie, headers: { "idempotency-key": "r1" } });
+    expect(again.status).toBe(200);
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.dir === "out" && i.text === "Ada kak"));
+    const after = await call(`/api/v1/conversations/${s.body.conversation_id}`, { cookie: t.cookie });
+    expect(after.body.bot_silenced_until).toBeGreaterThan(Date.now());
+
+    // A second tab (a reload) resumes after what it saw: only the reply, once.
+    const seenSeq = a.items().find((i) => i.cid === "cid-00000001")?.seq ?? -1;
+    const b = await open(key, s.body.token);
+    b.send({ t: "hello", after: seenSeq });
+    const hist = await b.next((f) => f.t === "msgs");
+    expect(hist.t === "msgs" && hist.items.map((i) => i.text)).toEqual(["Ada kak"]);
+    // The stored messages: one visitor message, one reply (the duplicate cid and the replayed key added nothing).
+    const msgs = await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { cookie: t.cookie });
+    expect(msgs.body.items).toHaveLength(2);
+    a.close();
+    b.close();
+  });
+
+  it("resumes with the whole log after eviction", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "cid-evict-1", text: "sebelum" });
+    await a.next((f) => f.t === "msgs");
+    await evictDurableObject(env.LIVE_CHAT.get(env.LIVE_CHAT.idFromName(s.body.conversation_id)));
+    const b = await open(key, s.body.token);
+    b.send({ t: "msg", cid: "cid-evict-2", text: "sesudah" });
+    b.send({ t: "hello", after: 0 });
+    const hist = await b.next((f) => f.t === "msgs" && f.items.length === 2);
+    expect(hist.t === "msgs" && hist.items.map((i) => i.text)).toEqual(["sebelum", "sesudah"]);
+  });
+
+  it("limits a visitor's message rate and refuses bad frames", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "x", text: "too short cid" });
+    await a.next((f) => f.t === "err" && f.code === "BAD_FRAME");
+    a.send({ t: "msg", cid: "cid-long-text", text: "x".repeat(2001) });
+    await a.next((f) => f.t === "err" && f.code === "BAD_FRAME");
+    for (let i = 0; i < VISITOR_PER_MINUTE + 1; i++) a.send({ t: "msg", cid: `cid-rate-${i}`, text: `pesan ${i}` });
+    const err = await a.next((f) => f.t === "err" && f.code === "RATE_LIMITED");
+    expect(err.t === "err" && err.cid).toBe(`cid-rate-${VISITOR_PER_MINUTE}`);
+  });
+
+  it("refuses a forged token, another business's token and a token for another widget", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    const [payload] = String(s.body.token).split(".");
+    expect((await open(key, `${payload}.AAAA`)).status).toBe(401);
+    const forged = await signVisitorToken(btoa("another-key-32-bytes-long-000000"), { b: t.businessId, v: "v_attacker01", c: s.body.conversation_id, t: Date.now() });
+    expect((await open(key, forged)).status).toBe(401);
+    const other = await signup("Toko Lain");
+    const otherKey = await widget(other);
+    expect((await open(otherKey, s.body.token)).status).toBe(401);
+    expect((await open(key, s.body.token, "https://evil.example")).status).toBe(403);
+  });
+});

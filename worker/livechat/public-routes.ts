@@ -1,0 +1,129 @@
+// The widget's public surface (no session, no API key): the scripts, the public config, the visitor session and
+// the chat socket. Every request names a widget key; the page's Origin must be on the business's allow-list;
+// the visitor token must be ours and bound to the key's business. Mounted at / (scripts) and /livechat/v1.
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import { zValidator } from "@hono/zod-validator";
+import { assertWithinLimit } from "../billing/limits";
+import { type Business, getBusiness } from "../db/businesses";
+import { database } from "../db/client";
+import { settingsByWidgetKey } from "../db/livechat-settings";
+import { CHAT_HEADERS } from "../durable/live-chat";
+import { liveChat } from "../durable/stubs";
+import { ApiError, errorBody } from "../http/errors";
+import type { AppEnv } from "../http/types";
+import { jsonBody, validationHook } from "../http/validation";
+import { recordPrechat } from "../crm/prechat";
+import { webChatChannel } from "../db/channels";
+import { WIDGET_CHAT, WIDGET_CHAT_HASH, WIDGET_LOADER, WIDGET_LOADER_HASH } from "../generated/client-bundles";
+import { type LivechatConfig, originAllowed, parseConfig, withinHours } from "./settings";
+import { newVisitorId, signVisitorToken, verifyVisitorToken } from "./token";
+import type { WebChatMeta } from "./visitor-message";
+
+const JS = "text/javascript; charset=utf-8";
+const IMMUTABLE = "public, max-age=31536000, immutable";
+// The snippet's URL never changes, so the loader is cached briefly; everything it loads is content-addressed.
+const LOADER_CACHE = "public, max-age=300";
+
+function clientIp(c: Context<AppEnv>): string {
+  return c.req.header("cf-connecting-ip") ?? "local";
+}
+
+type Widget = { business: Business; cfg: LivechatConfig; origin: string | null };
+
+/** The key's business when its chat may run on this page: enabled, in the package, and the origin allowed. */
+async function widgetFor(c: Context<AppEnv>, key: string): Promise<Widget> {
+  const db = database(c.env.DB);
+  const row = await settingsByWidgetKey(db, key);
+  const business = row ? await getBusiness(db, row.businessId) : undefined;
+  if (!row || !business) throw new ApiError(404, "UNKNOWN_WIDGET", "Unknown widget key");
+  const cfg = parseConfig(row.config);
+  if (!cfg.enabled) throw new ApiError(404, "UNKNOWN_WIDGET", "Unknown widget key");
+  await assertWithinLimit(db, business, "live_chat");
+  const origin = c.req.header("origin") ?? null;
+  if (!originAllowed(cfg, origin)) throw new ApiError(403, "ORIGIN_NOT_ALLOWED", "This page may not use this chat");
+  return { business, cfg, origin };
+}
+
+/** CORS for the widget's calls: only the calling (allowed) origin, never credentials. */
+function cors(c: Context<AppEnv>, origin: string | null): void {
+  if (!origin) return;
+  c.header("Access-Control-Allow-Origin", origin);
+  c.header("Vary", "Origin");
+}
+
+async function limitIp(c: Context<AppEnv>, what: string): Promise<void> {
+  const { success } = await c.env.LIVECHAT_IP_LIMITER.limit({ key: `${what}:${clientIp(c)}` });
+  if (!success) throw new ApiError(429, "RATE_LIMITED", "Too many requests from this address");
+}
+
+export const widgetScripts = new Hono<AppEnv>()
+  .get("/widget.js", (c) => c.body(WIDGET_LOADER, 200, { "content-type": JS, "cache-control": LOADER_CACHE, etag: `"${WIDGET_LOADER_HASH}"` }))
+  .get("/widget/:hash/chat.js", (c) => {
+    // Only the current build's hash: an old URL (a cached loader) is sent to the current file.
+    if (c.req.param("hash") !== WIDGET_CHAT_HASH) return c.redirect(`/widget/${WIDGET_CHAT_HASH}/chat.js`, 302);
+    return c.body(WIDGET_CHAT, 200, { "content-type": JS, "cache-control": IMMUTABLE, "cross-origin-resource-policy": "cross-origin" });
+  });
+
+const Key = z.string().regex(/^wk_[A-Za-z0-9_-]{16,64}$/);
+
+const Session = z.strictObject({
+  key: Key,
+  token: z.string().max(600).optional(),
+  name: z.string().trim().max(200).optional(),
+  phone: z.string().trim().max(40).optional(),
+  email: z.string().trim().max(254).pipe(z.email()).optional(),
+});
+
+export const livechatPublic = new Hono<AppEnv>()
+  .get("/config", zValidator("query", z.object({ key: Key }), validationHook), async (c) => {
+    const w = await widgetFor(c, c.req.valid("query").key);
+    cors(c, w.origin);
+    c.header("cache-control", "no-store");
+    const { cfg } = w;
+    return c.json({
+      color: cfg.color,
+      text_color: cfg.text_color,
+      position: cfg.position,
+      z_index: cfg.z_index,
+      greeting: cfg.greeting,
+      expected_reply: cfg.expected_reply,
+      avatar_url: cfg.avatar_url,
+      prechat: cfg.prechat,
+      lang: cfg.lang,
+      online: withinHours(cfg, w.business.timezone, Date.now()),
+      chat_url: `${new URL(c.req.url).origin}/widget/${WIDGET_CHAT_HASH}/chat.js`,
+    });
+  })
+  .options("/session", async (c) => {
+    c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
+    c.header("Access-Control-Allow-Methods", "POST");
+    c.header("Access-Control-Allow-Headers", "content-type");
+    c.header("Access-Control-Max-Age", "600");
+    return c.body(null, 204);
+  })
+  .post("/session", (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next), zValidator("json", Session, validationHook), async (c) => {
+    await limitIp(c, "session");
+    const b = c.req.valid("json");
+    const w = await widgetFor(c, b.key);
+    cors(c, w.origin);
+    // A returning visitor keeps their id (and so their contact); a token of another business is ignored.
+    const known = b.token ? await verifyVisitorToken(c.env.SECRETS_KEY, b.token, w.business.id) : null;
+    const visitorId = known?.v ?? newVisitorId();
+    const r = await recordPrechat(database(c.env.DB), w.business, { visitor_id: visitorId, name: b.name, phone: b.phone, email: b.email });
+    if (!r.ok) throw new ApiError(400, "VALIDATION_ERROR", r.reason);
+    const token = await signVisitorToken(c.env.SECRETS_KEY, { b: w.business.id, v: visitorId, c: r.conversation.id, t: Date.now() });
+    return c.json({ token, conversation_id: r.conversation.id }, 201);
+  })
+  .get("/ws", zValidator("query", z.object({ key: Key, token: z.string().max(600) }), validationHook), async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json(errorBody("UPGRADE_REQUIRED", "Expected a WebSocket upgrade"), 426);
+    await limitIp(c, "ws");
+    const q = c.req.valid("query");
+    const w = await widgetFor(c, q.key);
+    const t = await verifyVisitorToken(c.env.SECRETS_KEY, q.token, w.business.id);
+    if (!t) throw new ApiError(401, "INVALID_VISITOR_TOKEN", "The visitor token is not valid for this chat");
+    const channel = await webChatChannel(database(c.env.DB), w.business.id);
+    const meta: WebChatMeta = { businessId: w.business.id, conversationId: t.c, channelId: channel.id, visitorId: t.v };
+    const headers = new Headers({ upgrade: "websocket", [CHAT_HEADERS.meta]: JSON.stringify(meta), [CHAT_HEADERS.ip]: clientIp(c) });
+    return liveChat(c.env, t.c).fetch(new Request("https://live-chat/ws", { headers }));
+  });
