@@ -166,6 +166,13 @@ function mount(h: Handoff): void {
     return true;
   };
 
+  // One session request at a time: opening the panel and sending the first message must not make two visitors.
+  let starting: Promise<boolean> | null = null;
+  const ensureSession = (fields: Record<string, string> = {}) => {
+    starting ??= session(fields).finally(() => (starting = null));
+    return starting;
+  };
+
   const show = (open: boolean) => {
     h.opened = open;
     panel.hidden = !open;
@@ -173,7 +180,7 @@ function mount(h: Handoff): void {
     if (!token && cfg.prechat) {
       if (!prechat.isConnected) panel.insertBefore(prechat, form);
       form.hidden = true;
-    } else if (!token) void session({}).then(connect);
+    } else if (!token) void ensureSession().then(connect);
     markSeen();
     unread();
   };
@@ -189,7 +196,7 @@ function mount(h: Handoff): void {
     const data = new FormData(prechat);
     const fields: Record<string, string> = {};
     for (const [k, v] of data) if (typeof v === "string" && v.trim()) fields[k] = v.trim();
-    void session(fields).then((ok) => {
+    void ensureSession(fields).then((ok) => {
       if (!ok) return;
       prechat.remove();
       form.hidden = false;
@@ -207,7 +214,7 @@ function mount(h: Handoff): void {
     log.scrollTop = log.scrollHeight;
     const go = () => send({ t: "msg", cid, text });
     if (token) go();
-    else void session({}).then(() => connect());
+    else void ensureSession().then(connect);
   });
   box.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey) {

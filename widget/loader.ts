@@ -20,7 +20,8 @@ async function start(me: HTMLScriptElement): Promise<void> {
   const host = document.createElement("div");
   // The host element carries the only styles the page can see; `all: initial` stops inherited fonts and rem
   // traps from the page; the stacking order is the business's setting.
-  host.style.cssText = `all:initial;position:fixed;bottom:0;${cfg.position}:0;z-index:${cfg.z_index};`;
+  // !important: a host page's `div{position:static!important}` must not move it.
+  host.style.cssText = `all:initial!important;position:fixed!important;bottom:0!important;${cfg.position}:0!important;z-index:${cfg.z_index}!important;display:block!important`;
   const root = host.attachShadow({ mode: "open" });
   const sheet = new CSSStyleSheet();
   sheet.replaceSync(
