@@ -109,13 +109,13 @@ describe("website chat widget in Chromium", () => {
     expect(box && box.x + box.width).toBeGreaterThan(390 - 40);
     // Clickable above the page's own high z-index overlay.
     await visitor.waitForTimeout(500);
-    expect(await visitor.evaluate(() => localStorage.length)).toBe(0);
+    expect(await visitor.evaluate("localStorage.length")).toBe(0);
     expect(await visitorCtx.cookies()).toEqual([]);
     expect(violations.filter((v) => /Content Security Policy/i.test(v))).toEqual([]);
     await visitor.screenshot({ path: `${ARTIFACTS}/livechat-launcher.png` });
     await launcher.click();
     await visitor.locator("section.p").waitFor();
-    const fontSize = await visitor.locator("textarea").evaluate((el) => getComputedStyle(el).fontSize);
+    const fontSize = await visitor.locator("textarea").evaluate("(el) => getComputedStyle(el).fontSize");
     expect(fontSize).toBe("16px");
   });
 
@@ -123,7 +123,7 @@ describe("website chat widget in Chromium", () => {
     await visitor.fill("textarea", "Halo, kaos ukuran L ada?");
     await visitor.press("textarea", "Enter");
     await visitor.locator('.m.in:not(.pd):has-text("Halo, kaos ukuran L ada?")').waitFor();
-    expect(await visitor.evaluate(() => localStorage.length)).toBeGreaterThan(0);
+    expect(await visitor.evaluate("localStorage.length")).toBeGreaterThan(0);
     const conversation = await theConversation();
     // One visitor, one conversation (opening the panel and the first message share one session).
     expect(((await (await agent.request.get(`${worker.url}/api/v1/conversations`)).json()) as { items: unknown[] }).items).toHaveLength(1);
@@ -154,10 +154,7 @@ describe("website chat widget in Chromium", () => {
   it("has no serious accessibility violations (axe-core)", async () => {
     const axe = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, "utf8");
     await visitor.evaluate(axe);
-    const result = await visitor.evaluate(async () => {
-      const w = window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: { id: string; impact: string | null }[] }> } };
-      return w.axe.run(document, { resultTypes: ["violations"] });
-    });
+    const result = (await visitor.evaluate('axe.run(document, { resultTypes: ["violations"] })')) as { violations: { id: string; impact: string | null }[] };
     const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
     expect(serious).toEqual([]);
     await visitor.screenshot({ path: `${ARTIFACTS}/livechat-axe.png` });
