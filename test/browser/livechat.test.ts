@@ -115,7 +115,7 @@ describe("website chat widget in Chromium", () => {
     await visitor.screenshot({ path: `${ARTIFACTS}/livechat-launcher.png` });
     await launcher.click();
     await visitor.locator("section.p").waitFor();
-    const fontSize = await visitor.locator("textarea").evaluate("(el) => getComputedStyle(el).fontSize");
+    const fontSize = await visitor.evaluate('getComputedStyle([...document.body.children].find((e) => e.shadowRoot).shadowRoot.querySelector("textarea")).fontSize');
     expect(fontSize).toBe("16px");
   });
 
