@@ -28,6 +28,8 @@ import { usersApi } from "./api/users";
 import { webhookLogsApi } from "./api/webhook-logs";
 import { webhookRulesApi } from "./api/webhook-rules";
 import { livechatSettingsApi } from "./api/livechat-settings";
+import { cannedResponsesApi } from "./api/canned-responses";
+import { conversationNotesApi } from "./api/conversation-notes";
 import { livechatPublic, widgetScripts } from "./livechat/public-routes";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
@@ -70,6 +72,8 @@ v1.route("/affiliate", affiliateApi);
 v1.route("/webhook-rules", webhookRulesApi);
 v1.route("/webhook-logs", webhookLogsApi);
 v1.route("/livechat-settings", livechatSettingsApi);
+v1.route("/canned-responses", cannedResponsesApi);
+v1.route("/conversations", conversationNotesApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

@@ -813,3 +813,39 @@ export const livechatSettings = sqliteTable("livechat_settings", {
   config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
+
+/** Inbox canned responses: `/shortcut` in the reply box inserts the text, with {{variables}} filled in. */
+export const cannedResponses = sqliteTable(
+  "canned_responses",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    // Lower-case letters, digits, `-` and `_`; unique per business.
+    shortcut: text("shortcut").notNull(),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("canned_responses_shortcut_unique").on(t.businessId, t.shortcut)],
+);
+
+/** Internal notes on a conversation (never sent to the customer); `mentions` are the user ids @mentioned. */
+export const conversationNotes = sqliteTable(
+  "conversation_notes",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    authorId: text("author_id"),
+    text: text("text").notNull(),
+    mentions: text("mentions", { mode: "json" }).$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [index("conversation_notes_conversation_idx").on(t.conversationId, t.createdAt)],
+);
