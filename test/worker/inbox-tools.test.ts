@@ -80,3 +80,30 @@ describe("live-chat settings roles", () => {
     expect((await call("/api/v1/livechat-settings/rotate-key", { method: "POST", json: {}, cookie: staff.cookie })).status).toBe(403);
   });
 });
+
+describe("dashboard pages", () => {
+  it("/app/inbox lists web and WhatsApp conversations with the selected thread; /app/livechat shows the snippet to admins", async () => {
+    const t = await signup();
+    const staff = await member(t, "staff");
+    const id = await webConversation(t.cookie);
+    await call(`/api/v1/conversations/${id}/messages`, { json: { text: "Selamat datang di Toko" }, cookie: t.cookie });
+    await call(`/api/v1/conversations/${id}/notes`, { json: { text: "Pelanggan VIP" }, cookie: t.cookie });
+    const list = await call("/app/inbox", { cookie: staff.cookie });
+    expect(list.status).toBe(200);
+    expect(list.text).toContain(`data-conversation="${id}"`);
+    expect(list.text).toContain("Budi");
+    const thread = await call(`/app/inbox?c=${id}`, { cookie: t.cookie });
+    expect(thread.text).toContain("Selamat datang di Toko");
+    expect(thread.text).toContain("Pelanggan VIP");
+    expect(thread.text).toContain(`data-api="/api/v1/conversations/${id}/messages"`);
+    const resolved = await call(`/app/inbox?status=resolved`, { cookie: t.cookie });
+    expect(resolved.text).not.toContain(`data-conversation="${id}"`);
+    const settings = await call("/app/livechat", { cookie: t.cookie });
+    expect(settings.status).toBe(200);
+    expect(settings.text).toContain("widget.js");
+    expect((await call("/app/livechat", { cookie: staff.cookie })).status).toBe(403);
+    // The settings form sends the origins as text, one per line.
+    const put = await call("/api/v1/livechat-settings", { method: "PUT", json: { allowed_origins: "https://a.co.id\nhttps://b.co.id/" }, cookie: t.cookie });
+    expect(put.body.config.allowed_origins).toEqual(["https://a.co.id", "https://b.co.id"]);
+  });
+});

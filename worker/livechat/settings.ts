@@ -54,7 +54,10 @@ export const LivechatConfigPatch = z.strictObject({
   avatar_url: z.string().url().max(500).nullable().optional(),
   prechat: z.boolean().optional(),
   lang: z.enum(["id", "en"]).nullable().optional(),
-  allowed_origins: z.array(Origin).max(20).optional(),
+  // The dashboard's form sends the list as text, one origin per line.
+  allowed_origins: z
+    .preprocess((v) => (typeof v === "string" ? v.split(/[\s,]+/).filter(Boolean) : v), z.array(Origin).max(20))
+    .optional(),
   hours: z
     .array(z.object({ day: z.number().int().min(0).max(6), from: Hhmm, to: Hhmm }))
     .max(21)
