@@ -151,6 +151,22 @@ describe("website chat widget in Chromium", () => {
     expect((await messagesOf(conversation)).length).toBe(4);
   });
 
+  it("the dashboard inbox (on the Worker's origin) shows the visitor's message live and its reply reaches the widget", async () => {
+    const conversation = await theConversation();
+    await agent.goto(`${worker.url}/app/inbox?c=${conversation}`);
+    await agent.waitForSelector('body[data-inbox="live"]');
+    await visitor.fill("textarea", "Ada promo ongkir?");
+    await visitor.press("textarea", "Enter");
+    await agent.waitForSelector('#inbox-thread .bubble.in:has-text("Ada promo ongkir?")');
+    const reply = agent.locator(`form[data-api="/api/v1/conversations/${conversation}/messages"]`);
+    await reply.locator("textarea").fill("Gratis ongkir se-Jawa kak");
+    await reply.locator("button").click();
+    await visitor.locator('.m.out:has-text("Gratis ongkir se-Jawa kak")').waitFor();
+    await agent.waitForSelector('#inbox-thread .bubble.out:has-text("Gratis ongkir se-Jawa kak")');
+    await agent.screenshot({ path: `${ARTIFACTS}/livechat-inbox.png` });
+    expect(await bubbles("out")).toEqual(["Ada kak, mau warna apa?", "Siap, kami kirim hari ini", "Gratis ongkir se-Jawa kak"]);
+  });
+
   it("has no serious accessibility violations (axe-core)", async () => {
     const axe = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, "utf8");
     await visitor.evaluate(axe);

@@ -361,6 +361,7 @@ const id = {
   // Live chat and inbox (issue 13).
   inbox_channel: "Kanal",
   inbox_web: "Website",
+  inbox_visitor: "Pengunjung",
   inbox_assignee: "Ditangani",
   inbox_anyone: "Siapa saja",
   inbox_mine: "Saya",
@@ -754,6 +755,7 @@ const en: Record<MessageKey, string> = {
   crm_ok: "OK",
   // Live chat and inbox (issue 13).
   inbox_channel: "Channel",
+  inbox_visitor: "Visitor",
   inbox_web: "Website",
   inbox_assignee: "Assigned",
   inbox_anyone: "Anyone",

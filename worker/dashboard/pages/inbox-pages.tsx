@@ -13,8 +13,8 @@ import { FilterSelect } from "../components/filter-select";
 
 export type InboxFilter = { status?: string; channel?: string; assignee?: string; q?: string };
 
-function who(r: ConversationRow): string {
-  return r.contact.name || r.contact.phone || r.contact.email || (r.channel.kind === "web" ? "Visitor" : r.contact.waJid ?? "?");
+function who(t: T, r: ConversationRow): string {
+  return r.contact.name || r.contact.phone || r.contact.email || (r.channel.kind === "web" ? t("inbox_visitor") : (r.contact.waJid ?? "?"));
 }
 
 export function InboxPage(props: {
@@ -62,7 +62,7 @@ export function InboxPage(props: {
           {rows.map((r) => (
             <li class={selected?.row.conversation.id === r.conversation.id ? "on" : ""} data-conversation={r.conversation.id}>
               <a href={qs(r.conversation.id)}>
-                <strong>{who(r)}</strong> <span class="pill">{r.channel.kind === "web" ? t("inbox_web") : "WhatsApp"}</span>{" "}
+                <strong>{who(t, r)}</strong> <span class="pill">{r.channel.kind === "web" ? t("inbox_web") : "WhatsApp"}</span>{" "}
                 <span class="pill">{t(`inbox_status_${r.conversation.status}`)}</span>
                 {r.conversation.unreadCount > 0 ? <span class="pill unread">{r.conversation.unreadCount}</span> : null}
                 <br />
@@ -84,9 +84,9 @@ function Thread(props: { t: T; row: ConversationRow; messages: Message[]; notes:
   const id = row.conversation.id;
   const api = `/api/v1/conversations/${id}`;
   return (
-    <section class="card thread" aria-label={who(row)}>
+    <section class="card thread" aria-label={who(t, row)}>
       <header class="row">
-        <h2>{who(row)}</h2>
+        <h2>{who(t, row)}</h2>
         {CONVERSATION_STATUSES.filter((s) => s !== "snoozed" && s !== row.conversation.status).map((s) => (
           <form data-api={api} data-method="PATCH">
             <input type="hidden" name="status" value={s} />
