@@ -10,6 +10,7 @@ import { VISITOR_PER_MINUTE } from "../../worker/durable/live-chat";
 import { signVisitorToken } from "../../worker/livechat/token";
 import { setPackage } from "./billing-helpers";
 import { call, eventually, freshIp, signup, type Tenant } from "./helpers";
+import { records } from "./servers";
 
 const SHOP = "https://toko-maju.co.id";
 
@@ -185,5 +186,26 @@ describe("the chat object", () => {
     const otherKey = await widget(other);
     expect((await open(otherKey, s.body.token)).status).toBe(401);
     expect((await open(key, s.body.token, "https://evil.example")).status).toBe(403);
+  });
+
+  it("emails the agent's reply to an offline visitor who left an email; not while the widget is open", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const email = `pembeli.${Date.now()}@example.co.id`;
+    const s = await session(key, { name: "Rina", email });
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "cid-offline-1", text: "Saya tunggu balasannya" });
+    await a.next((f) => f.t === "msgs" && f.items.length > 0);
+    await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Dibalas saat online" }, cookie: t.cookie });
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.text === "Dibalas saat online"));
+    a.close();
+    await eventually(async () => (await env.LIVE_CHAT.get(env.LIVE_CHAT.idFromName(s.body.conversation_id)).stats()).sockets === 0);
+    await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Stok sudah ada, kak" }, cookie: t.cookie });
+    const mails = await eventually(async () => {
+      const got = await records<{ subject: string; text: string }>(`mail:${email}`);
+      return got.length > 0 ? got : null;
+    });
+    expect(mails).toHaveLength(1);
+    expect(mails[0]?.text).toContain("Stok sudah ada, kak");
   });
 });

@@ -10,7 +10,21 @@ import { liveChat } from "../durable/stubs";
 import { ApiError } from "../http/errors";
 import { messageCreated, publishInbox } from "../inbox/publish";
 import type { ConversationReply } from "../crm/conversation-reply";
+import { sendMail } from "../mail/send";
 import { webChatJid, webDeviceKey } from "./addresses";
+
+/** The email a visitor gets when the business answers while their chat is closed. A failure is only logged. */
+async function emailReply(env: Env, business: Business, to: string, text: string): Promise<void> {
+  try {
+    await sendMail(env, {
+      to,
+      subject: `${business.name}: balasan chat / chat reply`,
+      text: `${text}\n\n— ${business.name}\n(Balas lewat chat di website kami. / Reply through the chat on our website.)`,
+    });
+  } catch (e) {
+    console.warn(JSON.stringify({ level: "warn", msg: "web chat reply email failed", business_id: business.id, error: String(e) }));
+  }
+}
 
 export async function replyOnWebChat(env: Env, db: Db, business: Business, row: ConversationRow, reply: ConversationReply): Promise<{ message: Message; created: boolean }> {
   const visitor = row.contact.webVisitorId;
@@ -39,6 +53,8 @@ export async function replyOnWebChat(env: Env, db: Db, business: Business, row: 
     await noteOutbound(db, row.conversation.id, now, reply.text);
     await publishInbox(env, business.id, [messageCreated(message, { phone: null })]);
   }
-  await liveChat(env, row.conversation.id).deliver({ id: message.id, text: message.text ?? "", at: message.createdAt });
+  const open = await liveChat(env, row.conversation.id).deliver({ id: message.id, text: message.text ?? "", at: message.createdAt });
+  // Offline visitor (no widget open) who left an email: the reply also goes by email, once (first attempt only).
+  if (created && open === 0 && row.contact.email) await emailReply(env, business, row.contact.email, reply.text);
   return { message, created: created !== undefined };
 }
