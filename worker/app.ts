@@ -30,6 +30,7 @@ import { webhookRulesApi } from "./api/webhook-rules";
 import { livechatSettingsApi } from "./api/livechat-settings";
 import { cannedResponsesApi } from "./api/canned-responses";
 import { conversationNotesApi } from "./api/conversation-notes";
+import { conversationTypingApi } from "./api/conversation-typing";
 import { livechatPublic, widgetScripts } from "./livechat/public-routes";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
@@ -74,6 +75,7 @@ v1.route("/webhook-logs", webhookLogsApi);
 v1.route("/livechat-settings", livechatSettingsApi);
 v1.route("/canned-responses", cannedResponsesApi);
 v1.route("/conversations", conversationNotesApi);
+v1.route("/conversations", conversationTypingApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

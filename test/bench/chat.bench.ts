@@ -85,9 +85,13 @@ try {
           method: "POST",
           headers: { cookie, origin: base, "content-type": "application/json" },
           body: JSON.stringify({ text: `r|${Date.now()}` }),
-        }).then((r) => {
-          if (!r.ok) replyErrors += 1;
-        });
+        })
+          .then((r) => {
+            if (!r.ok) replyErrors += 1;
+          })
+          .catch(() => {
+            replyErrors += 1;
+          });
       }
     });
     agents.push(ws);

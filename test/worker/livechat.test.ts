@@ -7,9 +7,10 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatItem, ServerFrame } from "../../widget/protocol";
 import { VISITOR_PER_MINUTE } from "../../worker/durable/live-chat";
+import { pickAgent } from "../../worker/livechat/round-robin";
 import { signVisitorToken } from "../../worker/livechat/token";
 import { setPackage } from "./billing-helpers";
-import { call, eventually, freshIp, signup, type Tenant } from "./helpers";
+import { call, eventually, freshIp, member, signup, type Tenant } from "./helpers";
 import { records } from "./servers";
 
 const SHOP = "https://toko-maju.co.id";
@@ -207,5 +208,58 @@ describe("the chat object", () => {
     });
     expect(mails).toHaveLength(1);
     expect(mails[0]?.text).toContain("Stok sudah ada, kak");
+  });
+
+  it("shows the agent's typing in the widget (web only)", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "hello", after: 0 });
+    await a.next((f) => f.t === "msgs");
+    const r = await call(`/api/v1/conversations/${s.body.conversation_id}/typing`, { json: {}, cookie: t.cookie });
+    expect(r.body).toEqual({ shown: true });
+    await a.next((f) => f.t === "typing");
+    expect((await call(`/api/v1/conversations/${crypto.randomUUID()}/typing`, { json: {}, cookie: t.cookie })).status).toBe(404);
+  });
+});
+
+describe("auto-assignment", () => {
+  it("picks the online agent with the fewest open conversations, skipping those at the cap", () => {
+    const c = [
+      { userId: "a", open: 3, lastAssignedAt: 10 },
+      { userId: "b", open: 1, lastAssignedAt: 50 },
+      { userId: "c", open: 1, lastAssignedAt: 20 },
+    ];
+    expect(pickAgent(c, null)).toBe("c");
+    expect(pickAgent(c, 1)).toBe(null);
+    expect(pickAgent(c, 2)).toBe("c");
+    expect(pickAgent([], null)).toBe(null);
+  });
+
+  it("assigns a new website conversation to an agent with the inbox open; none online leaves it unassigned", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    await call("/api/v1/livechat-settings", { method: "PUT", json: { auto_assign: true, max_open_per_agent: 5 }, cookie: t.cookie });
+    const first = await session(key);
+    const v1 = await open(key, first.body.token);
+    v1.send({ t: "msg", cid: "cid-assign-1", text: "Ada orang?" });
+    await v1.next((f) => f.t === "msgs");
+    await eventually(async () => (await call(`/api/v1/conversations/${first.body.conversation_id}/messages`, { cookie: t.cookie })).body.items.length === 1);
+    expect((await call(`/api/v1/conversations/${first.body.conversation_id}`, { cookie: t.cookie })).body.assignee_id).toBeNull();
+
+    const staff = await member(t, "staff");
+    const inbox = await exports.default.fetch(new Request("https://ping.test/api/v1/inbox/ws", { headers: { upgrade: "websocket", cookie: staff.cookie, origin: "https://ping.test" } }));
+    expect(inbox.status).toBe(101);
+    inbox.webSocket?.accept();
+    const second = await session(key);
+    const v2 = await open(key, second.body.token);
+    v2.send({ t: "msg", cid: "cid-assign-2", text: "Halo?" });
+    const assigned = await eventually(async () => {
+      const r = await call(`/api/v1/conversations/${second.body.conversation_id}`, { cookie: t.cookie });
+      return r.body.assignee_id ? r.body.assignee_id : null;
+    });
+    expect(assigned).toBe(staff.id);
+    inbox.webSocket?.close(1000, "done");
   });
 });

@@ -61,11 +61,8 @@ export class LiveChat extends DurableObject<Env> {
     // The same client id again (a resend after a drop): acknowledge with the stored row, store nothing.
     if (known) return this.send(ws, { t: "msgs", items: [known] });
     const now = Date.now();
-    const recent = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM items WHERE dir = 'in' AND at > ?", now - 60_000).one().n;
     const ip = (ws.deserializeAttachment() as Attachment | null)?.ip ?? "unknown";
-    if (recent >= VISITOR_PER_MINUTE || !(await this.env.LIVECHAT_IP_LIMITER.limit({ key: `msg:${ip}` })).success) {
-      return this.send(ws, { t: "err", code: "RATE_LIMITED", cid: frame.cid });
-    }
+    if (!(await this.mayPost(ip))) return this.send(ws, { t: "err", code: "RATE_LIMITED", cid: frame.cid });
     const id = crypto.randomUUID();
     this.ctx.storage.sql.exec("INSERT INTO items (id, cid, dir, text, at, synced) VALUES (?, ?, 'in', ?, ?, 0)", id, frame.cid, frame.text, now);
     const item = this.byCid(frame.cid);
@@ -93,6 +90,24 @@ export class LiveChat extends DurableObject<Env> {
     return this.ctx.getWebSockets().length;
   }
 
+  /**
+   * A visitor's file (already in R2, checked by the upload route): one more message, counted against the same
+   * rate limit and deduped by the client id like a text. Returns the item, or an error code.
+   */
+  async visitorFile(cid: string, media: NonNullable<ChatItem["media"]>, ip: string): Promise<ChatItem | { error: string }> {
+    const known = this.byCid(cid);
+    if (known) return known;
+    const meta = this.meta();
+    if (!meta) return { error: "NOT_CONNECTED" };
+    if (!(await this.mayPost(ip))) return { error: "RATE_LIMITED" };
+    this.ctx.storage.sql.exec("INSERT INTO items (id, cid, dir, text, at, media, synced) VALUES (?, ?, 'in', ?, ?, ?, 0)", crypto.randomUUID(), cid, media.name, Date.now(), JSON.stringify(media));
+    const it = this.byCid(cid);
+    if (!it) return { error: "NOT_STORED" };
+    this.broadcast({ t: "msgs", items: [it] });
+    await this.sync(meta, [it]);
+    return it;
+  }
+
   /** The agent is typing: shown in the widget for a few seconds. */
   async agentTyping(): Promise<void> {
     this.broadcast({ t: "typing" });
@@ -115,7 +130,7 @@ export class LiveChat extends DurableObject<Env> {
   private async sync(meta: WebChatMeta, items: ChatItem[]): Promise<void> {
     for (const it of items) {
       try {
-        await receiveWebMessage(this.env, meta, { cid: it.cid ?? it.id, text: it.text, at: it.at });
+        await receiveWebMessage(this.env, meta, { cid: it.cid ?? it.id, text: it.text, at: it.at, ...(it.media ? { media: it.media } : {}) });
         this.ctx.storage.sql.exec("UPDATE items SET synced = 1 WHERE id = ?", it.id);
       } catch (e) {
         console.warn(JSON.stringify({ level: "warn", msg: "web chat message not stored yet", conversation_id: meta.conversationId, error: String(e) }));
@@ -123,6 +138,12 @@ export class LiveChat extends DurableObject<Env> {
         return;
       }
     }
+  }
+
+  /** Per visitor (this conversation, rolling minute) and per client address (the Workers rate limiter). */
+  private async mayPost(ip: string): Promise<boolean> {
+    const recent = this.ctx.storage.sql.exec<{ n: number }>("SELECT count(*) AS n FROM items WHERE dir = 'in' AND at > ?", Date.now() - 60_000).one().n;
+    return recent < VISITOR_PER_MINUTE && (await this.env.LIVECHAT_IP_LIMITER.limit({ key: `msg:${ip}` })).success;
   }
 
   private meta(): WebChatMeta | null {

@@ -16,7 +16,10 @@ import { jsonBody, validationHook } from "../http/validation";
 import { recordPrechat } from "../crm/prechat";
 import { webChatChannel } from "../db/channels";
 import { WIDGET_CHAT, WIDGET_CHAT_HASH, WIDGET_LOADER, WIDGET_LOADER_HASH } from "../generated/client-bundles";
+import { readCappedBody } from "../http/capped-body";
+import { mediaUrl, storeMedia } from "../inbound/media";
 import { type LivechatConfig, originAllowed, parseConfig, withinHours } from "./settings";
+import { checkUpload, MAX_UPLOAD_BYTES, uploadName } from "./upload";
 import { newVisitorId, signVisitorToken, verifyVisitorToken } from "./token";
 import type { WebChatMeta } from "./visitor-message";
 
@@ -114,6 +117,33 @@ export const livechatPublic = new Hono<AppEnv>()
     if (!r.ok) throw new ApiError(400, "VALIDATION_ERROR", r.reason);
     const token = await signVisitorToken(c.env.SECRETS_KEY, { b: w.business.id, v: visitorId, c: r.conversation.id, t: Date.now() });
     return c.json({ token, conversation_id: r.conversation.id }, 201);
+  })
+  .options("/upload", async (c) => {
+    c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
+    c.header("Access-Control-Allow-Methods", "POST");
+    c.header("Access-Control-Allow-Headers", "content-type");
+    c.header("Access-Control-Max-Age", "600");
+    return c.body(null, 204);
+  })
+  // Raw file body (not JSON; /livechat is outside the API's JSON-only rule), read with a hard cap as it streams.
+  .post("/upload", zValidator("query", z.object({ key: Key, token: z.string().max(600), cid: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), name: z.string().max(200).optional() }), validationHook), async (c) => {
+    await limitIp(c, "upload");
+    const q = c.req.valid("query");
+    const w = await widgetFor(c, q.key);
+    cors(c, w.origin);
+    const t = await verifyVisitorToken(c.env.SECRETS_KEY, q.token, w.business.id);
+    if (!t) throw new ApiError(401, "INVALID_VISITOR_TOKEN", "The visitor token is not valid for this chat");
+    const mime = (c.req.header("content-type") ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+    const bytes = await readCappedBody(c.req.raw, MAX_UPLOAD_BYTES);
+    if (!bytes) throw new ApiError(413, "FILE_TOO_LARGE", `Files may be at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB`);
+    const bad = checkUpload(mime, bytes);
+    if (bad) throw new ApiError(415, "UNSUPPORTED_FILE", bad);
+    const name = uploadName(q.name, mime);
+    const stored = await storeMedia(c.env, { businessId: w.business.id, deviceKey: null, direction: "in" }, bytes, mime, name);
+    const media = { url: mediaUrl(c.env, w.business.id, stored.media_id), mime, name };
+    const r = await liveChat(c.env, t.c).visitorFile(q.cid, media, clientIp(c));
+    if ("error" in r) throw new ApiError(r.error === "RATE_LIMITED" ? 429 : 409, r.error, "The file was not added to the chat");
+    return c.json(r, 201);
   })
   .get("/ws", zValidator("query", z.object({ key: Key, token: z.string().max(600) }), validationHook), async (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return c.json(errorBody("UPGRADE_REQUIRED", "Expected a WebSocket upgrade"), 426);

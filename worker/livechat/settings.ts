@@ -39,6 +39,10 @@ export const LivechatConfig = z.object({
     .nullable()
     .default(null),
   out_of_office: z.string().trim().max(500).default("Terima kasih! Kami sedang di luar jam kerja dan akan membalas secepatnya."),
+  /** New website conversations go to an online agent (worker/livechat/round-robin.ts). */
+  auto_assign: z.boolean().default(false),
+  /** Open conversations one agent may hold before auto-assignment skips them; null = no cap. */
+  max_open_per_agent: z.number().int().min(1).max(1000).nullable().default(null),
 });
 export type LivechatConfig = z.infer<typeof LivechatConfig>;
 
@@ -64,6 +68,8 @@ export const LivechatConfigPatch = z.strictObject({
     .nullable()
     .optional(),
   out_of_office: z.string().trim().max(500).optional(),
+  auto_assign: z.boolean().optional(),
+  max_open_per_agent: z.number().int().min(1).max(1000).nullable().optional(),
 });
 
 export function parseConfig(stored: unknown): LivechatConfig {

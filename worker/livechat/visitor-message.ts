@@ -3,6 +3,7 @@
 // (a resolved or snoozed conversation opens again), and published to the inbox in real time; outside business
 // hours the business's out-of-office text answers once a day per conversation.
 // Rows are addressed as addresses.ts says.
+import type { ChatItem } from "../../widget/protocol";
 import { getBusiness } from "../db/businesses";
 import { database } from "../db/client";
 import { getConversationRow, noteInbound } from "../db/conversations";
@@ -11,13 +12,14 @@ import { insertMessageStatement } from "../db/messages";
 import { replyOnConversation } from "../crm/conversation-reply";
 import { conversationUpdated, messageCreated, publishInbox } from "../inbox/publish";
 import { webChatJid, webDeviceKey } from "./addresses";
+import { autoAssign } from "./round-robin";
 import { parseConfig, withinHours } from "./settings";
 
 /** Who the chat object speaks for, set by the Worker when the visitor connects (from the verified token). */
 export type WebChatMeta = { businessId: string; conversationId: string; channelId: string; visitorId: string };
 
 
-export async function receiveWebMessage(env: Env, meta: WebChatMeta, m: { cid: string; text: string; at: number }): Promise<void> {
+export async function receiveWebMessage(env: Env, meta: WebChatMeta, m: { cid: string; text: string; at: number; media?: ChatItem["media"] }): Promise<void> {
   const db = database(env.DB);
   const [inserted] = await db.batch([
     insertMessageStatement(db, {
@@ -28,7 +30,9 @@ export async function receiveWebMessage(env: Env, meta: WebChatMeta, m: { cid: s
       idempotencyKey: `in:web:${meta.conversationId}:${m.cid}`,
       to: webChatJid(meta.visitorId),
       text: m.text,
-      content: { kind: "text", sender_jid: webChatJid(meta.visitorId), sender_name: null },
+      content: m.media
+        ? { kind: m.media.mime === "application/pdf" ? "document" : "image", sender_jid: webChatJid(meta.visitorId), sender_name: null, media: { url: m.media.url, mime_type: m.media.mime, file_name: m.media.name } }
+        : { kind: "text", sender_jid: webChatJid(meta.visitorId), sender_name: null },
       source: "inbound",
       status: "delivered",
       providerMessageId: m.cid,
@@ -44,14 +48,16 @@ export async function receiveWebMessage(env: Env, meta: WebChatMeta, m: { cid: s
     messageCreated(message, { phone: null }),
     ...(counted ? [conversationUpdated(counted, webChatJid(meta.visitorId))] : []),
   ]);
-  await outOfOffice(env, meta, m.at);
+  await afterInbound(env, meta, m.at, counted?.assigneeId ?? null);
 }
 
-async function outOfOffice(env: Env, meta: WebChatMeta, at: number): Promise<void> {
+/** Auto-assignment of an unassigned conversation, then the out-of-office reply outside business hours. */
+async function afterInbound(env: Env, meta: WebChatMeta, at: number, assignee: string | null): Promise<void> {
   const db = database(env.DB);
   const business = await getBusiness(db, meta.businessId);
   if (!business) return;
   const cfg = parseConfig((await ensureLivechatSettings(db, business.id)).config);
+  if (cfg.auto_assign && !assignee) await autoAssign(env, db, business.id, meta.conversationId, cfg.max_open_per_agent, at);
   if (withinHours(cfg, business.timezone, at) || !cfg.out_of_office) return;
   const row = await getConversationRow(db, business.id, meta.conversationId);
   if (!row) return;
