@@ -50,7 +50,7 @@ function mount(h: Handoff): void {
       `textarea{resize:none;height:44px}label{font-size:14px;display:flex;flex-direction:column;gap:2px}` +
       `button{font-size:16px;font-family:inherit;border:0;border-radius:8px;padding:8px 12px;background:${cfg.color};color:${cfg.text_color};cursor:pointer}` +
       `button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}` +
-      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}`,
+      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}.at{padding:8px 12px;font-size:20px;line-height:1}`,
   );
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 
@@ -66,7 +66,9 @@ function mount(h: Handoff): void {
   const typing = el("div", { class: "ty", "aria-live": "off" });
   const form = el("form");
   const box = el("textarea", { name: "text", "aria-label": t.placeholder, placeholder: t.placeholder, maxlength: String(MAX_TEXT) });
-  form.append(box, el("button", { type: "submit" }, t.send));
+  const file = el("input", { type: "file", accept: "image/png,image/jpeg,image/webp,image/gif,application/pdf", hidden: "" });
+  const attach = el("button", { type: "button", class: "at", "aria-label": t.attach }, "+");
+  form.append(attach, file, box, el("button", { type: "submit" }, t.send));
   panel.append(header, log, typing, form);
   root.append(panel);
 
@@ -215,6 +217,20 @@ function mount(h: Handoff): void {
     const go = () => send({ t: "msg", cid, text });
     if (token) go();
     else void ensureSession().then(connect);
+  });
+  attach.addEventListener("click", () => file.click());
+  file.addEventListener("change", () => {
+    const f = file.files?.[0];
+    file.value = "";
+    if (!f) return;
+    void ensureSession().then(async () => {
+      if (!token) return;
+      const q = new URLSearchParams({ key: h.key, token, cid: clientId(), name: f.name });
+      const res = await fetch(`${h.base}/livechat/v1/upload?${q}`, { method: "POST", credentials: "omit", headers: { "content-type": f.type }, body: f }).catch(() => null);
+      if (res && res.ok) render((await res.json()) as ChatItem);
+      else log.append(el("div", { class: "m in pd", role: "status" }, `${f.name}: ${t.upload_failed}`));
+      connect();
+    });
   });
   box.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && !ev.shiftKey) {

@@ -15,6 +15,8 @@ const id = {
   failed: "Gagal terkirim, dicoba lagi…",
   typing: "sedang mengetik…",
   messages: "Pesan",
+  attach: "Lampirkan gambar atau PDF",
+  upload_failed: "gagal diunggah (gambar/PDF, maks. 5 MB)",
 };
 export type Strings = typeof id;
 const en: Strings = {
@@ -33,6 +35,8 @@ const en: Strings = {
   failed: "Not sent yet, retrying…",
   typing: "is typing…",
   messages: "Messages",
+  attach: "Attach an image or PDF",
+  upload_failed: "upload failed (image/PDF, max 5 MB)",
 };
 
 export function strings(lang: string | undefined): Strings {

@@ -224,6 +224,52 @@ describe("the chat object", () => {
   });
 });
 
+describe("visitor files", () => {
+  const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+  async function upload(key: string, token: string, body: Uint8Array | string, type: string, cid = `cid-${crypto.randomUUID().slice(0, 8)}`) {
+    const res = await exports.default.fetch(
+      new Request(`https://ping.test/livechat/v1/upload?key=${key}&token=${encodeURIComponent(token)}&cid=${cid}&name=${encodeURIComponent("../foto <1>.png")}`, {
+        method: "POST",
+        headers: { "content-type": type, origin: SHOP, "cf-connecting-ip": freshIp() },
+        body,
+      }),
+    );
+    return { status: res.status, body: (await res.json()) as { media?: { url: string; name: string }; error_code?: string } };
+  }
+
+  it("stores an image in R2 through the media path, adds it to the chat and the inbox, serves it inert", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    const up = await upload(key, s.body.token, PNG, "image/png");
+    expect(up.status).toBe(201);
+    expect(up.body.media?.name).toBe("foto 1.png");
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.media?.name === "foto 1.png"));
+    const msgs = await eventually(async () => {
+      const r = await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { cookie: t.cookie });
+      return r.body.items.length === 1 ? r.body.items : null;
+    });
+    expect(JSON.stringify(msgs[0])).toContain("image/png");
+    const served = await call(new URL(up.body.media?.url ?? "").pathname);
+    expect(served.status).toBe(200);
+    expect(served.headers.get("content-security-policy")).toContain("sandbox");
+  });
+
+  it("refuses a file whose bytes are not its type, other types, oversize files and forged tokens", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    expect((await upload(key, s.body.token, "<html><script>alert(1)</script>", "image/png")).status).toBe(415);
+    expect((await upload(key, s.body.token, "<svg onload=alert(1)>", "image/svg+xml")).status).toBe(415);
+    const big = new Uint8Array(5 * 1024 * 1024 + 1);
+    big.set(PNG);
+    expect((await upload(key, s.body.token, big, "image/png")).status).toBe(413);
+    const [payload] = String(s.body.token).split(".");
+    expect((await upload(key, `${payload}.AAAA`, PNG, "image/png")).status).toBe(401);
+  });
+});
+
 describe("auto-assignment", () => {
   it("picks the online agent with the fewest open conversations, skipping those at the cap", () => {
     const c = [
