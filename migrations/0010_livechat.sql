@@ -22,6 +22,17 @@ CREATE TABLE `conversation_notes` (
 );
 --> statement-breakpoint
 CREATE INDEX `conversation_notes_conversation_idx` ON `conversation_notes` (`conversation_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `livechat_handoffs` (
+	`business_id` text NOT NULL,
+	`code` text NOT NULL,
+	`contact_id` text NOT NULL,
+	`created_at` integer DEFAULT (unixepoch('subsec') * 1000) NOT NULL,
+	`used_at` integer,
+	PRIMARY KEY(`business_id`, `code`),
+	FOREIGN KEY (`business_id`) REFERENCES `businesses`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`contact_id`) REFERENCES `contacts`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `livechat_settings` (
 	`business_id` text PRIMARY KEY NOT NULL,
 	`widget_key` text NOT NULL,

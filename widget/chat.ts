@@ -50,7 +50,7 @@ function mount(h: Handoff): void {
       `textarea{resize:none;height:44px}label{font-size:14px;display:flex;flex-direction:column;gap:2px}` +
       `button{font-size:16px;font-family:inherit;border:0;border-radius:8px;padding:8px 12px;background:${cfg.color};color:${cfg.text_color};cursor:pointer}` +
       `button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}` +
-      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}.at{padding:8px 12px;font-size:20px;line-height:1}`,
+      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}.at{padding:8px 12px;font-size:20px;line-height:1}.wa{margin-top:8px;background:#fff;color:#075e54;font-size:14px;padding:6px 10px}`,
   );
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 
@@ -61,6 +61,8 @@ function mount(h: Handoff): void {
   header.append(close, el("h2", {}, t.title), el("p", {}, cfg.greeting));
   if (cfg.expected_reply) header.append(el("p", {}, `${t.reply}: ${cfg.expected_reply}`));
   if (!cfg.online) header.append(el("p", {}, t.offline));
+  const wa = el("button", { type: "button", class: "wa" }, t.whatsapp);
+  if (cfg.whatsapp) header.append(wa);
   // Agent replies are announced (polite) without moving focus.
   const log = el("div", { class: "lg", role: "log", "aria-live": "polite", "aria-label": t.messages });
   const typing = el("div", { class: "ty", "aria-live": "off" });
@@ -219,6 +221,22 @@ function mount(h: Handoff): void {
     else void ensureSession().then(connect);
   });
   attach.addEventListener("click", () => file.click());
+  // "Continue on WhatsApp": a one-time code, then wa.me with the code in the message (the inbox links the two).
+  wa.addEventListener("click", () => {
+    // Opened at once (inside the click, so no popup blocker), pointed at wa.me when the code arrives.
+    const tab = window.open("", "_blank");
+    if (tab) tab.opener = null;
+    void ensureSession().then(async () => {
+      const res = token
+        ? await fetch(`${h.base}/livechat/v1/handoff`, { method: "POST", credentials: "omit", headers: { "content-type": "application/json" }, body: JSON.stringify({ key: h.key, token }) }).catch(() => null)
+        : null;
+      const url = res && res.ok ? ((await res.json()) as { url: string }).url : null;
+      if (url && url.startsWith("https://wa.me/")) {
+        if (tab) tab.location.href = url;
+        else location.href = url;
+      } else tab?.close();
+    });
+  });
   file.addEventListener("change", () => {
     const f = file.files?.[0];
     file.value = "";

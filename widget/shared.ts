@@ -10,6 +10,8 @@ export type WidgetConfig = {
   avatar_url: string | null;
   prechat: boolean;
   online: boolean;
+  /** "Continue on WhatsApp" is offered. */
+  whatsapp: boolean;
   lang: "id" | "en" | null;
   chat_url: string;
 };

@@ -16,6 +16,7 @@ const id = {
   typing: "sedang mengetik…",
   messages: "Pesan",
   attach: "Lampirkan gambar atau PDF",
+  whatsapp: "Lanjut di WhatsApp",
   upload_failed: "gagal diunggah (gambar/PDF, maks. 5 MB)",
 };
 export type Strings = typeof id;
@@ -36,6 +37,7 @@ const en: Strings = {
   typing: "is typing…",
   messages: "Messages",
   attach: "Attach an image or PDF",
+  whatsapp: "Continue on WhatsApp",
   upload_failed: "upload failed (image/PDF, max 5 MB)",
 };
 

@@ -10,7 +10,7 @@ import { VISITOR_PER_MINUTE } from "../../worker/durable/live-chat";
 import { pickAgent } from "../../worker/livechat/round-robin";
 import { signVisitorToken } from "../../worker/livechat/token";
 import { setPackage } from "./billing-helpers";
-import { call, eventually, freshIp, member, signup, type Tenant } from "./helpers";
+import { call, createDevice, eventually, freshIp, member, signup, type Tenant } from "./helpers";
 import { records } from "./servers";
 
 const SHOP = "https://toko-maju.co.id";
@@ -267,6 +267,40 @@ describe("visitor files", () => {
     expect((await upload(key, s.body.token, big, "image/png")).status).toBe(413);
     const [payload] = String(s.body.token).split(".");
     expect((await upload(key, `${payload}.AAAA`, PNG, "image/png")).status).toBe(401);
+  });
+});
+
+describe("continue on WhatsApp", () => {
+  it("gives a one-time wa.me code; its arrival on WhatsApp links the visitor and the WhatsApp contact (one history)", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    expect((await call(`/livechat/v1/handoff`, { json: { key, token: (await session(key)).body.token }, headers: { origin: SHOP } })).body.error_code).toBe("WHATSAPP_NOT_OFFERED");
+    const set = await call("/api/v1/livechat-settings", { method: "PUT", json: { whatsapp_number: "0812-3456-7890" }, cookie: t.cookie });
+    expect(set.body.config.whatsapp_number).toBe("6281234567890");
+    expect((await call(`/livechat/v1/config?key=${key}`, { headers: { origin: SHOP } })).body.whatsapp).toBe(true);
+    const s = await session(key, { name: "Dina" });
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "cid-handoff-1", text: "Dari website" });
+    await a.next((f) => f.t === "msgs" && f.items.length > 0);
+    const h = await call(`/livechat/v1/handoff`, { json: { key, token: s.body.token }, headers: { origin: SHOP, "cf-connecting-ip": freshIp() } });
+    expect(h.status).toBe(201);
+    expect(h.body.url).toMatch(new RegExp(`^https://wa\\.me/6281234567890\\?text=.*${h.body.code}$`));
+    const d = await createDevice(t);
+    const inbound = await call(`/api/v1/devices/${d.device_key}/sandbox/inbound`, { json: { from: "081399998888", text: `Lanjut dari chat website: ${h.body.code}` }, cookie: t.cookie });
+    expect(inbound.status).toBeLessThan(300);
+    const web = await call(`/api/v1/conversations/${s.body.conversation_id}`, { cookie: t.cookie });
+    const all = await call("/api/v1/conversations", { cookie: t.cookie });
+    const wa = all.body.items.find((c: { channel: { kind: string } }) => c.channel.kind === "whatsapp");
+    expect(wa.contact.id).toBe(web.body.contact.id);
+    expect(web.body.contact.phone).toBe("6281399998888");
+    // The web conversation still answers the visitor after the merge.
+    await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Sudah kami lanjutkan di WhatsApp" }, cookie: t.cookie });
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.text === "Sudah kami lanjutkan di WhatsApp"));
+    // The code works once.
+    const d2 = await call(`/api/v1/devices/${d.device_key}/sandbox/inbound`, { json: { from: "081377776666", text: h.body.code }, cookie: t.cookie });
+    expect(d2.status).toBeLessThan(300);
+    const others = (await call("/api/v1/conversations", { cookie: t.cookie })).body.items.filter((c: { contact: { phone: string | null } }) => c.contact.phone === "6281377776666");
+    expect(others[0].contact.id).not.toBe(web.body.contact.id);
   });
 });
 

@@ -6,6 +6,8 @@ import { requireRole } from "../auth/middleware";
 import { database } from "../db/client";
 import { ensureLivechatSettings, newWidgetKey, type LivechatSettingsRow, saveLivechatSettings } from "../db/livechat-settings";
 import { LivechatConfigPatch, parseConfig } from "../livechat/settings";
+import { ApiError } from "../http/errors";
+import { normalizePhone } from "../lib/phone";
 import { apiRouter, authErrors, jsonBody, jsonContent, security } from "./openapi";
 
 const SettingsSchema = z
@@ -51,7 +53,14 @@ livechatSettingsApi
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
       const row = await ensureLivechatSettings(db, businessId);
-      const config = { ...parseConfig(row.config), ...c.req.valid("json") };
+      const patch = c.req.valid("json");
+      let whatsapp = patch.whatsapp_number;
+      if (whatsapp) {
+        const p = normalizePhone(whatsapp, c.var.auth.business.country);
+        if (!p.ok) throw new ApiError(400, "VALIDATION_ERROR", `whatsapp_number: ${p.reason}`);
+        whatsapp = p.digits;
+      }
+      const config = { ...parseConfig(row.config), ...patch, ...(whatsapp !== undefined ? { whatsapp_number: whatsapp || null } : {}) };
       const saved = await saveLivechatSettings(db, businessId, { config });
       return c.json(view(c.env, saved ?? row), 200);
     },

@@ -849,3 +849,20 @@ export const conversationNotes = sqliteTable(
   },
   (t) => [index("conversation_notes_conversation_idx").on(t.conversationId, t.createdAt)],
 );
+
+/** "Continue on WhatsApp" codes: the visitor's wa.me message carries the code; its arrival links the contacts. */
+export const livechatHandoffs = sqliteTable(
+  "livechat_handoffs",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    code: text("code").notNull(),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    usedAt: integer("used_at", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.code] })],
+);

@@ -20,6 +20,8 @@ import { readCappedBody } from "../http/capped-body";
 import { mediaUrl, storeMedia } from "../inbound/media";
 import { type LivechatConfig, originAllowed, parseConfig, withinHours } from "./settings";
 import { checkUpload, MAX_UPLOAD_BYTES, uploadName } from "./upload";
+import { createHandoff, waMeUrl } from "./handoff";
+import { getConversationRow } from "../db/conversations";
 import { newVisitorId, signVisitorToken, verifyVisitorToken } from "./token";
 import type { WebChatMeta } from "./visitor-message";
 
@@ -95,6 +97,7 @@ export const livechatPublic = new Hono<AppEnv>()
       prechat: cfg.prechat,
       lang: cfg.lang,
       online: withinHours(cfg, w.business.timezone, Date.now()),
+      whatsapp: cfg.whatsapp_number !== null,
       chat_url: `${new URL(c.req.url).origin}/widget/${WIDGET_CHAT_HASH}/chat.js`,
     });
   })
@@ -117,6 +120,27 @@ export const livechatPublic = new Hono<AppEnv>()
     if (!r.ok) throw new ApiError(400, "VALIDATION_ERROR", r.reason);
     const token = await signVisitorToken(c.env.SECRETS_KEY, { b: w.business.id, v: visitorId, c: r.conversation.id, t: Date.now() });
     return c.json({ token, conversation_id: r.conversation.id }, 201);
+  })
+  .options("/handoff", async (c) => {
+    c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
+    c.header("Access-Control-Allow-Methods", "POST");
+    c.header("Access-Control-Allow-Headers", "content-type");
+    return c.body(null, 204);
+  })
+  // "Continue on WhatsApp": a one-time code for this visitor's contact and the wa.me link carrying it.
+  .post("/handoff", (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next), zValidator("json", z.strictObject({ key: Key, token: z.string().max(600) }), validationHook), async (c) => {
+    await limitIp(c, "handoff");
+    const b = c.req.valid("json");
+    const w = await widgetFor(c, b.key);
+    cors(c, w.origin);
+    const t = await verifyVisitorToken(c.env.SECRETS_KEY, b.token, w.business.id);
+    if (!t) throw new ApiError(401, "INVALID_VISITOR_TOKEN", "The visitor token is not valid for this chat");
+    if (!w.cfg.whatsapp_number) throw new ApiError(409, "WHATSAPP_NOT_OFFERED", "This business has no WhatsApp number for the chat");
+    const db = database(c.env.DB);
+    const row = await getConversationRow(db, w.business.id, t.c);
+    if (!row) throw new ApiError(404, "NOT_FOUND", "Conversation not found");
+    const code = await createHandoff(db, w.business.id, row.contact.id);
+    return c.json({ code: `PING-${code}`, url: waMeUrl(w.cfg.whatsapp_number, code, w.cfg.lang === "en" ? "Continuing my website chat:" : "Lanjut dari chat website:") }, 201);
   })
   .options("/upload", async (c) => {
     c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
