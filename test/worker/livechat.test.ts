@@ -101,6 +101,11 @@ describe("live chat settings and the public config", () => {
     expect(chat.status).toBe(200);
     expect(chat.headers.get("cache-control")).toContain("immutable");
     expect((await call("/widget/000000000000/chat.js")).status).toBe(302);
+    for (const route of ["session", "handoff", "upload"]) {
+      const pre = await call(`/livechat/v1/${route}`, { method: "OPTIONS", headers: { origin: SHOP } });
+      expect(pre.status).toBe(204);
+      expect(pre.headers.get("access-control-allow-origin")).toBe(SHOP);
+    }
   });
 });
 

@@ -80,7 +80,17 @@ const Session = z.strictObject({
   email: z.string().trim().max(254).pipe(z.email()).optional(),
 });
 
+/** CORS preflight of the widget's POSTs (JSON session/handoff, raw upload); the POST itself checks the origin. */
+function preflight(c: Context<AppEnv>): Response {
+  c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
+  c.header("Access-Control-Allow-Methods", "POST");
+  c.header("Access-Control-Allow-Headers", "content-type");
+  c.header("Access-Control-Max-Age", "600");
+  return c.body(null, 204);
+}
+
 export const livechatPublic = new Hono<AppEnv>()
+  .options("/:route{session|handoff|upload}", preflight)
   .get("/config", zValidator("query", z.object({ key: Key }), validationHook), async (c) => {
     const w = await widgetFor(c, c.req.valid("query").key);
     cors(c, w.origin);
@@ -101,13 +111,6 @@ export const livechatPublic = new Hono<AppEnv>()
       chat_url: `${new URL(c.req.url).origin}/widget/${WIDGET_CHAT_HASH}/chat.js`,
     });
   })
-  .options("/session", async (c) => {
-    c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
-    c.header("Access-Control-Allow-Methods", "POST");
-    c.header("Access-Control-Allow-Headers", "content-type");
-    c.header("Access-Control-Max-Age", "600");
-    return c.body(null, 204);
-  })
   .post("/session", (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next), zValidator("json", Session, validationHook), async (c) => {
     await limitIp(c, "session");
     const b = c.req.valid("json");
@@ -120,12 +123,6 @@ export const livechatPublic = new Hono<AppEnv>()
     if (!r.ok) throw new ApiError(400, "VALIDATION_ERROR", r.reason);
     const token = await signVisitorToken(c.env.SECRETS_KEY, { b: w.business.id, v: visitorId, c: r.conversation.id, t: Date.now() });
     return c.json({ token, conversation_id: r.conversation.id }, 201);
-  })
-  .options("/handoff", async (c) => {
-    c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
-    c.header("Access-Control-Allow-Methods", "POST");
-    c.header("Access-Control-Allow-Headers", "content-type");
-    return c.body(null, 204);
   })
   // "Continue on WhatsApp": a one-time code for this visitor's contact and the wa.me link carrying it.
   .post("/handoff", (c, next) => jsonBody(Number(c.env.MAX_BODY_BYTES))(c, next), zValidator("json", z.strictObject({ key: Key, token: z.string().max(600) }), validationHook), async (c) => {
@@ -141,13 +138,6 @@ export const livechatPublic = new Hono<AppEnv>()
     if (!row) throw new ApiError(404, "NOT_FOUND", "Conversation not found");
     const code = await createHandoff(db, w.business.id, row.contact.id);
     return c.json({ code: `PING-${code}`, url: waMeUrl(w.cfg.whatsapp_number, code, w.cfg.lang === "en" ? "Continuing my website chat:" : "Lanjut dari chat website:") }, 201);
-  })
-  .options("/upload", async (c) => {
-    c.header("Access-Control-Allow-Origin", c.req.header("origin") ?? "*");
-    c.header("Access-Control-Allow-Methods", "POST");
-    c.header("Access-Control-Allow-Headers", "content-type");
-    c.header("Access-Control-Max-Age", "600");
-    return c.body(null, 204);
   })
   // Raw file body (not JSON; /livechat is outside the API's JSON-only rule), read with a hard cap as it streams.
   .post("/upload", zValidator("query", z.object({ key: Key, token: z.string().max(600), cid: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/), name: z.string().max(200).optional() }), validationHook), async (c) => {
