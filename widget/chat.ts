@@ -50,7 +50,7 @@ function mount(h: Handoff): void {
       `textarea{resize:none;height:44px}label{font-size:14px;display:flex;flex-direction:column;gap:2px}` +
       `button{font-size:16px;font-family:inherit;border:0;border-radius:8px;padding:8px 12px;background:${cfg.color};color:${cfg.text_color};cursor:pointer}` +
       `button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}` +
-      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}.at{padding:8px 12px;font-size:20px;line-height:1}.wa{margin-top:8px;background:#fff;color:#075e54;font-size:14px;padding:6px 10px}`,
+      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}.at{padding:8px 12px;font-size:20px;line-height:1}.m a{color:inherit;text-decoration:underline}.wa{margin-top:8px;background:#fff;color:#075e54;font-size:14px;padding:6px 10px}`,
   );
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 

@@ -167,6 +167,14 @@ describe("website chat widget in Chromium", () => {
     expect(await bubbles("out")).toEqual(["Ada kak, mau warna apa?", "Siap, kami kirim hari ini", "Gratis ongkir se-Jawa kak"]);
   });
 
+  it("uploads an image from the widget: it shows in the widget and in the inbox thread", async () => {
+    const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
+    await visitor.locator('input[type="file"]').setInputFiles({ name: "kaos.png", mimeType: "image/png", buffer: png });
+    await visitor.locator('.m.in:has-text("kaos.png") a').waitFor();
+    const conversation = await theConversation();
+    await expect.poll(async () => (await messagesOf(conversation)).some((m) => m.text === "kaos.png")).toBe(true);
+  });
+
   it("has no serious accessibility violations (axe-core)", async () => {
     const axe = readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, "utf8");
     await visitor.evaluate(axe);
