@@ -106,4 +106,18 @@ describe("dashboard pages", () => {
     const put = await call("/api/v1/livechat-settings", { method: "PUT", json: { allowed_origins: "https://a.co.id\nhttps://b.co.id/" }, cookie: t.cookie });
     expect(put.body.config.allowed_origins).toEqual(["https://a.co.id", "https://b.co.id"]);
   });
+
+  it("staff see their own and unassigned conversations in /app/inbox unless the business lets them see all", async () => {
+    const t = await signup();
+    const staff = await member(t, "staff");
+    const other = await member(t, "staff");
+    const id = await webConversation(t.cookie);
+    await call(`/api/v1/conversations/${id}`, { method: "PATCH", json: { assignee_id: other.id }, cookie: t.cookie });
+    expect((await call("/app/inbox", { cookie: staff.cookie })).text).not.toContain(`data-conversation="${id}"`);
+    expect((await call(`/app/inbox?c=${id}`, { cookie: staff.cookie })).text).not.toContain(`/api/v1/conversations/${id}/messages`);
+    expect((await call("/app/inbox", { cookie: other.cookie })).text).toContain(`data-conversation="${id}"`);
+    expect((await call("/app/inbox", { cookie: t.cookie })).text).toContain(`data-conversation="${id}"`);
+    await call("/api/v1/livechat-settings", { method: "PUT", json: { staff_see_all: true }, cookie: t.cookie });
+    expect((await call("/app/inbox", { cookie: staff.cookie })).text).toContain(`data-conversation="${id}"`);
+  });
 });

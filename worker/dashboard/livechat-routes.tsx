@@ -34,13 +34,17 @@ export function livechatPages(app: Hono<DashEnv>, h: Helpers): void {
     const channels = await listChannels(db, auth.business.id);
     const channel = channels.find((ch) => ch.id === q.channel)?.id;
     const search = q.q?.slice(0, 100) || undefined;
+    // Staff see their own and unassigned conversations unless the business lets them see all.
+    const cfg = parseConfig((await ensureLivechatSettings(db, auth.business.id)).config);
+    const visibleTo = !roleAtLeast(auth.role, "admin") && !cfg.staff_see_all && auth.user ? auth.user.id : undefined;
     const rows = await listConversations(
       db,
       auth.business.id,
-      { status, assignee, channelId: channel, contactWhere: search ? contactWhere(auth.business.id, { q: search, archived: undefined }, auth.business.country) : undefined },
+      { status, assignee, visibleTo, channelId: channel, contactWhere: search ? contactWhere(auth.business.id, { q: search, archived: undefined }, auth.business.country) : undefined },
       50,
     );
-    const picked = q.c && UUID.test(q.c) ? await getConversationRow(db, auth.business.id, q.c) : undefined;
+    const found = q.c && UUID.test(q.c) ? await getConversationRow(db, auth.business.id, q.c) : undefined;
+    const picked = found && (!visibleTo || found.conversation.assigneeId === null || found.conversation.assigneeId === visibleTo) ? found : undefined;
     const selected = picked
       ? {
           row: picked,

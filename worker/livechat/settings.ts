@@ -41,6 +41,8 @@ export const LivechatConfig = z.object({
   out_of_office: z.string().trim().max(500).default("Terima kasih! Kami sedang di luar jam kerja dan akan membalas secepatnya."),
   /** New website conversations go to an online agent (worker/livechat/round-robin.ts). */
   auto_assign: z.boolean().default(false),
+  /** Staff see every conversation in /app/inbox; false: only theirs and unassigned ones (admins always see all). */
+  staff_see_all: z.boolean().default(false),
   /** The business's WhatsApp number for "Continue on WhatsApp" (international digits, 62…); null = not offered. */
   whatsapp_number: z.string().regex(/^\d{8,15}$/).nullable().default(null),
   /** Open conversations one agent may hold before auto-assignment skips them; null = no cap. */
@@ -71,6 +73,7 @@ export const LivechatConfigPatch = z.strictObject({
     .optional(),
   out_of_office: z.string().trim().max(500).optional(),
   auto_assign: z.boolean().optional(),
+  staff_see_all: z.boolean().optional(),
   /** 08… or +62… accepted; stored as international digits (normalised by the API). */
   whatsapp_number: z.string().trim().max(30).nullable().optional(),
   max_open_per_agent: z.number().int().min(1).max(1000).nullable().optional(),
