@@ -6,6 +6,9 @@ import { outboundRoutes } from "./test/support/outbound-routes.ts";
 import { XENDIT_CALLBACK_TOKEN, XENDIT_SECRET_KEY } from "./test/worker/xendit-server";
 
 export default defineConfig(async () => {
+  // The Worker imports the generated widget bundles (worker/generated/): build them from widget/ first.
+  // @ts-expect-error -- a plain .mjs build script without type declarations
+  await (await import("./scripts/build-client.mjs")).buildClient({ quiet: true });
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {
     plugins: [

@@ -49,6 +49,10 @@ function ensureLocalSecrets() {
 
 const gatewayEnv = ensureLocalSecrets();
 
+// The browser bundles (widget/) the Worker serves, rebuilt from source on every start.
+const { buildClient } = await import("./build-client.mjs");
+await buildClient();
+
 console.log("[ping] applying D1 migrations to the local database…");
 const migrate = spawnSync(bin("wrangler"), ["d1", "migrations", "apply", "DB", "--local"], {
   cwd: root,

@@ -30,6 +30,11 @@ import { settingsApi } from "./api/settings";
 import { usersApi } from "./api/users";
 import { webhookLogsApi } from "./api/webhook-logs";
 import { webhookRulesApi } from "./api/webhook-rules";
+import { livechatSettingsApi } from "./api/livechat-settings";
+import { cannedResponsesApi } from "./api/canned-responses";
+import { conversationNotesApi } from "./api/conversation-notes";
+import { conversationTypingApi } from "./api/conversation-typing";
+import { livechatPublic, widgetScripts } from "./livechat/public-routes";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
 import { gatewayApi } from "./gateway/routes";
@@ -74,6 +79,10 @@ v1.route("/packages", packagesApi);
 v1.route("/affiliate", affiliateApi);
 v1.route("/webhook-rules", webhookRulesApi);
 v1.route("/webhook-logs", webhookLogsApi);
+v1.route("/livechat-settings", livechatSettingsApi);
+v1.route("/canned-responses", cannedResponsesApi);
+v1.route("/conversations", conversationNotesApi);
+v1.route("/conversations", conversationTypingApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {
@@ -109,6 +118,9 @@ app.route("/api-app/whatsapp", seedWhatsappApi);
 app.route("/meta/webhook", metaWebhookApi);
 app.route("/payments", paymentCallbacks);
 app.route("/app", dashboard);
+// Live chat (issue 13): the widget's scripts and its public, key-and-origin-checked API (worker/livechat/).
+app.route("/", widgetScripts);
+app.route("/livechat/v1", livechatPublic);
 app.get("/", (c) => c.redirect("/app"));
 app.get("/healthz", (c) => c.json({ status: "ok" }));
 

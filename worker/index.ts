@@ -21,6 +21,7 @@ export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
 export { ContactImport } from "./durable/contact-import";
 export { AiConversation } from "./durable/ai-conversation";
+export { LiveChat } from "./durable/live-chat";
 
 export default {
   fetch: app.fetch,

@@ -8,6 +8,11 @@ import { type ConversationRow, noteOutbound } from "../db/conversations";
 import type { Message } from "../db/messages";
 import { ApiError } from "../http/errors";
 import { composeAndQueue } from "../messaging/compose";
+import { replyOnWebChat } from "../livechat/reply";
+import { updateConversation } from "../db/conversations";
+
+/** How long an agent's reply keeps the AI agent quiet in that conversation (the AI reads bot_silenced_until). */
+export const AGENT_SILENCES_AI_MS = 12 * 60 * 60 * 1000;
 
 export type ConversationReply = {
   text: string;
@@ -17,8 +22,17 @@ export type ConversationReply = {
 };
 
 export async function replyOnConversation(env: Env, db: Db, business: Business, row: ConversationRow, reply: ConversationReply): Promise<{ message: Message; created: boolean }> {
+  const result = await replyOnChannel(env, db, business, row, reply);
+  // A human answered: the AI agent stays quiet in this conversation for a while.
+  if (result.created && reply.source === "agent") {
+    await updateConversation(db, business.id, row.conversation.id, { botSilencedUntil: result.message.createdAt + AGENT_SILENCES_AI_MS });
+  }
+  return result;
+}
+
+async function replyOnChannel(env: Env, db: Db, business: Business, row: ConversationRow, reply: ConversationReply): Promise<{ message: Message; created: boolean }> {
+  if (row.channel.kind === "web") return replyOnWebChat(env, db, business, row, reply);
   if (row.channel.kind !== "whatsapp" || !row.conversation.deviceKey) {
-    // Website chat (issue 13) plugs in here.
     throw new ApiError(409, "CHANNEL_NOT_SUPPORTED", "Replies on this channel are not available yet");
   }
   if (!row.contact.waJid) throw new ApiError(409, "NO_WHATSAPP_ID", "This contact has no WhatsApp id to reply to");

@@ -143,7 +143,10 @@ pre.msg{white-space:pre-wrap;margin:0;font:inherit}pre.payload{white-space:pre-w
 .pill.failed{background:#fde8e8;color:#a32}.pill.delivered,.pill.read,.pill.connected{background:#e3f5ec;color:#0a6a45}
 .chat{display:flex;flex-direction:column;gap:6px;max-height:420px;overflow:auto;padding:8px;background:#efeae2;border-radius:8px}
 .bubble{max-width:70%;padding:6px 10px;border-radius:8px;background:#fff;font-size:14px;white-space:pre-wrap}
-.bubble.out{align-self:flex-end;background:#d9fdd3}.bubble small{display:block;color:#6b7770;font-size:11px}
+.bubble.out{align-self:flex-end;background:#d9fdd3}.inbox-cols{display:grid;grid-template-columns:minmax(220px,1fr) 2fr;gap:16px}
+.conv-list{list-style:none;padding:0;max-height:70vh;overflow:auto}.conv-list li{border-bottom:1px solid #eef1ef}.conv-list li a{display:block;padding:8px 12px;text-decoration:none;color:inherit}
+.conv-list li.on{background:#e3f5ec}.pill.unread{background:#128c5e;color:#fff}.thread textarea{flex:1;min-width:0;font-size:16px}.note{background:#fff8e1;padding:4px 8px;margin:4px 0;list-style:none}
+@media (max-width:760px){.inbox-cols{grid-template-columns:1fr}nav.side{display:none}main{padding:12px}}.bubble small{display:block;color:#6b7770;font-size:11px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:8px 16px}.grid input,.grid select{min-width:0;width:100%}
 .usage{margin:10px 0}.st-grace{background:#fff4e5}.st-expired{background:#fbe3e3}.st-active{background:#e3f5ec}
 @media print{.noprint,nav.side,header.top,.banner{display:none}.card{border:0}}

@@ -37,6 +37,7 @@ import { scriptNonce } from "../http/page-headers";
 import type { AppEnv, Auth } from "../http/types";
 import { CLIENT_SCRIPT } from "./client-script";
 import { CRM_SCRIPT } from "./crm-script";
+import { livechatPages } from "./livechat-routes";
 import { contactPages } from "./contact-routes";
 import { aiPages } from "./ai-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
@@ -330,9 +331,10 @@ dashboard.get("/webhook-logs", async (c) => {
 
 contactPages(dashboard, { render, forbidden, dateFormatter });
 aiPages(dashboard, { render, forbidden });
+livechatPages(dashboard, { render, forbidden, dateFormatter });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
-const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies"]);
+const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies", "/inbox", "/livechat"]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (built.has(sub)) continue;

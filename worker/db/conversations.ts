@@ -1,6 +1,6 @@
 // Conversations (a contact on a channel): upserted by the inbound path, listed and updated by the inbox API,
 // read by the 24-hour window check.
-import { and, desc, eq, gt, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
@@ -77,6 +77,8 @@ export type ConversationFilter = {
   labelId?: string;
   /** Contacts matching the search (name, email, phone). */
   contactWhere?: SQL;
+  /** Live chat's staff visibility rule: only conversations assigned to this user or to nobody. */
+  visibleTo?: string;
 };
 
 export type ConversationRow = { conversation: Conversation; contact: typeof contacts.$inferSelect; channel: typeof channels.$inferSelect };
@@ -98,6 +100,7 @@ export async function listConversations(db: Db, businessId: string, f: Conversat
           ? sql`EXISTS (SELECT 1 FROM ${conversationLabels} WHERE ${conversationLabels.conversationId} = ${conversations.id} AND ${conversationLabels.labelId} = ${f.labelId})`
           : undefined,
         f.contactWhere,
+        f.visibleTo ? or(isNull(conversations.assigneeId), eq(conversations.assigneeId, f.visibleTo)) : undefined,
         afterCursor(conversations.lastMessageAt, conversations.id, cursor),
       ),
     )

@@ -914,3 +914,70 @@ export const knowledgeEntries = sqliteTable(
   },
   (t) => [index("knowledge_business_idx").on(t.businessId, t.createdAt)],
 );
+
+/**
+ * Live chat (issue 13): the business's website widget. `widget_key` is public (it is in the snippet on the
+ * business's pages) and rotatable; it is not the business id. `config` holds the look, greeting, origin
+ * allow-list and business hours (worker/livechat/settings.ts is its schema).
+ */
+export const livechatSettings = sqliteTable("livechat_settings", {
+  businessId: text("business_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  widgetKey: text("widget_key").notNull().unique(),
+  config: text("config", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});
+
+/** Inbox canned responses: `/shortcut` in the reply box inserts the text, with {{variables}} filled in. */
+export const cannedResponses = sqliteTable(
+  "canned_responses",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    // Lower-case letters, digits, `-` and `_`; unique per business.
+    shortcut: text("shortcut").notNull(),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [uniqueIndex("canned_responses_shortcut_unique").on(t.businessId, t.shortcut)],
+);
+
+/** Internal notes on a conversation (never sent to the customer); `mentions` are the user ids @mentioned. */
+export const conversationNotes = sqliteTable(
+  "conversation_notes",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    authorId: text("author_id"),
+    text: text("text").notNull(),
+    mentions: text("mentions", { mode: "json" }).$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+  },
+  (t) => [index("conversation_notes_conversation_idx").on(t.conversationId, t.createdAt)],
+);
+
+/** "Continue on WhatsApp" codes: the visitor's wa.me message carries the code; its arrival links the contacts. */
+export const livechatHandoffs = sqliteTable(
+  "livechat_handoffs",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    code: text("code").notNull(),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    usedAt: integer("used_at", { mode: "number" }),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.code] })],
+);

@@ -123,6 +123,16 @@ export class InboxHub extends DurableObject<Env> {
     return this.ctx.getWebSockets(businessTag(businessId)).length;
   }
 
+  /** Agent presence (live chat, issue 13): the users with an open inbox socket of this business. */
+  async onlineUsers(businessId: string): Promise<string[]> {
+    const ids = new Set<string>();
+    for (const ws of this.ctx.getWebSockets(businessTag(businessId))) {
+      const id = this.who(ws)?.user_id;
+      if (id) ids.add(id);
+    }
+    return [...ids];
+  }
+
   private who(ws: WebSocket): InboxSocket | null {
     return (ws.deserializeAttachment() as InboxSocket | null) ?? null;
   }

@@ -10,3 +10,8 @@ export function inboxHub(env: Env, businessId: string) {
 export function aiConversation(env: Env, conversationId: string) {
   return env.AI_CONVERSATION.get(env.AI_CONVERSATION.idFromName(conversationId));
 }
+
+/** One per website-chat conversation (its id). */
+export function liveChat(env: Env, conversationId: string) {
+  return env.LIVE_CHAT.get(env.LIVE_CHAT.idFromName(conversationId));
+}

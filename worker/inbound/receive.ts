@@ -8,6 +8,7 @@ import type { Device } from "../db/devices";
 import { insertEffectStatements } from "../db/inbound-effects";
 import { getMessageByKey, insertMessageStatement, type Message } from "../db/messages";
 import { contactConversation } from "../crm/inbound-contact";
+import { linkHandoff } from "../livechat/handoff";
 import { conversationUpdated, messageCreated, publishInbox, type WaitUntil } from "../inbox/publish";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import type { DeviceWebhookJob, DeviceWebhookPayload } from "./device-webhook";
@@ -86,7 +87,9 @@ export async function receiveInbound(
   const business = await getBusiness(db, device.businessId);
   if (!business) return { duplicate: false, message: null, reply: null, business: null };
   const now = Date.now();
-  const { conversation } = await contactConversation(db, device, m, now);
+  const { contact, conversation } = await contactConversation(db, device, m, now);
+  // Live chat's "Continue on WhatsApp" (issue 13): a code from the website chat links the two contacts.
+  if (!m.isGroup) await linkHandoff(db, business.id, contact, m.text, now);
   const id = crypto.randomUUID();
   // The forward and the auto-reply decision are outbox rows written in the message's own batch: a crash after
   // the insert cannot lose them (the cron sweep re-drives them), and a redelivery (deduped) cannot repeat them.

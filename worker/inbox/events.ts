@@ -43,7 +43,10 @@ export const ConversationUpdated = z.object({
   }),
 });
 
-export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated]);
+// Live chat (issue 13): the website visitor is typing in this conversation.
+export const ConversationTyping = z.object({ type: z.literal("conversation.typing"), conversation_id: z.string() });
+
+export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping]);
 export type InboxEvent = z.infer<typeof InboxEvent>;
 export type InboxMessage = z.infer<typeof InboxMessage>;
 

@@ -1,0 +1,52 @@
+// Automatic assignment: a new (unassigned) conversation goes to one of the agents online in the inbox right now
+// (an open InboxHub socket), the one with the fewest open conversations assigned, ties broken by who was
+// assigned longest ago — round-robin that also balances. `max_open_per_agent` (null = no cap) skips agents at
+// their cap; nobody eligible leaves the conversation unassigned (staff see unassigned ones).
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { conversations, users } from "../db/schema";
+import { inboxHub } from "../durable/stubs";
+
+export type Candidate = { userId: string; open: number; lastAssignedAt: number };
+
+/** Pure: who gets the next conversation. */
+export function pickAgent(candidates: Candidate[], cap: number | null): string | null {
+  const eligible = candidates.filter((c) => cap === null || c.open < cap);
+  eligible.sort((a, b) => a.open - b.open || a.lastAssignedAt - b.lastAssignedAt || a.userId.localeCompare(b.userId));
+  return eligible[0]?.userId ?? null;
+}
+
+async function candidates(db: Db, businessId: string, online: string[]): Promise<Candidate[]> {
+  if (online.length === 0) return [];
+  const members = await db
+    .select({ id: users.id })
+    .from(users)
+    .where(and(eq(users.businessId, businessId), inArray(users.id, online)))
+    .all();
+  const load = await db
+    .select({
+      userId: conversations.assigneeId,
+      open: sql<number>`sum(CASE WHEN ${conversations.status} IN ('open', 'pending') THEN 1 ELSE 0 END)`,
+      last: sql<number>`max(${conversations.updatedAt})`,
+    })
+    .from(conversations)
+    .where(and(eq(conversations.businessId, businessId), inArray(conversations.assigneeId, online)))
+    .groupBy(conversations.assigneeId)
+    .all();
+  const byUser = new Map(load.map((l) => [l.userId, l]));
+  return members.map((m) => ({ userId: m.id, open: Number(byUser.get(m.id)?.open ?? 0), lastAssignedAt: Number(byUser.get(m.id)?.last ?? 0) }));
+}
+
+/** Assigns an unassigned conversation to an online agent; returns the user id or null. Only ever fills a blank. */
+export async function autoAssign(env: Env, db: Db, businessId: string, conversationId: string, cap: number | null, now = Date.now()): Promise<string | null> {
+  const online = await inboxHub(env, businessId).onlineUsers(businessId);
+  const userId = pickAgent(await candidates(db, businessId, online), cap);
+  if (!userId) return null;
+  const row = await db
+    .update(conversations)
+    .set({ assigneeId: userId, updatedAt: now })
+    .where(and(eq(conversations.businessId, businessId), eq(conversations.id, conversationId), isNull(conversations.assigneeId)))
+    .returning({ id: conversations.id })
+    .get();
+  return row ? userId : null;
+}
