@@ -11,6 +11,7 @@ import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { compareEngines } from "./engine-compare";
 import { bundle, type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
 import { benchRules } from "./rules-fixture";
+import { cpuMs, listenerPid } from "../support/proc-cpu";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 // Short slices, interleaved a → b → ping, repeated: the machine is shared, so load drifts; adjacent slices see
@@ -27,21 +28,7 @@ type Target = { name: string; pid: number | null } & PlainWorker;
 type Figures = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number; cpuMs: number };
 
 // CPU time per request of the target's workerd process (the Worker, its D1 and its queue broker; not the load
-// generator). Unlike req/s and latency it hardly moves when other work shares the cores, so it is the figure
-// that compares builds on a busy machine.
-function listenerPid(url: string): number | null {
-  const port = new URL(url).port;
-  const out = execSync(`ss -ltnpH "sport = :${port}"`, { encoding: "utf8" });
-  const m = /pid=(\d+)/.exec(out);
-  return m ? Number(m[1]) : null;
-}
-const TICK_MS = 1000 / Number(execSync("getconf CLK_TCK", { encoding: "utf8" }).trim() || 100);
-function cpuMs(pid: number | null): number {
-  if (pid === null) return Number.NaN;
-  // /proc/<pid>/stat: utime and stime are fields 14 and 15, counted after the parenthesised command name.
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
-  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
-}
+// generator): the figure that compares builds on a busy machine (../support/proc-cpu.ts).
 
 async function seed(db: LocalD1): Promise<void> {
   // A package with a messages-per-day limit far above the run, so every request pays the limit check (a
