@@ -11,8 +11,12 @@ export const SEND_WINDOW_MS = 20;
 /** Queues take at most 100 messages per sendBatch. */
 const MAX_PER_SEND = 100;
 
+/** A window whose flush has not run after this long is taken as lost (its request's context went away). */
+const LOST_WINDOW_MS = 1000;
+
 const pending: CustomerEffectMessage[] = [];
-let windowOpen = false;
+/** When the open window started, or null when none is open. */
+let windowSince: number | null = null;
 
 export function sendCustomerEffect(
   queue: Queue<CustomerEffectMessage>,
@@ -20,14 +24,15 @@ export function sendCustomerEffect(
   message: CustomerEffectMessage,
 ): void {
   pending.push(message);
-  if (windowOpen) return;
-  windowOpen = true;
+  const now = Date.now();
+  if (windowSince !== null && now - windowSince < LOST_WINDOW_MS) return;
+  windowSince = now;
   waitUntil(flushAfterWindow(queue));
 }
 
 async function flushAfterWindow(queue: Queue<CustomerEffectMessage>): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, SEND_WINDOW_MS));
-  windowOpen = false;
+  windowSince = null;
   while (pending.length > 0) {
     const batch = pending.splice(0, MAX_PER_SEND);
     try {
