@@ -21,6 +21,7 @@ import { seedRegisteredCreds } from "../../gateway-node/src/store/auth-state";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
 import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { Crabline } from "../node/support/crabline";
+import { cpuMs, listenerPid } from "../support/proc-cpu";
 import { GatewayProcess } from "../node/support/gateway-process";
 import { addBaileysDevice, pingApi, signupTenant } from "../node/support/ping-api";
 import { unlimitedPackage } from "../support/bench-package";
@@ -63,7 +64,9 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.le
 type Event = { n: number; device: number; phase: Sample["phase"]; orderId: string; sentAt: number; okAt?: number; status?: number };
 
 /** One full run with one outbound batch setting: fresh Worker, fresh gateway, the same crabline. */
-async function run(crab: Crabline, setting: string): Promise<{ label: string; samples: Sample[]; events: number; lost: number }> {
+type Cpu = { gateway: number; workerd: number; bench: number; wall: number; messages: number };
+
+async function run(crab: Crabline, setting: string): Promise<{ label: string; samples: Sample[]; events: number; lost: number; cpu: Cpu }> {
   const timeout = setting === "toml" ? undefined : Number(setting);
   const label = setting === "toml" ? `max_batch_timeout = ${tomlBatchTimeout()} (wrangler.toml)` : `max_batch_timeout = ${setting}`;
   console.log(`\n── ${label}`);
@@ -110,6 +113,10 @@ async function run(crab: Crabline, setting: string): Promise<{ label: string; sa
       `${DEVICES} devices connected`,
     );
     console.log(`  ${DEVICES} devices connected to crabline through one gateway`);
+    // CPU each process spends from here until the last send (../support/proc-cpu.ts): on this 2-core machine the
+    // sum per message, times the message rate, is what decides whether the path keeps up when others share it.
+    const workerdPid = listenerPid(worker.url);
+    const cpuAt = { gateway: cpuMs(gw.child.pid), workerd: cpuMs(workerdPid), bench: process.cpuUsage(), wall: Date.now() };
 
     const prefix = `E${Date.now().toString(36).toUpperCase()}X`;
     const events: Event[] = [];
@@ -163,6 +170,16 @@ async function run(crab: Crabline, setting: string): Promise<{ label: string; sa
       await sleep(500);
       sends = crab.timedSends().filter((s) => orderOf(s.text));
     }
+    const cpu: Cpu = {
+      gateway: cpuMs(gw.child.pid) - cpuAt.gateway,
+      workerd: cpuMs(workerdPid) - cpuAt.workerd,
+      bench: (() => {
+        const u = process.cpuUsage(cpuAt.bench);
+        return (u.user + u.system) / 1000;
+      })(),
+      wall: Date.now() - cpuAt.wall,
+      messages: sends.length,
+    };
     const sentAt = new Map<string, number>();
     for (const s of sends) {
       const o = orderOf(s.text);
@@ -196,7 +213,7 @@ async function run(crab: Crabline, setting: string): Promise<{ label: string; sa
       });
     }
     if (untraced > 0) throw new Error(`${untraced} delivered messages lack a trace point (is the queue consumer in the harness's isolate?)`);
-    return { label, samples, events: events.length, lost: events.length - sentAt.size };
+    return { label, samples, events: events.length, lost: events.length - sentAt.size, cpu };
   } finally {
     await gw.stop("SIGTERM");
     await worker.close();
@@ -215,6 +232,12 @@ function table(samples: Sample[]): string[] {
     row("**end to end**", totals, false),
     row("(webhook's 200, for scale)", samples.map((s) => s.response), true).replace(/ \| [\d.]+% \|$/, " | – |"),
   ];
+}
+
+function cpuLine(c: Cpu): string {
+  const per = (ms: number) => (ms / Math.max(1, c.messages)).toFixed(1);
+  const cores = (c.gateway + c.workerd + c.bench) / c.wall;
+  return `CPU per delivered message, from the devices' connection to the last send (${c.messages} messages, ${(c.wall / 1000).toFixed(0)} s): gateway-node **${per(c.gateway)} ms**, workerd (Worker, D1, queues, Durable Objects) **${per(c.workerd)} ms**, the bench process (crabline simulator + load generator) **${per(c.bench)} ms**; together ${cores.toFixed(2)} of the ${cpus().length} cores on average.`;
 }
 
 async function main(): Promise<void> {
@@ -252,6 +275,8 @@ async function main(): Promise<void> {
       `Burst (${burst.length} messages at once):`,
       "",
       ...table(burst),
+      "",
+      cpuLine(r.cpu),
       "",
     );
   }

@@ -11,6 +11,7 @@ import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { compareEngines } from "./engine-compare";
 import { bundle, type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
 import { benchRules } from "./rules-fixture";
+import { cpuMs, listenerPid } from "../support/proc-cpu";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
 // Short slices, interleaved a → b → ping, repeated: the machine is shared, so load drifts; adjacent slices see
@@ -23,8 +24,11 @@ const BEFORE = process.env.BENCH_BEFORE;
 const BUSINESS_ID = "6f1c2d3e-4a5b-4c6d-8e9f-0a1b2c3d4e5f";
 const DEVICE_KEY = "03359ec3-2052-43ff-9495-6155b8cab4cc";
 
-type Target = { name: string } & PlainWorker;
-type Figures = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number };
+type Target = { name: string; pid: number | null } & PlainWorker;
+type Figures = { rps: number; p50: number; p99: number; errors: number; non2xx: number; requests: number; cpuMs: number };
+
+// CPU time per request of the target's workerd process (the Worker, its D1 and its queue broker; not the load
+// generator): the figure that compares builds on a busy machine (../support/proc-cpu.ts).
 
 async function seed(db: LocalD1): Promise<void> {
   // A package with a messages-per-day limit far above the run, so every request pays the limit check (a
@@ -70,6 +74,7 @@ function body(): string {
 }
 
 async function load(t: Target, seconds: number): Promise<Figures> {
+  const cpuBefore = cpuMs(t.pid);
   const r = await autocannon({
     url: new URL(`/webhook/${BUSINESS_ID}`, t.url).toString(),
     connections: CONNECTIONS,
@@ -78,7 +83,8 @@ async function load(t: Target, seconds: number): Promise<Figures> {
     headers: { "content-type": "application/json", "user-agent": "Scalev-Webhook/1.0" },
     requests: [{ setupRequest: (req) => Object.assign(req, { body: body() }) }],
   });
-  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, requests: r.requests.total };
+  const cpu = (cpuMs(t.pid) - cpuBefore) / Math.max(1, r.requests.total);
+  return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts, non2xx: r.non2xx, requests: r.requests.total, cpuMs: cpu };
 }
 
 function median(xs: number[]): number {
@@ -95,12 +101,13 @@ async function main() {
   const loadBefore = loadAvg();
   console.log(`bench:webhook — ${CONNECTIONS} connections, ${ROUNDS} rounds × ${DURATION_S}s per target, ${os.cpus().length} cores`);
   const before = BEFORE ? beforeBuild(BEFORE) : undefined;
-  const targets: Target[] = [
+  const started = [
     { name: "bare", ...(await plain("bare.js", false)) },
     { name: "io-only", ...(await plain("io-only.js", true)) },
     ...(before ? [{ name: "before", ...(await startLocalWorker({ queueConsumers: false, scriptPath: before.scriptPath })) }] : []),
     { name: "ping", ...(await startLocalWorker({ queueConsumers: false })) },
   ];
+  const targets: Target[] = started.map((t) => ({ ...t, pid: listenerPid(t.url) }));
   for (const t of targets) if (t.db) await seed(t.db);
   const results = new Map<string, Figures[]>(targets.map((t) => [t.name, []]));
   try {
@@ -109,7 +116,7 @@ async function main() {
       for (const t of targets) {
         const f = await load(t, DURATION_S);
         results.get(t.name)?.push(f);
-        console.log(`  round ${round + 1} ${t.name.padEnd(8)} ${fmt(f.rps)} req/s  p50 ${f.p50} ms  p99 ${f.p99} ms  non-2xx ${f.non2xx}  errors ${f.errors}`);
+        console.log(`  round ${round + 1} ${t.name.padEnd(8)} ${fmt(f.rps)} req/s  p50 ${f.p50} ms  p99 ${f.p99} ms  cpu ${fmt(f.cpuMs, 2)} ms/req  non-2xx ${f.non2xx}  errors ${f.errors}`);
       }
     }
     // The webhook path really did its work: two queued messages and one success log per accepted event.
@@ -129,6 +136,7 @@ async function main() {
       rps: median(rs.map((r) => r.rps)),
       p50: median(rs.map((r) => r.p50)),
       p99: median(rs.map((r) => r.p99)),
+      cpu: median(rs.map((r) => r.cpuMs)),
       bad: rs.reduce((a, r) => a + r.non2xx + r.errors, 0),
     };
   };
@@ -153,12 +161,14 @@ async function main() {
     "",
     "The webhook request: the seed's Scalev payload (unique `unique_id` per request) against a business with 20 active rules, 2 of which match — so each request writes 2 message rows + event claim + log in one D1 batch and sends 2 queue jobs. Queue consumers are not attached in any target (the request path is measured, not delivery).",
     "",
-    "| Target | req/s | p50 ms | p99 ms | non-2xx/errors |",
-    "|---|---:|---:|---:|---:|",
-    `| (a) bare Worker (answers 200) | ${fmt(bare.rps)} | ${bare.p50} | ${bare.p99} | ${bare.bad} |`,
-    `| (b) same I/O only (1 D1 batch + 1 queue send) | ${fmt(io.rps)} | ${io.p50} | ${io.p99} | ${io.bad} |`,
-    ...(before ? [`| Ping before (${before.commit}), same rounds | ${fmt(old.rps)} | ${old.p50} | ${old.p99} | ${old.bad} |`] : []),
-    `| Ping webhook path (20 rules) | ${fmt(ping.rps)} | ${ping.p50} | ${ping.p99} | ${ping.bad} |`,
+    "| Target | req/s | p50 ms | p99 ms | workerd CPU ms/request | non-2xx/errors |",
+    "|---|---:|---:|---:|---:|---:|",
+    `| (a) bare Worker (answers 200) | ${fmt(bare.rps)} | ${bare.p50} | ${bare.p99} | ${fmt(bare.cpu, 2)} | ${bare.bad} |`,
+    `| (b) same I/O only (1 D1 batch + 1 queue send) | ${fmt(io.rps)} | ${io.p50} | ${io.p99} | ${fmt(io.cpu, 2)} | ${io.bad} |`,
+    ...(before ? [`| Ping before (${before.commit}), same rounds | ${fmt(old.rps)} | ${old.p50} | ${old.p99} | ${fmt(old.cpu, 2)} | ${old.bad} |`] : []),
+    `| Ping webhook path (20 rules) | ${fmt(ping.rps)} | ${ping.p50} | ${ping.p99} | ${fmt(ping.cpu, 2)} | ${ping.bad} |`,
+    "",
+    `CPU per request (the Worker's workerd process: Worker, D1, queue broker; medians of rounds) — Ping ${fmt(ping.cpu / io.cpu, 2)}× the I/O floor's${before ? `, before ${fmt(old.cpu / io.cpu, 2)}×` : ""}; this ratio hardly moves with the machine's other load, req/s and p99 do.`,
     "",
     ...(before
       ? [

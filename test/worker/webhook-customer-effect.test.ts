@@ -78,6 +78,24 @@ describe("webhook customer effect", () => {
     expect(await count("SELECT COUNT(*) AS n FROM orders WHERE business_id = ?", t.businessId)).toBe(1);
   });
 
+  it("events answered within one send window: the queue consumer records every customer and order (no sweep)", async () => {
+    const t = await tenantWithDevice();
+    const n = 6;
+    const answers = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        call(`/webhook/${t.businessId}`, {
+          raw: JSON.stringify(
+            scalevEvent(`eff-many-${i}`, { order_id: `MANY-${i}`, destination_address: { name: `Pembeli ${i}`, phone: `08129999010${i}` } }),
+          ),
+        }),
+      ),
+    );
+    expect(answers.map((a) => a.status)).toEqual(Array(n).fill(200));
+    await customerEffectsSettled(t.businessId);
+    expect(await count("SELECT COUNT(*) AS n FROM contacts WHERE business_id = ? AND phone LIKE '62812999901%'", t.businessId)).toBe(n);
+    expect(await count("SELECT COUNT(*) AS n FROM orders WHERE business_id = ? AND external_id LIKE 'MANY-%'", t.businessId)).toBe(n);
+  });
+
   it("an event that names nobody writes no effect", async () => {
     const t = await tenantWithDevice();
     await postWebhook(

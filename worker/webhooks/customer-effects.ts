@@ -9,6 +9,7 @@ import { driveEffects } from "../inbound/effects";
 
 const EffectMessage = z.object({ business_id: z.string(), log_id: z.string(), customer: WebhookCustomer });
 type EffectMessage = z.infer<typeof EffectMessage>;
+export type CustomerEffectMessage = EffectMessage;
 
 export function customerEffectMessage(businessId: string, logId: string, customer: WebhookCustomer): EffectMessage {
   return { business_id: businessId, log_id: logId, customer };

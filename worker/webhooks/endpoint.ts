@@ -21,6 +21,7 @@ import { webhookCustomerFacts } from "../crm/webhook-customer";
 import { webhookCustomerEffectStatement } from "../db/inbound-effects";
 import { EFFECT_GRACE_MS } from "../inbound/effects";
 import { customerEffectMessage } from "./customer-effects";
+import { sendCustomerEffect } from "./effect-sends";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
 import { messageKeyPrefix, planMessages, planSummary } from "./process";
@@ -216,14 +217,9 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   // The cached count follows this isolate's own writes (other isolates' are in the next reload, ≤ 10 s).
   sent.count += jobs.length;
   await enqueueJobs(c.env.OUTBOUND, jobs);
-  // The customer effect goes to its queue after the answer (a failed send is re-driven by the sweep).
+  // The customer effect goes to its queue after the answer, with the other webhooks' of the same few ms
+  // (./effect-sends.ts; a send that fails is re-driven by the sweep).
   if (customer && owned)
-    c.executionCtx.waitUntil(
-      c.env.WEBHOOK_EFFECTS.send(customerEffectMessage(business.id, logId, customer), { contentType: "json" }).catch((e) =>
-        console.warn(
-          JSON.stringify({ level: "warn", msg: "webhook effect not queued; the sweep runs it", log_id: logId, error: String(e) }),
-        ),
-      ),
-    );
+    sendCustomerEffect(c.env.WEBHOOK_EFFECTS, (p) => c.executionCtx.waitUntil(p), customerEffectMessage(business.id, logId, customer));
   return c.json({ status: "success", message: "Webhook processed successfully", rule_matched: plan.matched.length > 0 }, 200);
 }
