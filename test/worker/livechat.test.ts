@@ -11,7 +11,8 @@ import { pickAgent } from "../../worker/livechat/round-robin";
 import { signVisitorToken } from "../../worker/livechat/token";
 import { setPackage } from "./billing-helpers";
 import { call, createDevice, eventually, freshIp, member, signup, type Tenant } from "./helpers";
-import { records } from "./servers";
+import { addFixtures, modelCalls } from "./ai-helpers";
+import { records, servers } from "./servers";
 
 const SHOP = "https://toko-maju.co.id";
 
@@ -346,5 +347,57 @@ describe("auto-assignment", () => {
     });
     expect(assigned).toBe(staff.id);
     inbox.webSocket?.close(1000, "done");
+  });
+});
+
+describe("auto-replies in the website chat", () => {
+  it("a keyword rule answers a visitor on the widget, once per message", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const rule = await call("/api/v1/auto-replies", { cookie: t.cookie, json: { match_type: "contains", pattern: "harga", reply_text: "Harga mulai Rp10.000, kak." } });
+    expect(rule.status, rule.text).toBe(201);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "hello", after: 0 });
+    await a.next((f) => f.t === "msgs");
+    a.send({ t: "msg", cid: "cid-harga-0001", text: "Berapa HARGANYA?" });
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.dir === "out" && i.text === "Harga mulai Rp10.000, kak."));
+    const rows = await env.DB.prepare("SELECT source, text FROM messages WHERE conversation_id = ? AND direction = 'out'").bind(s.body.conversation_id).all<{ source: string; text: string }>();
+    expect(rows.results).toEqual([{ source: "auto_reply", text: "Harga mulai Rp10.000, kak." }]);
+    a.close();
+  });
+
+  it("the AI agent answers a visitor when it is on for the website chat, and not when it is off", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const m = `webai-${crypto.randomUUID().slice(0, 8)}`;
+    await addFixtures({ match: { userMessage: m }, response: { content: "Toko buka setiap hari jam 08.00–21.00." } });
+    const on = await call("/api/v1/ai-settings", {
+      method: "PUT",
+      cookie: t.cookie,
+      json: { web_chat: true, base_url: `${servers().aimock}/v1`, api_key: "sk-test-aimock", debounce_ms: 300, max_wait_ms: 2000 },
+    });
+    expect(on.status, on.text).toBe(200);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "hello", after: 0 });
+    await a.next((f) => f.t === "msgs");
+    a.send({ t: "msg", cid: "cid-webai-0001", text: `jam buka? ${m}` });
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.dir === "out" && i.text === "Toko buka setiap hari jam 08.00–21.00."));
+    expect(await modelCalls(m)).toHaveLength(1);
+    a.close();
+
+    // Off for the website chat: a visitor's message asks no model.
+    expect((await call("/api/v1/ai-settings", { method: "PUT", cookie: t.cookie, json: { web_chat: false } })).status).toBe(200);
+    const m2 = `webai-off-${crypto.randomUUID().slice(0, 8)}`;
+    const s2 = await session(key);
+    const b = await open(key, s2.body.token);
+    b.send({ t: "hello", after: 0 });
+    await b.next((f) => f.t === "msgs");
+    b.send({ t: "msg", cid: "cid-webai-0002", text: `halo ${m2}` });
+    await b.next((f) => f.t === "msgs" && f.items.some((i) => i.cid === "cid-webai-0002"));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await modelCalls(m2)).toHaveLength(0);
+    b.close();
   });
 });

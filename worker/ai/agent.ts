@@ -4,9 +4,8 @@
 // usage, nothing else written.
 import { getAiSettings } from "../db/ai-settings";
 import { database } from "../db/client";
-import { channelOfDevice } from "../db/auto-replies";
 import { aiConversation } from "../durable/stubs";
-import { type AutoReply, type AutoReplyContext, registerAutoReply } from "../inbound/auto-reply";
+import { type AutoReply, type AutoReplyContext, channelOfContext, registerAutoReply } from "../inbound/auto-reply";
 import { runTurn } from "./turn";
 
 export async function decideAiReply(ctx: AutoReplyContext): Promise<AutoReply | null> {
@@ -15,7 +14,7 @@ export async function decideAiReply(ctx: AutoReplyContext): Promise<AutoReply | 
   const db = database(ctx.env.DB);
   const settings = await getAiSettings(db, ctx.business.id);
   if (settings.channelIds.length === 0) return null;
-  const channelId = await channelOfDevice(db, ctx.business.id, ctx.device.deviceKey);
+  const channelId = await channelOfContext(ctx);
   if (!channelId || !settings.channelIds.includes(channelId)) return null;
   if (!ctx.dryRun && ctx.message.conversationId) {
     await aiConversation(ctx.env, ctx.message.conversationId).note({

@@ -2,11 +2,11 @@
 // its text or its saved template rendered with {name}. A rule in its per-contact cooldown counts as not matching.
 // Silent while a human has the conversation (bot_state). The dry run (seed callback) reads and writes nothing.
 import { botMayAnswer } from "../ai/bot-state";
-import { type AutoReplyRule, claimCooldown, inCooldown, rulesForDevice } from "../db/auto-replies";
+import { type AutoReplyRule, claimCooldown, inCooldown, rulesForChannel } from "../db/auto-replies";
 import { database } from "../db/client";
 import { getConversationRow } from "../db/conversations";
 import { getTemplate } from "../db/templates";
-import { type AutoReply, type AutoReplyContext, registerAutoReply } from "../inbound/auto-reply";
+import { type AutoReply, type AutoReplyContext, channelOfContext, registerAutoReply } from "../inbound/auto-reply";
 import { renderSavedTemplate } from "../messaging/template-render";
 import { matches } from "./match";
 
@@ -32,7 +32,7 @@ export async function decideKeywordReply(ctx: AutoReplyContext): Promise<AutoRep
     const row = await getConversationRow(db, ctx.business.id, ctx.message.conversationId);
     if (row && !botMayAnswer(row.conversation, now)) return null;
   }
-  for (const rule of await rulesForDevice(db, ctx.business.id, ctx.device.deviceKey)) {
+  for (const rule of await rulesForChannel(db, ctx.business.id, await channelOfContext(ctx))) {
     if (!matches(rule, text)) continue;
     if (rule.cooldownSeconds) {
       const ms = rule.cooldownSeconds * 1000;

@@ -1,5 +1,5 @@
 // Keyword auto-reply rules and their per-contact cooldowns.
-import { and, asc, desc, eq, inArray, isNull, or, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { autoReplies, autoReplyHits, channels } from "./schema";
 
@@ -14,12 +14,13 @@ export async function listAutoReplies(db: Db, businessId: string): Promise<AutoR
 }
 
 /** The active rules that apply on a device's channel (its own and the business-wide ones), in matching order. */
-export async function rulesForDevice(db: Db, businessId: string, deviceKey: string): Promise<AutoReplyRule[]> {
-  const own = db.select({ id: channels.id }).from(channels).where(and(eq(channels.businessId, businessId), eq(channels.deviceKey, deviceKey)));
+/** The active rules that apply on a channel (its own and the business-wide ones); channel null: business-wide only. */
+export async function rulesForChannel(db: Db, businessId: string, channelId: string | null): Promise<AutoReplyRule[]> {
+  const scope = channelId ? or(isNull(autoReplies.channelId), eq(autoReplies.channelId, channelId)) : isNull(autoReplies.channelId);
   return db
     .select()
     .from(autoReplies)
-    .where(and(eq(autoReplies.businessId, businessId), eq(autoReplies.active, true), or(isNull(autoReplies.channelId), inArray(autoReplies.channelId, own))))
+    .where(and(eq(autoReplies.businessId, businessId), eq(autoReplies.active, true), scope))
     .orderBy(...ORDER)
     .all();
 }

@@ -12,6 +12,8 @@
 import type { Device } from "../db/devices";
 import type { Business } from "../db/businesses";
 import type { Message } from "../db/messages";
+import { channelOfDevice } from "../db/auto-replies";
+import { database } from "../db/client";
 
 /** What a module may read of the inbound message (a stored row, or the callback's unsaved message). */
 export type AutoReplyMessage = Pick<Message, "id" | "text" | "conversationId" | "createdAt">;
@@ -19,7 +21,10 @@ export type AutoReplyMessage = Pick<Message, "id" | "text" | "conversationId" | 
 export type AutoReplyContext = {
   env: Env;
   business: Business;
-  device: Device;
+  /** The WhatsApp device the message came in on; null for the website chat. */
+  device: Device | null;
+  /** The conversation's channel when the caller knows it (the website chat); else it is the device's channel. */
+  channelId?: string;
   message: AutoReplyMessage;
   /** Sender JID (`62…@s.whatsapp.net` or the group JID). */
   chatJid: string;
@@ -41,6 +46,12 @@ const modules: { kind: AutoReplyKind; decide: AutoReplyModule }[] = [];
 export function registerAutoReply(kind: AutoReplyKind, decide: AutoReplyModule): void {
   modules.push({ kind, decide });
   modules.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "keyword" ? -1 : 1));
+}
+
+/** The channel the message came in on: the website chat names it, a WhatsApp device has one. */
+export async function channelOfContext(ctx: AutoReplyContext): Promise<string | null> {
+  if (ctx.channelId) return ctx.channelId;
+  return ctx.device ? channelOfDevice(database(ctx.env.DB), ctx.business.id, ctx.device.deviceKey) : null;
 }
 
 export async function decideAutoReply(ctx: AutoReplyContext): Promise<AutoReply | null> {

@@ -4,11 +4,12 @@
 // hours the business's out-of-office text answers once a day per conversation.
 // Rows are addressed as addresses.ts says.
 import type { ChatItem } from "../../widget/protocol";
-import { getBusiness } from "../db/businesses";
+import { type Business, getBusiness, isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
 import { getConversationRow, noteInbound } from "../db/conversations";
 import { ensureLivechatSettings } from "../db/livechat-settings";
-import { insertMessageStatement } from "../db/messages";
+import { insertMessageStatement, type Message } from "../db/messages";
+import { decideAutoReply } from "../inbound/auto-reply";
 import { replyOnConversation } from "../crm/conversation-reply";
 import { conversationUpdated, messageCreated, publishInbox } from "../inbox/publish";
 import { webChatJid, webDeviceKey } from "./addresses";
@@ -48,14 +49,29 @@ export async function receiveWebMessage(env: Env, meta: WebChatMeta, m: { cid: s
     messageCreated(message, { phone: null }),
     ...(counted ? [conversationUpdated(counted, webChatJid(meta.visitorId))] : []),
   ]);
-  await afterInbound(env, meta, m.at, counted?.assigneeId ?? null);
+  const business = await getBusiness(db, meta.businessId);
+  if (!business) return;
+  await afterInbound(env, meta, business, m.at, counted?.assigneeId ?? null);
+  await autoReply(env, meta, business, message);
+}
+
+/**
+ * The same auto-reply as a WhatsApp message gets (worker/inbound/auto-reply.ts: opt-out, keyword replies, then
+ * the AI agent for the website chat when it is on), answered on this conversation. The AI answers later through
+ * its own object; a keyword reply goes out now, idempotent by the message id.
+ */
+async function autoReply(env: Env, meta: WebChatMeta, business: Business, message: Message): Promise<void> {
+  if (!isPackageActive(business)) return;
+  const reply = await decideAutoReply({ env, business, device: null, channelId: meta.channelId, message, chatJid: webChatJid(meta.visitorId), senderName: null });
+  if (!reply) return;
+  const db = database(env.DB);
+  const row = await getConversationRow(db, business.id, meta.conversationId);
+  if (row) await replyOnConversation(env, db, business, row, { text: reply.text, idempotencyKey: `auto_reply:${message.id}`, source: "auto_reply" });
 }
 
 /** Auto-assignment of an unassigned conversation, then the out-of-office reply outside business hours. */
-async function afterInbound(env: Env, meta: WebChatMeta, at: number, assignee: string | null): Promise<void> {
+async function afterInbound(env: Env, meta: WebChatMeta, business: Business, at: number, assignee: string | null): Promise<void> {
   const db = database(env.DB);
-  const business = await getBusiness(db, meta.businessId);
-  if (!business) return;
   const cfg = parseConfig((await ensureLivechatSettings(db, business.id)).config);
   if (cfg.auto_assign && !assignee) await autoAssign(env, db, business.id, meta.conversationId, cfg.max_open_per_agent, at);
   if (withinHours(cfg, business.timezone, at) || !cfg.out_of_office) return;
