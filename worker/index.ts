@@ -19,6 +19,7 @@ import { promoteCommissions } from "./db/affiliate";
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
 export { ContactImport } from "./durable/contact-import";
+export { BroadcastRunner } from "./durable/broadcast-runner";
 
 export default {
   fetch: app.fetch,

@@ -131,8 +131,9 @@ export class DeviceSession extends DurableObject<Env> {
    * How many broadcast-lane jobs the number can take now: what the caps leave in the current minute (or the
    * outbox's room, unpaced) minus the broadcast jobs already waiting; and, when none, when to ask again.
    */
-  async capacity(): Promise<Capacity> {
-    const cfg = await this.loadConfig();
+  async capacity(deviceKey?: string): Promise<Capacity> {
+    // A feeder names the device: a session that never saw a job or a gateway does not know its key yet.
+    const cfg = await this.loadConfig(deviceKey);
     if (!cfg) return { available: 0, next_at: null };
     const now = Date.now();
     const restrictedUntil = this.meta.num("restricted_until");

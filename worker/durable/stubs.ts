@@ -6,3 +6,8 @@ export function deviceSession(env: Env, deviceKey: string) {
 export function inboxHub(env: Env, businessId: string) {
   return env.INBOX_HUB.get(env.INBOX_HUB.idFromName(businessId));
 }
+
+/** One per broadcast (its id): the engine that feeds the device's outbox. */
+export function broadcastRunner(env: Env, broadcastId: string) {
+  return env.BROADCAST_RUNNER.get(env.BROADCAST_RUNNER.idFromName(broadcastId));
+}
