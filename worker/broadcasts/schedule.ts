@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { wallTime } from "../lib/zoned-dates";
 import { msUntilWindowOpens } from "../messaging/pacing";
+import { BroadcastPacing } from "./pacer";
 
 const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "time must be HH:MM (24-hour)");
 
@@ -15,6 +16,8 @@ export const BroadcastSchedule = z.strictObject({
   window_end: Clock.default("21:00"),
   /** ISO days of the week it may send on: 1 = Monday … 7 = Sunday. */
   days: z.array(z.number().int().min(1).max(7)).min(1).max(7).default([1, 2, 3, 4, 5, 6, 7]),
+  /** Per-broadcast pacing overrides, accepted only within the safe bounds (pacer.ts). */
+  pacing: BroadcastPacing.optional(),
 });
 export type BroadcastSchedule = z.infer<typeof BroadcastSchedule>;
 

@@ -14,9 +14,20 @@ import { database } from "../db/client";
 import type { BroadcastStatus } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { deviceSession } from "./stubs";
+import { getDevice } from "../db/devices";
+import { effectiveSettings } from "../messaging/settings";
+import { healthOf } from "../broadcasts/health";
+import { deviceStats, laneCounts, recentFinished } from "../broadcasts/lane-stats";
+import { afterSend, DEFAULT_PACING, failureTrips, initialState, nextBroadcastAt, type PacerState } from "../broadcasts/pacer";
 
 /** Recipients written per page: one D1 batch, well under D1's statement limits. */
 export const PAGE = 200;
+/** The failure-rate window: the last this many finished sends of the broadcast. */
+const FAILURE_WINDOW = 20;
+const WEEK = 7 * 24 * 3_600_000;
+/** Device states in which a broadcast stops by itself rather than pile jobs up. */
+const DEVICE_DOWN = new Set(["disconnected", "logged_out", "failed"]);
+
 /** How often a broadcast whose recipients are all handed out checks whether the last messages went. */
 const SETTLE_CHECK_MS = 2000;
 const LIVE: readonly BroadcastStatus[] = ["scheduled", "running", "waiting_window"];
@@ -62,6 +73,11 @@ export class BroadcastRunner extends DurableObject<Env> {
     this.set("mode", "cancelled");
     await this.ctx.storage.deleteAlarm();
     return this.withdraw(false);
+  }
+
+  private pacerState(): PacerState | null {
+    const raw = this.get("pacer");
+    return raw ? (JSON.parse(raw) as PacerState) : null;
   }
 
   async cursor(): Promise<{ mode: string | null; cursor: number; epoch: number }> {
@@ -111,15 +127,36 @@ export class BroadcastRunner extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(now + wait);
       return;
     }
+    const row = await getDevice(db, b.businessId, b.deviceKey);
+    if (!row) return this.autoPause("device_deleted");
+    if (DEVICE_DOWN.has(row.status)) return this.autoPause(`device_${row.status}`);
+    if (failureTrips(await recentFinished(this.env.DB, b.id, FAILURE_WINDOW))) return this.autoPause("failure_rate");
+    // Sandbox devices pace at zero unless they opted in (device settings `pacing_enabled`), like the outbox does.
+    const paced = effectiveSettings(row.provider, row.settings).pacing_enabled;
+    const pacing = BroadcastSchedule.parse(b.schedule).pacing ?? DEFAULT_PACING;
+    let pacer: PacerState | null = null;
+    if (paced) {
+      pacer = this.pacerState() ?? initialState(pacing, Math.random);
+      const health = healthOf(await deviceStats(this.env.DB, b.businessId, b.deviceKey, now - WEEK));
+      const at = nextBroadcastAt(now, pacer, pacing, await laneCounts(this.env.DB, b.businessId, b.deviceKey, now), (now - row.createdAt) / 86_400_000, health);
+      if (at === "pause") return this.autoPause("health");
+      if (at > now) {
+        await this.setStatus(b, "running");
+        await this.ctx.storage.setAlarm(at);
+        return;
+      }
+    }
     await this.setStatus(b, "running");
     const device = deviceSession(this.env, b.deviceKey);
     const cap = await device.capacity(b.deviceKey);
+    if (cap.restricted) return this.autoPause("restricted");
     if (cap.available === 0) {
       if (cap.next_at === null) return this.autoPause("device_unavailable");
       await this.ctx.storage.setAlarm(Math.max(cap.next_at, now + 100));
       return;
     }
-    const limit = Math.min(cap.available, PAGE);
+    // Paced: one message per turn, the pacer's gap between turns. Unpaced: a page, as fast as the outbox takes it.
+    const limit = Math.min(cap.available, pacer ? 1 : PAGE);
     try {
       await assertWithinLimit(db, business, "broadcast_recipients_per_month", limit);
     } catch (e) {
@@ -143,6 +180,12 @@ export class BroadcastRunner extends DurableObject<Env> {
     }
     this.set("cursor", page.lastSeq);
     this.set("last_text", page.lastText);
+    if (pacer && page.jobs.length) {
+      const next = afterSend(pacer, pacing, Date.now(), Math.random);
+      this.set("pacer", JSON.stringify({ sinceRest: next.sinceRest, restAfter: next.restAfter, nextAt: next.nextAt }));
+      await this.ctx.storage.setAlarm(next.nextAt);
+      return;
+    }
     await this.ctx.storage.setAlarm(Date.now());
   }
 }
