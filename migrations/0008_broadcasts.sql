@@ -12,6 +12,13 @@ CREATE TABLE `broadcast_recipients` (
 );
 --> statement-breakpoint
 CREATE INDEX `broadcast_recipients_status_idx` ON `broadcast_recipients` (`broadcast_id`,`status`,`seq`);--> statement-breakpoint
+CREATE TABLE `broadcast_settings` (
+	`business_id` text PRIMARY KEY NOT NULL,
+	`settings` text DEFAULT '{}' NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`business_id`) REFERENCES `businesses`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `broadcasts` (
 	`id` text PRIMARY KEY NOT NULL,
 	`business_id` text NOT NULL,

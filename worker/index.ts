@@ -1,5 +1,7 @@
 // Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
 import { app } from "./app";
+// Registers the opt-out/opt-in keyword module with auto-reply (runs before keyword replies and the AI agent).
+import "./broadcasts/opt-out";
 import { wakeSnoozed } from "./db/conversations";
 import { database } from "./db/client";
 import { deleteExpiredAuthTokens } from "./db/auth-tokens";

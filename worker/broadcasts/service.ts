@@ -13,9 +13,8 @@ import { ApiError, notFound } from "../http/errors";
 import { type Audience, countAudience, labelIdsOf, materialiseStatement } from "./audience";
 import { type BroadcastMessage, checkMessage, varsOf } from "./message";
 import { pickText } from "./variations";
+import { getBroadcastSettings } from "./settings";
 
-/** Broadcasts running at once per business unless the package says otherwise (the packages issue wires it). */
-export const DEFAULT_MAX_RUNNING = 3;
 
 const bad = (code: string, message: string) => new ApiError(400, code, message);
 
@@ -91,8 +90,10 @@ export async function startBroadcast(env: Env, db: Db, business: Business, b: Br
   )
     .bind(business.id)
     .first<{ n: number }>();
-  if ((running?.n ?? 0) >= DEFAULT_MAX_RUNNING) {
-    throw new ApiError(403, "PACKAGE_LIMIT", `At most ${DEFAULT_MAX_RUNNING} broadcasts can run at once`, { limit: "broadcasts_running", allowed: DEFAULT_MAX_RUNNING, used: running?.n ?? 0, requested: 1 });
+  // Stored with a default in the business's broadcast settings; the packages issue wires it to the catalogue.
+  const max = (await getBroadcastSettings(db, business)).max_running;
+  if ((running?.n ?? 0) >= max) {
+    throw new ApiError(403, "PACKAGE_LIMIT", `At most ${max} broadcasts can run at once`, { limit: "broadcasts_running", allowed: max, used: running?.n ?? 0, requested: 1 });
   }
   const count = await countAudience(env.DB, business.id, audience);
   if (count.sendable === 0) throw bad("EMPTY_AUDIENCE", "Nobody in this audience can receive the broadcast");

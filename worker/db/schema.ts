@@ -860,3 +860,13 @@ export const broadcastRecipients = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.broadcastId, t.seq] }), index("broadcast_recipients_status_idx").on(t.broadcastId, t.status, t.seq)],
 );
+
+/** Per-business broadcast settings: opt-out/opt-in keywords and their confirmations, broadcasts running at once. */
+export const broadcastSettings = sqliteTable("broadcast_settings", {
+  businessId: text("business_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  // {stop_keywords, start_keywords, stop_reply, start_reply, max_running} — see worker/broadcasts/settings.ts.
+  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});
