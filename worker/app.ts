@@ -29,6 +29,7 @@ import { webhookLogsApi } from "./api/webhook-logs";
 import { webhookRulesApi } from "./api/webhook-rules";
 import { broadcastsApi } from "./api/broadcasts";
 import { broadcastSettingsApi } from "./api/broadcast-settings";
+import { deviceHealthApi } from "./api/device-health";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
 import { gatewayApi } from "./gateway/routes";
@@ -71,6 +72,7 @@ v1.route("/webhook-rules", webhookRulesApi);
 v1.route("/webhook-logs", webhookLogsApi);
 v1.route("/broadcasts", broadcastsApi);
 v1.route("/broadcast-settings", broadcastSettingsApi);
+v1.route("/devices", deviceHealthApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {
