@@ -20,7 +20,7 @@ import { healthOf } from "../broadcasts/health";
 import { deviceStats, laneCounts, recentFinished } from "../broadcasts/lane-stats";
 import { afterSend, DEFAULT_PACING, failureTrips, initialState, nextBroadcastAt, type PacerState } from "../broadcasts/pacer";
 
-/** Recipients written per page: one D1 batch, well under D1's statement limits. */
+/** Recipients written per page (unpaced): one D1 batch; the capacity RPC bounds it by the outbox room. */
 export const PAGE = 200;
 /** The failure-rate window: the last this many finished sends of the broadcast. */
 const FAILURE_WINDOW = 20;
