@@ -35,6 +35,9 @@ import { cannedResponsesApi } from "./api/canned-responses";
 import { conversationNotesApi } from "./api/conversation-notes";
 import { conversationTypingApi } from "./api/conversation-typing";
 import { livechatPublic, widgetScripts } from "./livechat/public-routes";
+import { broadcastsApi } from "./api/broadcasts";
+import { broadcastSettingsApi } from "./api/broadcast-settings";
+import { deviceHealthApi } from "./api/device-health";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
 import { gatewayApi } from "./gateway/routes";
@@ -83,6 +86,9 @@ v1.route("/livechat-settings", livechatSettingsApi);
 v1.route("/canned-responses", cannedResponsesApi);
 v1.route("/conversations", conversationNotesApi);
 v1.route("/conversations", conversationTypingApi);
+v1.route("/broadcasts", broadcastsApi);
+v1.route("/broadcast-settings", broadcastSettingsApi);
+v1.route("/devices", deviceHealthApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

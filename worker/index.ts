@@ -1,6 +1,8 @@
 // Ping's Worker: HTTP (Hono), the outbound queue consumers and the cron sweep.
 import { app } from "./app";
 import "./auto-reply/modules";
+// Registers the opt-out/opt-in keyword module with auto-reply (runs before keyword replies and the AI agent).
+import "./broadcasts/opt-out";
 import { wakeSnoozed } from "./db/conversations";
 import { database } from "./db/client";
 import { deleteExpiredAuthTokens } from "./db/auth-tokens";
@@ -22,6 +24,7 @@ export { InboxHub } from "./durable/inbox-hub";
 export { ContactImport } from "./durable/contact-import";
 export { AiConversation } from "./durable/ai-conversation";
 export { LiveChat } from "./durable/live-chat";
+export { BroadcastRunner } from "./durable/broadcast-runner";
 
 export default {
   fetch: app.fetch,

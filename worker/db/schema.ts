@@ -981,3 +981,70 @@ export const livechatHandoffs = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.businessId, t.code] })],
 );
+
+// ── Broadcasts (issue 11) ──────────────────────────────────────────────────────────────────────────
+export const BROADCAST_STATUSES = ["draft", "scheduled", "running", "waiting_window", "paused", "auto_paused", "cancelled", "completed"] as const;
+export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+export const RECIPIENT_STATUSES = ["pending", "queued", "sent", "delivered", "read", "failed", "skipped"] as const;
+export type RecipientStatus = (typeof RECIPIENT_STATUSES)[number];
+export const SKIP_REASONS = ["opted_out", "not_on_whatsapp", "duplicate", "invalid_phone", "withdrawn"] as const;
+export type SkipReason = (typeof SKIP_REASONS)[number];
+
+/** A broadcast: one message (with variations) to an audience, sent by one device through the broadcast lane. */
+export const broadcasts = sqliteTable(
+  "broadcasts",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    deviceKey: text("device_key").notNull(),
+    status: text("status", { enum: BROADCAST_STATUSES }).notNull().default("draft"),
+    statusReason: text("status_reason"),
+    // {texts: string[], variable_defaults: {}, media_id?, template_id?} — see worker/broadcasts/message.ts.
+    message: text("message", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    // {labels_all, labels_any, exclude_labels, contact_ids} — see worker/broadcasts/audience.ts.
+    audience: text("audience", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    // {start_at, window_start, window_end, days, pacing overrides}.
+    schedule: text("schedule", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    labelIds: text("label_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+    total: integer("total").notNull().default(0),
+    startedAt: integer("started_at", { mode: "number" }),
+    finishedAt: integer("finished_at", { mode: "number" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("broadcasts_business_idx").on(t.businessId, t.createdAt)],
+);
+
+/**
+ * One row per audience member, materialised at start in audience order (`seq`). Sent/delivered/read/failed are
+ * read through the message row (message_id), so a status change costs no write here.
+ */
+export const broadcastRecipients = sqliteTable(
+  "broadcast_recipients",
+  {
+    broadcastId: text("broadcast_id")
+      .notNull()
+      .references(() => broadcasts.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    contactId: text("contact_id").notNull(),
+    phone: text("phone"),
+    status: text("status", { enum: ["pending", "queued", "skipped"] }).notNull().default("pending"),
+    skipReason: text("skip_reason", { enum: SKIP_REASONS }),
+    text: text("text"),
+    messageId: text("message_id"),
+  },
+  (t) => [primaryKey({ columns: [t.broadcastId, t.seq] }), index("broadcast_recipients_status_idx").on(t.broadcastId, t.status, t.seq)],
+);
+
+/** Per-business broadcast settings: opt-out/opt-in keywords and their confirmations, broadcasts running at once. */
+export const broadcastSettings = sqliteTable("broadcast_settings", {
+  businessId: text("business_id")
+    .primaryKey()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  // {stop_keywords, start_keywords, stop_reply, start_reply, max_running} — see worker/broadcasts/settings.ts.
+  settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});

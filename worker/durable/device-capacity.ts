@@ -3,7 +3,8 @@
 import { nextSendAt, type PacingState } from "../messaging/pacing";
 import type { DeviceSettings } from "../messaging/settings";
 
-export type Capacity = { available: number; next_at: number | null };
+/** `restricted`: WhatsApp reported the number restricted; broadcast feeders auto-pause rather than wait. */
+export type Capacity = { available: number; next_at: number | null; restricted?: boolean };
 
 /** Unpaced numbers take up to this many broadcast jobs per ask. */
 const UNPACED_BATCH = 1000;

@@ -155,6 +155,11 @@ export class Outbox {
    * Whether this job was ever handed out (leased at least once). An ack or fail for any other is refused; a late
    * ack of a job whose lease ran out (pending again, or finished) still counts, as the protocol promises.
    */
+  /** The chat a job was addressed to (null once pruned). */
+  recipientOf(messageId: string): string | null {
+    return this.sql.exec<{ to_jid: string }>("SELECT to_jid FROM jobs WHERE message_id = ?", messageId).toArray()[0]?.to_jid ?? null;
+  }
+
   wasHandedOut(messageId: string): boolean {
     return this.sql.exec("SELECT 1 FROM jobs WHERE message_id = ? AND attempt > 0", messageId).toArray().length > 0;
   }

@@ -8,6 +8,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { GatewayFrame, InboundMessage, SessionStatus } from "../../protocol/gateway-protocol";
 import { database } from "../db/client";
 import { getQueuedMessages, markAccepted } from "../db/messages";
+import { markNotOnWhatsapp } from "../db/contact-reachability";
 import { storeGatewayInbound } from "../inbound/gateway-inbound";
 import { messageCreated } from "../inbox/publish";
 import { contentOf } from "../messaging/content";
@@ -131,12 +132,13 @@ export class DeviceSession extends DurableObject<Env> {
    * How many broadcast-lane jobs the number can take now: what the caps leave in the current minute (or the
    * outbox's room, unpaced) minus the broadcast jobs already waiting; and, when none, when to ask again.
    */
-  async capacity(): Promise<Capacity> {
-    const cfg = await this.loadConfig();
+  async capacity(deviceKey?: string): Promise<Capacity> {
+    // A feeder names the device: a session that never saw a job or a gateway does not know its key yet.
+    const cfg = await this.loadConfig(deviceKey);
     if (!cfg) return { available: 0, next_at: null };
     const now = Date.now();
     const restrictedUntil = this.meta.num("restricted_until");
-    if (restrictedUntil > now) return { available: 0, next_at: restrictedUntil };
+    if (restrictedUntil > now) return { available: 0, next_at: restrictedUntil, restricted: true };
     const room = Math.max(0, Number(this.env.OUTBOX_LIMIT) - this.outbox.openCount());
     return capacityOf(cfg.settings, this.outbox.pacingState(now), { waitingBroadcast: this.outbox.openCount("broadcast"), room, timeZone: cfg.timeZone }, now);
   }
@@ -230,6 +232,9 @@ export class DeviceSession extends DurableObject<Env> {
         this.outbox.applyOutcome(frame.job_id, { ok: false, retryable: frame.retryable, reason: frame.reason }, paceOf(cfg), Date.now());
         // WhatsApp restricted the number: broadcast feeders get no capacity for a day (capacity()).
         if (frame.code === "restricted") this.meta.set("restricted_until", Date.now() + RESTRICTED_PAUSE_MS);
+        // The number is not on WhatsApp: cached on the contact, so broadcasts and campaigns skip it (issue 11).
+        const to = frame.code === "not_on_whatsapp" ? this.outbox.recipientOf(frame.job_id) : null;
+        if (to) this.ctx.waitUntil(markNotOnWhatsapp(database(this.env.DB), cfg.businessId, to));
         await this.sender.run();
         return;
       }

@@ -15,3 +15,8 @@ export function aiConversation(env: Env, conversationId: string) {
 export function liveChat(env: Env, conversationId: string) {
   return env.LIVE_CHAT.get(env.LIVE_CHAT.idFromName(conversationId));
 }
+
+/** One per broadcast (its id): the engine that feeds the device's outbox. */
+export function broadcastRunner(env: Env, broadcastId: string) {
+  return env.BROADCAST_RUNNER.get(env.BROADCAST_RUNNER.idFromName(broadcastId));
+}

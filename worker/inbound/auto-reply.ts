@@ -35,17 +35,18 @@ export type AutoReplyContext = {
   allowAi?: boolean;
 };
 
-export type AutoReply = { text: string; source: "keyword" | "ai" };
+export type AutoReply = { text: string; source: "opt_out" | "keyword" | "ai" };
 
 export type AutoReplyModule = (ctx: AutoReplyContext) => Promise<AutoReply | null>;
 export type AutoReplyKind = AutoReply["source"];
 
-/** Registered in priority order by the modules that answer (keyword replies first, then the AI agent). */
+/** Registered in priority order by the modules that answer (opt-out keywords, keyword replies, the AI agent). */
 const modules: { kind: AutoReplyKind; decide: AutoReplyModule }[] = [];
+const RANK: Record<AutoReplyKind, number> = { opt_out: 0, keyword: 1, ai: 2 };
 
 export function registerAutoReply(kind: AutoReplyKind, decide: AutoReplyModule): void {
   modules.push({ kind, decide });
-  modules.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "keyword" ? -1 : 1));
+  modules.sort((a, b) => RANK[a.kind] - RANK[b.kind]);
 }
 
 /** The channel the message came in on: the website chat names it, a WhatsApp device has one. */

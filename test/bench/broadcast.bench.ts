@@ -1,0 +1,131 @@
+// npm run bench:broadcast — a broadcast to every contact of one label (contacts seeded first, untimed), pacing off
+// (sandbox device): time from `start` until every recipient's job is accepted by the device outbox
+// (messages.accepted_at), and until every sandbox message is `sent` (or delivered); D1 rows written per recipient;
+// the workerd process's peak RSS for each size (a fresh workerd per size). Plain miniflare
+// (test/support/local-worker.ts). Figures go to docs/benchmarks.md. Target: ≤ 60 s to the outbox at 100k.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { ROOT, startLocalWorker } from "../support/local-worker";
+
+const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
+
+function workerdPids(): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === process.pid && comm.includes("workerd")) out.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return out;
+}
+const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
+
+type Result = { n: number; toOutbox: number; toSent: number; rowsPerRecipient: number; baseMb: number; peakMb: number };
+
+async function runSize(n: number): Promise<Result> {
+  const before = new Set(workerdPids());
+  const w = await startLocalWorker();
+  try {
+    const pids = workerdPids().filter((p) => !before.has(p));
+    const signup = await fetch(`${w.url}/api/v1/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ business_name: "Bench Broadcast", name: "Bench", email: `bench.${Date.now()}@example.co.id`, password: "bench-password-123" }),
+    });
+    const cookie = /ping_session=[^;]+/.exec(signup.headers.get("set-cookie") ?? "")?.[0] ?? "";
+    const businessId = ((await signup.json()) as { business_id: string }).business_id;
+    const h = { cookie, "content-type": "application/json", origin: w.url };
+    // The package with the most broadcast recipients (untimed setup; limits are not what is measured).
+    await w.db.prepare("UPDATE businesses SET package = (SELECT id FROM packages ORDER BY broadcast_recipients_per_month IS NULL DESC, broadcast_recipients_per_month DESC LIMIT 1) WHERE id = ?").bind(businessId).run();
+    const dev = (await (await fetch(`${w.url}/api/v1/devices`, { method: "POST", headers: h, body: JSON.stringify({ name: "Bench", provider: "sandbox" }) })).json()) as { device_key: string };
+    const label = (await (await fetch(`${w.url}/api/v1/labels`, { method: "POST", headers: h, body: JSON.stringify({ name: "Semua" }) })).json()) as { id: string };
+    const now = Date.now();
+    for (let i = 0; i < n; i += 1000) {
+      const m = Math.min(1000, n - i);
+      const rows = Array.from({ length: m }, (_, k) => ({ id: crypto.randomUUID(), name: `Pelanggan ${i + k}`, phone: `62812${String(10000000 + i + k)}` }));
+      await w.db.batch([
+        w.db.prepare("INSERT INTO contacts (id, business_id, name, phone, updated_at) SELECT value ->> 'id', ?1, value ->> 'name', value ->> 'phone', ?2 FROM json_each(?3)").bind(businessId, now, JSON.stringify(rows)),
+        w.db.prepare("INSERT INTO contact_labels (contact_id, label_id) SELECT value ->> 'id', ?1 FROM json_each(?2)").bind(label.id, JSON.stringify(rows)),
+      ]);
+    }
+    const b = (await (
+      await fetch(`${w.url}/api/v1/broadcasts`, {
+        method: "POST",
+        headers: h,
+        body: JSON.stringify({ name: "Bench", device_key: dev.device_key, message: { texts: ["{Halo|Hai} {name}, {promo|diskon} hari ini!"] }, audience: { labels_any: [label.id] }, schedule: { window_start: "00:00", window_end: "00:00" } }),
+      })
+    ).json()) as { id: string };
+    const baseRss = Math.max(...pids.map(rssKb));
+    let peak = baseRss;
+    const sampler = setInterval(() => {
+      for (const p of pids) peak = Math.max(peak, rssKb(p));
+    }, 100);
+    const t0 = performance.now();
+    const started = await fetch(`${w.url}/api/v1/broadcasts/${b.id}/start`, { method: "POST", headers: h });
+    if (started.status !== 200) throw new Error(`start refused ${started.status} ${await started.text()}`);
+    let toOutbox = 0;
+    for (;;) {
+      const r = await w.db.prepare("SELECT count(*) AS n FROM messages WHERE business_id = ? AND accepted_at IS NOT NULL").bind(businessId).first<{ n: number }>();
+      if ((r?.n ?? 0) >= n) {
+        toOutbox = (performance.now() - t0) / 1000;
+        break;
+      }
+      if (performance.now() - t0 > 900_000) throw new Error(`stalled at ${r?.n}`);
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
+    let toSent = 0;
+    for (;;) {
+      const r = await w.db.prepare("SELECT count(*) AS n FROM messages WHERE business_id = ? AND status IN ('sent','delivered','read')").bind(businessId).first<{ n: number }>();
+      if ((r?.n ?? 0) >= n) {
+        toSent = (performance.now() - t0) / 1000;
+        break;
+      }
+      if (performance.now() - t0 > 900_000) throw new Error(`stalled sending at ${r?.n}`);
+      await new Promise((ok) => setTimeout(ok, 250));
+    }
+    clearInterval(sampler);
+    // Rows created for the broadcast: one recipient row and one message row each (updates not counted).
+    const rows = await w.db
+      .prepare("SELECT (SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?1) + (SELECT count(*) FROM messages WHERE business_id = ?2) AS n")
+      .bind(b.id, businessId)
+      .first<{ n: number }>();
+    const res = { n, toOutbox, toSent, rowsPerRecipient: (rows?.n ?? 0) / n, baseMb: baseRss / 1024, peakMb: peak / 1024 };
+    console.log(JSON.stringify(res));
+    return res;
+  } finally {
+    await w.close();
+  }
+}
+
+const results: Result[] = [];
+for (const n of SIZES) results.push(await runSize(n));
+const md = [
+  "## Broadcast (bench:broadcast)",
+  "",
+  `\`npm run bench:broadcast\` — ${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0]?.model ?? "?"} (${os.cpus().length} cores shared with other work), Node ${process.version}, plain miniflare.`,
+  "A broadcast to every contact of one label on a sandbox device (pacing off); contacts seeded untimed. Timed from `POST …/start`:",
+  "until every recipient's job is in the device outbox (`messages.accepted_at`), and until every message is sent. Rows created per",
+  "recipient: its `broadcast_recipients` row and its `messages` row (the recipient's update to `queued` and the message's status",
+  "updates are further writes, batched by the runner's page and the DeviceSession's write-back). RSS: the workerd process, sampled every 100 ms.",
+  "",
+  "| recipients | to outbox | all sent | rows created / recipient | workerd RSS before | peak |",
+  "|---:|---:|---:|---:|---:|---:|",
+  ...results.map((r) => `| ${r.n.toLocaleString("en")} | ${r.toOutbox.toFixed(1)} s | ${r.toSent.toFixed(1)} s | ${r.rowsPerRecipient.toFixed(2)} | ${r.baseMb.toFixed(0)} MB | ${r.peakMb.toFixed(0)} MB |`),
+  "",
+].join("\n");
+const file = path.join(ROOT, "docs/benchmarks.md");
+let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
+const heading = "## Broadcast (bench:broadcast)";
+const at = doc.indexOf(heading);
+if (at >= 0) {
+  const next = doc.indexOf("\n## ", at + heading.length);
+  doc = doc.slice(0, at) + md + (next >= 0 ? `\n${doc.slice(next + 1)}` : "");
+} else doc = `${doc.trimEnd()}\n\n${md}`;
+writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
+console.log(md);

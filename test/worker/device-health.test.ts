@@ -1,0 +1,47 @@
+// Device health in workerd: the figures over 24 h / 7 d from real message rows, the health formula's thresholds
+// lowering the caps (≥ 0.9 full, 0.7–0.9 half, < 0.7 broadcasts pause), the warm-up stage, tenant isolation.
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { call, createDevice, signup, type Tenant } from "./helpers";
+
+async function seedSends(t: Tenant, deviceKey: string, sent: number, failed: number) {
+  const now = Date.now();
+  const stmts = [];
+  for (let i = 0; i < sent + failed; i++) {
+    stmts.push(
+      env.DB.prepare("INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane, status, error, created_at) VALUES (?, ?, ?, ?, '628111@s.whatsapp.net', 'x', 'broadcast', 'broadcast', ?, ?, ?)")
+        .bind(crypto.randomUUID(), t.businessId, deviceKey, `seed:${crypto.randomUUID()}`, i < failed ? "failed" : "sent", i < failed ? "not on WhatsApp" : null, now - 3_600_000),
+    );
+  }
+  await env.DB.batch(stmts);
+}
+
+async function health(t: Tenant, key: string) {
+  const r = await call(`/api/v1/devices/${key}/health`, { cookie: t.cookie });
+  expect(r.status, r.text).toBe(200);
+  return r.body;
+}
+
+describe("device health", () => {
+  it("at each threshold: full caps, half caps, pause", async () => {
+    const t = await signup();
+    const d = await createDevice(t, "baileys");
+    let h = await health(t, d.device_key);
+    expect(h).toMatchObject({ health: 1, cap_factor: 1, warmup: { day: 1, of: 10, day_cap: 30, done: false }, pacing: { paced: true, gap_seconds: [10, 40], max_per_hour: 60, max_per_day: 30 } });
+    await seedSends(t, d.device_key, 95, 5); // 1 − 2·5/100 = 0.9
+    h = await health(t, d.device_key);
+    expect(h).toMatchObject({ health: 0.9, cap_factor: 1, last_24h: { sends: 100, failed: 5, failures_by_reason: { "not on WhatsApp": 5 } }, pacing: { max_per_hour: 60 } });
+    await seedSends(t, d.device_key, 0, 1); // 1 − 12/101 ≈ 0.881
+    h = await health(t, d.device_key);
+    expect(h.cap_factor).toBe(0.5);
+    expect(h.pacing.max_per_hour).toBe(30);
+    await seedSends(t, d.device_key, 0, 10); // 1 − 32/111 ≈ 0.712 → still half
+    expect((await health(t, d.device_key)).cap_factor).toBe(0.5);
+    await seedSends(t, d.device_key, 0, 2); // 1 − 36/113 ≈ 0.681 → pause
+    h = await health(t, d.device_key);
+    expect(h.cap_factor).toBe(0);
+    expect(h.pacing).toMatchObject({ max_per_hour: 0, max_per_day: 0 });
+    const other = await signup("Lain");
+    expect((await call(`/api/v1/devices/${d.device_key}/health`, { cookie: other.cookie })).status).toBe(404);
+  });
+});

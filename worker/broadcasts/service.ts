@@ -1,0 +1,126 @@
+// Broadcast actions shared by the API and the dashboard: validation against the business's data, the state
+// machine's transitions, and the preview. The engine itself is the BroadcastRunner Durable Object.
+import { listFields } from "../db/contact-fields";
+import { type Broadcast, getBroadcast, updateBroadcast } from "../db/broadcasts";
+import type { Db } from "../db/client";
+import { getDevice } from "../db/devices";
+import { getLabel } from "../db/labels";
+import type { BroadcastStatus } from "../db/schema";
+import { broadcastRunner } from "../durable/stubs";
+import { assertWithinLimit } from "../billing/limits";
+import type { Business } from "../db/businesses";
+import { ApiError, notFound } from "../http/errors";
+import { type Audience, countAudience, labelIdsOf, materialiseStatement } from "./audience";
+import { type BroadcastMessage, checkMessage, varsOf } from "./message";
+import { pickText } from "./variations";
+import { getBroadcastSettings } from "./settings";
+
+
+const bad = (code: string, message: string) => new ApiError(400, code, message);
+
+/** Checks what a broadcast refers to; answers the message's parsed form for previews. */
+export async function validateBroadcast(db: Db, businessId: string, input: { deviceKey: string; message: BroadcastMessage; audience: Audience }) {
+  const device = await getDevice(db, businessId, input.deviceKey);
+  if (!device) throw bad("UNKNOWN_DEVICE", "No such device in this business");
+  if (device.provider === "cloud_api") throw bad("TEMPLATE_REQUIRED", "Cloud API devices can broadcast only approved Meta templates");
+  for (const id of labelIdsOf(input.audience)) if (!(await getLabel(db, businessId, id))) throw bad("UNKNOWN_LABEL", `No such label: ${id}`);
+  return checkBroadcastMessage(db, businessId, input.message);
+}
+
+/** Parses the texts; every variable must be `name`, one of the business's custom fields, or have a default. */
+export async function checkBroadcastMessage(db: Db, businessId: string, message: BroadcastMessage) {
+  const fields = new Set((await listFields(db, businessId)).map((f) => f.key));
+  const checked = checkMessage(message, fields);
+  if (!checked.ok) throw bad(checked.code, checked.message);
+  return checked;
+}
+
+export type PreviewItem = { contact_id: string | null; name: string | null; text: string };
+
+/** N sample renders: the audience's first contacts (or placeholders), each with the text it would get. */
+export async function previewTexts(
+  d1: D1Database,
+  businessId: string,
+  broadcastId: string,
+  message: BroadcastMessage,
+  alternatives: Parameters<typeof pickText>[0],
+  audience: Audience | null,
+  n: number,
+): Promise<PreviewItem[]> {
+  let people: { id: string; name: string | null; custom_fields: string | null }[] = [];
+  if (audience) {
+    const a = await d1
+      .prepare(
+        `SELECT c.id, c.name, c.custom_fields FROM contacts c WHERE c.business_id = ?1 AND c.id IN (SELECT value FROM json_each(?2)) ORDER BY c.created_at, c.id LIMIT ?3`,
+      )
+      .bind(businessId, JSON.stringify(audience.contact_ids), n)
+      .all<{ id: string; name: string | null; custom_fields: string | null }>();
+    people = a.results;
+    if (people.length < n && labelIdsOf(audience).length) {
+      const more = await d1
+        .prepare(
+          `SELECT DISTINCT c.id, c.name, c.custom_fields FROM contacts c JOIN contact_labels cl ON cl.contact_id = c.id
+           WHERE c.business_id = ?1 AND cl.label_id IN (SELECT value FROM json_each(?2)) ORDER BY c.created_at, c.id LIMIT ?3`,
+        )
+        .bind(businessId, JSON.stringify([...audience.labels_all, ...audience.labels_any]), n - people.length)
+        .all<{ id: string; name: string | null; custom_fields: string | null }>();
+      people = [...people, ...more.results];
+    }
+  }
+  const out: PreviewItem[] = [];
+  let previous: string | null = null;
+  for (let i = 0; i < n; i++) {
+    const p = people[i];
+    const fields = p?.custom_fields ? (JSON.parse(p.custom_fields) as Record<string, string | number>) : {};
+    const key = p?.id ?? `sample-${i + 1}`;
+    const text = pickText(alternatives, broadcastId, key, varsOf({ name: p?.name ?? null, customFields: fields }, message.variable_defaults), previous);
+    previous = text;
+    out.push({ contact_id: p?.id ?? null, name: p?.name ?? null, text });
+  }
+  return out;
+}
+
+const STARTABLE: readonly BroadcastStatus[] = ["draft"];
+
+/** Draws the audience into recipient rows and hands the broadcast to its runner. */
+export async function startBroadcast(env: Env, db: Db, business: Business, b: Broadcast, audience: Audience): Promise<Broadcast> {
+  if (!STARTABLE.includes(b.status)) throw new ApiError(409, "BROADCAST_NOT_DRAFT", `A ${b.status} broadcast cannot be started`);
+  const running = await env.DB.prepare(
+    "SELECT count(*) AS n FROM broadcasts WHERE business_id = ? AND status IN ('scheduled','running','waiting_window')",
+  )
+    .bind(business.id)
+    .first<{ n: number }>();
+  // Stored with a default in the business's broadcast settings; the packages issue wires it to the catalogue.
+  const max = (await getBroadcastSettings(db, business)).max_running;
+  if ((running?.n ?? 0) >= max) {
+    throw new ApiError(403, "PACKAGE_LIMIT", `At most ${max} broadcasts can run at once`, { limit: "broadcasts_running", allowed: max, used: running?.n ?? 0, requested: 1 });
+  }
+  const count = await countAudience(env.DB, business.id, audience);
+  if (count.sendable === 0) throw bad("EMPTY_AUDIENCE", "Nobody in this audience can receive the broadcast");
+  await assertWithinLimit(db, business, "broadcast_recipients_per_month", count.sendable);
+  // Claim the draft first, so two concurrent starts cannot both draw the audience.
+  const claimed = await updateBroadcast(db, business.id, b.id, { status: "scheduled", startedAt: Date.now() }, STARTABLE);
+  if (!claimed) throw new ApiError(409, "BROADCAST_NOT_DRAFT", "The broadcast was started already");
+  await env.DB.batch([materialiseStatement(env.DB, b.id, business.id, audience), env.DB.prepare("UPDATE broadcasts SET total = (SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?1) WHERE id = ?1").bind(b.id)]);
+  await broadcastRunner(env, b.id).start(business.id, b.id);
+  return (await getBroadcast(db, business.id, b.id)) ?? claimed;
+}
+
+/** Transitions the user asks for; the runner does the withdrawing. */
+export async function controlBroadcast(env: Env, db: Db, businessId: string, id: string, action: "pause" | "resume" | "cancel"): Promise<Broadcast> {
+  const b = await getBroadcast(db, businessId, id);
+  if (!b) throw notFound("Broadcast");
+  const runner = broadcastRunner(env, id);
+  const from: Record<typeof action, readonly BroadcastStatus[]> = {
+    pause: ["scheduled", "running", "waiting_window"],
+    resume: ["paused", "auto_paused"],
+    cancel: ["draft", "scheduled", "running", "waiting_window", "paused", "auto_paused"],
+  };
+  const to: Record<typeof action, BroadcastStatus> = { pause: "paused", resume: "running", cancel: "cancelled" };
+  const updated = await updateBroadcast(db, businessId, id, { status: to[action], statusReason: null, ...(action === "cancel" ? { finishedAt: Date.now() } : {}) }, from[action]);
+  if (!updated) throw new ApiError(409, "BROADCAST_STATE", `A ${b.status} broadcast cannot ${action}`);
+  if (action === "pause") await runner.pause();
+  else if (action === "resume") await runner.resume();
+  else if (b.status !== "draft") await runner.cancel();
+  return updated;
+}

@@ -1,0 +1,191 @@
+// BroadcastRunner: one per running broadcast. Its alarm feeds the device's outbox a page at a time, never more
+// than the DeviceSession's capacity RPC allows (backpressure), checkpoints its cursor in its own SQLite, and
+// hands jobs to the outbox by RPC (not through the queue), so a pause's withdraw finds every job not yet sent.
+// Recipient rows and message rows are the truth in D1; this object's state is only the cursor and the mode, so
+// eviction or a redeploy mid-page replays the page and the idempotency keys absorb it.
+import { DurableObject } from "cloudflare:workers";
+import { BroadcastMessage } from "../broadcasts/message";
+import { BroadcastSchedule, msUntilSendable } from "../broadcasts/schedule";
+import { allSettled, feedPage, repend } from "../broadcasts/feed";
+import { assertWithinLimit, recordUsage } from "../billing/limits";
+import { type Broadcast, getBroadcast, updateBroadcast } from "../db/broadcasts";
+import { getBusiness } from "../db/businesses";
+import { database } from "../db/client";
+import type { BroadcastStatus } from "../db/schema";
+import { ApiError } from "../http/errors";
+import { deviceSession } from "./stubs";
+import { getDevice } from "../db/devices";
+import { effectiveSettings } from "../messaging/settings";
+import { healthOf } from "../broadcasts/health";
+import { deviceStats, laneCounts, recentFinished } from "../broadcasts/lane-stats";
+import { afterSend, DEFAULT_PACING, failureTrips, initialState, nextBroadcastAt, type PacerState } from "../broadcasts/pacer";
+
+/** Recipients written per page (unpaced): one D1 batch; the capacity RPC bounds it by the outbox room. */
+export const PAGE = 200;
+/** The failure-rate window: the last this many finished sends of the broadcast. */
+const FAILURE_WINDOW = 20;
+const WEEK = 7 * 24 * 3_600_000;
+/** Device states in which a broadcast stops by itself rather than pile jobs up. */
+const DEVICE_DOWN = new Set(["disconnected", "logged_out", "failed"]);
+
+/** How often a broadcast whose recipients are all handed out checks whether the last messages went. */
+const SETTLE_CHECK_MS = 2000;
+const LIVE: readonly BroadcastStatus[] = ["scheduled", "running", "waiting_window"];
+
+type Mode = "running" | "paused" | "cancelled";
+
+export class BroadcastRunner extends DurableObject<Env> {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS state (k TEXT PRIMARY KEY, v TEXT)");
+  }
+
+  private get(k: string): string | null {
+    return this.ctx.storage.sql.exec<{ v: string | null }>("SELECT v FROM state WHERE k = ?", k).toArray()[0]?.v ?? null;
+  }
+
+  private set(k: string, v: string | number | null): void {
+    this.ctx.storage.sql.exec("INSERT INTO state (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v", k, v === null ? null : String(v));
+  }
+
+  async start(businessId: string, broadcastId: string): Promise<void> {
+    this.set("business_id", businessId);
+    this.set("broadcast_id", broadcastId);
+    this.set("mode", "running");
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  /** Stops feeding and withdraws the jobs the outbox has not handed out; at most the one in flight still goes. */
+  async pause(): Promise<{ withdrawn: number }> {
+    this.set("mode", "paused");
+    await this.ctx.storage.deleteAlarm();
+    return this.withdraw(true);
+  }
+
+  async resume(): Promise<void> {
+    this.set("mode", "running");
+    // Withdrawn recipients get a fresh key (their old message is `skipped`); the epoch names it.
+    this.set("epoch", Number(this.get("epoch") ?? 0) + 1);
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+
+  async cancel(): Promise<{ withdrawn: number }> {
+    this.set("mode", "cancelled");
+    await this.ctx.storage.deleteAlarm();
+    return this.withdraw(false);
+  }
+
+  private pacerState(): PacerState | null {
+    const raw = this.get("pacer");
+    return raw ? (JSON.parse(raw) as PacerState) : null;
+  }
+
+  async cursor(): Promise<{ mode: string | null; cursor: number; epoch: number }> {
+    return { mode: this.get("mode"), cursor: Number(this.get("cursor") ?? 0), epoch: Number(this.get("epoch") ?? 0) };
+  }
+
+  private async withdraw(keepForResume: boolean): Promise<{ withdrawn: number }> {
+    const b = await this.broadcast();
+    if (!b) return { withdrawn: 0 };
+    const r = await deviceSession(this.env, b.deviceKey).withdraw(`broadcast:${b.id}`);
+    if (keepForResume) await repend(this.env.DB, b.id);
+    return r;
+  }
+
+  private async broadcast(): Promise<Broadcast | undefined> {
+    const businessId = this.get("business_id");
+    const id = this.get("broadcast_id");
+    if (!businessId || !id) return undefined;
+    return getBroadcast(database(this.env.DB), businessId, id);
+  }
+
+  private async setStatus(b: Broadcast, status: BroadcastStatus, reason: string | null = null): Promise<void> {
+    if (b.status === status && b.statusReason === reason) return;
+    const done = status === "completed" ? { finishedAt: Date.now() } : {};
+    await updateBroadcast(database(this.env.DB), b.businessId, b.id, { status, statusReason: reason, ...done }, LIVE);
+  }
+
+  /** Pauses by itself (device gone, failures, package limit); resuming is the user's choice. */
+  async autoPause(reason: string): Promise<void> {
+    const b = await this.broadcast();
+    if (!b || !LIVE.includes(b.status)) return;
+    await this.pause();
+    await this.setStatus(b, "auto_paused", reason);
+  }
+
+  override async alarm(): Promise<void> {
+    if (this.get("mode") !== "running") return;
+    const b = await this.broadcast();
+    if (!b || !LIVE.includes(b.status)) return;
+    const db = database(this.env.DB);
+    const business = await getBusiness(db, b.businessId);
+    if (!business) return;
+    const now = Date.now();
+    const wait = msUntilSendable(now, BroadcastSchedule.parse(b.schedule), business.timezone);
+    if (wait > 0) {
+      await this.setStatus(b, b.status === "scheduled" && now < Number(BroadcastSchedule.parse(b.schedule).start_at ?? 0) ? "scheduled" : "waiting_window");
+      await this.ctx.storage.setAlarm(now + wait);
+      return;
+    }
+    const row = await getDevice(db, b.businessId, b.deviceKey);
+    if (!row) return this.autoPause("device_deleted");
+    if (DEVICE_DOWN.has(row.status)) return this.autoPause(`device_${row.status}`);
+    if (failureTrips(await recentFinished(this.env.DB, b.id, FAILURE_WINDOW))) return this.autoPause("failure_rate");
+    // Sandbox devices pace at zero unless they opted in (device settings `pacing_enabled`), like the outbox does.
+    const paced = effectiveSettings(row.provider, row.settings).pacing_enabled;
+    const pacing = BroadcastSchedule.parse(b.schedule).pacing ?? DEFAULT_PACING;
+    let pacer: PacerState | null = null;
+    if (paced) {
+      pacer = this.pacerState() ?? initialState(pacing, Math.random);
+      const health = healthOf(await deviceStats(this.env.DB, b.businessId, b.deviceKey, now - WEEK));
+      const at = nextBroadcastAt(now, pacer, pacing, await laneCounts(this.env.DB, b.businessId, b.deviceKey, now), (now - row.createdAt) / 86_400_000, health);
+      if (at === "pause") return this.autoPause("health");
+      if (at > now) {
+        await this.setStatus(b, "running");
+        await this.ctx.storage.setAlarm(at);
+        return;
+      }
+    }
+    await this.setStatus(b, "running");
+    const device = deviceSession(this.env, b.deviceKey);
+    const cap = await device.capacity(b.deviceKey);
+    if (cap.restricted) return this.autoPause("restricted");
+    if (cap.available === 0) {
+      if (cap.next_at === null) return this.autoPause("device_unavailable");
+      await this.ctx.storage.setAlarm(Math.max(cap.next_at, now + 100));
+      return;
+    }
+    // Paced: one message per turn, the pacer's gap between turns. Unpaced: a page, as fast as the outbox takes it.
+    const limit = Math.min(cap.available, pacer ? 1 : PAGE);
+    try {
+      await assertWithinLimit(db, business, "broadcast_recipients_per_month", limit);
+    } catch (e) {
+      if (e instanceof ApiError && e.status === 403) return this.autoPause("package_limit");
+      throw e;
+    }
+    BroadcastMessage.parse(b.message);
+    const page = await feedPage(this.env.DB, b, limit, Number(this.get("epoch") ?? 0), this.get("last_text"));
+    if (page.lastSeq === null) {
+      if (await allSettled(this.env.DB, b.id)) {
+        await this.setStatus(b, "completed");
+        this.set("mode", "done");
+        return;
+      }
+      await this.ctx.storage.setAlarm(now + SETTLE_CHECK_MS);
+      return;
+    }
+    if (page.jobs.length) {
+      await recordUsage(db, business, "broadcast_recipients_per_month", page.jobs.length);
+      await device.acceptBatch(page.jobs);
+    }
+    this.set("cursor", page.lastSeq);
+    this.set("last_text", page.lastText);
+    if (pacer && page.jobs.length) {
+      const next = afterSend(pacer, pacing, Date.now(), Math.random);
+      this.set("pacer", JSON.stringify({ sinceRest: next.sinceRest, restAfter: next.restAfter, nextAt: next.nextAt }));
+      await this.ctx.storage.setAlarm(next.nextAt);
+      return;
+    }
+    await this.ctx.storage.setAlarm(Date.now());
+  }
+}
