@@ -9,6 +9,7 @@ import { ApiError } from "../../worker/http/errors";
 import { operator, setPackage } from "./billing-helpers";
 import { call, createApiKey, createDevice, member, signup, type Tenant } from "./helpers";
 import { createRule, logsOf, messagesOf, postWebhook, scalevEvent } from "./webhook-fixtures";
+import { draft, setup } from "./broadcast-fixtures";
 
 type Limits = { devices: number | null; agents: number | null; messages_per_day: number | null; broadcast_recipients_per_month: number | null; ai_tokens_per_day: number | null; live_chat: boolean };
 
@@ -154,5 +155,29 @@ describe("package limits", () => {
     const kb = await createApiKey(b);
     expect((await call("/api/v1/messages", { json: { device_key: da.device_key, to: "081234567890", text: "a" }, key: ka })).status).toBe(202);
     expect((await call("/api/v1/messages", { json: { device_key: db2.device_key, to: "081234567890", text: "b" }, key: kb })).status).toBe(202);
+  });
+});
+
+describe("package limits of the later modules", () => {
+  it("broadcast recipients per month: a start past the package's monthly recipients is refused, naming the limit", async () => {
+    const t = await setup();
+    const b = await draft(t);
+    await onPackage(t, { broadcast_recipients_per_month: 1 });
+    const refused = await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, json: {} });
+    expectLimit(refused, "broadcast_recipients_per_month");
+    const still = await call(`/api/v1/broadcasts/${b.id}`, { cookie: t.cookie });
+    expect(still.body.status).toBe("draft");
+    await onPackage(t, { broadcast_recipients_per_month: 1000 });
+    expect((await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, json: {} })).status).toBeLessThan(300);
+  });
+
+  it("live chat: a package without it gets no widget", async () => {
+    const t = await signup();
+    const put = await call("/api/v1/livechat-settings", { method: "PUT", json: { allowed_origins: ["https://toko.example"] }, cookie: t.cookie });
+    expect(put.status, put.text).toBe(200);
+    await onPackage(t, { live_chat: false });
+    const s = await call("/livechat/v1/session", { json: { key: put.body.widget_key }, headers: { origin: "https://toko.example" } });
+    expect(s.status).toBe(403);
+    expect(s.body).toMatchObject({ error_code: "PACKAGE_LIMIT", details: { limit: "live_chat" } });
   });
 });
