@@ -5,7 +5,7 @@ import { call, eventually } from "./helpers";
 import { servers } from "./servers";
 import { tenantWithDevice, type WebhookTenant } from "./webhook-fixtures";
 
-export type Fixture = { match: Record<string, unknown>; response: Record<string, unknown>; chaos?: { latencyMs?: number }; disconnectAfterMs?: number };
+export type Fixture = { match: Record<string, unknown>; response: Record<string, unknown>; chaos?: { latencyMs?: number; disconnectRate?: number; dropRate?: number; malformedRate?: number }; disconnectAfterMs?: number };
 
 export async function addFixtures(...fixtures: Fixture[]): Promise<void> {
   const r = await fetch(`${servers().aimock}/__aimock/fixtures`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ fixtures }) });
