@@ -15,6 +15,17 @@ describe("AI dashboard", () => {
     expect(ai.headers.get("content-security-policy") ?? "").toContain("nonce-");
     for (const s of ["Pengaturan AI", "Jam buka toko", "Pemakaian token AI per hari", "/api/v1/ai-settings/try", "tersimpan"]) expect(ai.text).toContain(s);
     expect(ai.text).not.toContain("sk-test-aimock");
+    // Business hours and the handoff words are editable on the page; the sandbox device's chat is a "try it" chat.
+    expect(ai.text).toContain('name="hours_start" type="time" data-type="minutes" value="08:00"');
+    expect(ai.text).toContain('name="handoff_keywords" data-type="csv" value="admin, cs, manusia, orang"');
+    expect(ai.text).toContain(`href="/app/devices/${t.deviceKey}"`);
+    expect(ai.text).toContain("Ngobrol dengan AI di chat sandbox");
+    // What the form sends for them (the shared form script: HH:MM → minutes, comma list → array) is accepted.
+    const put = await call("/api/v1/ai-settings", { method: "PUT", cookie: t.cookie, json: { hours_start: 9 * 60, hours_end: 21 * 60 + 30, handoff_keywords: ["admin", "cs", "bos"] } });
+    expect(put.status, put.text).toBe(200);
+    const again = await call("/app/ai", { cookie: t.cookie });
+    expect(again.text).toContain('value="21:30"');
+    expect(again.text).toContain('value="admin, cs, bos"');
     const ar = await call("/app/auto-replies?lang=en", { cookie: t.cookie });
     expect(ar.status).toBe(200);
     expect(ar.text).toContain("Katalog kami: toko.example.com");

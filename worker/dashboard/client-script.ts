@@ -19,8 +19,12 @@ document.addEventListener('submit', async (ev) => {
     if (el.type === 'checkbox') { put(el.name, el.checked); continue; }
     if (el.value === '' && el.dataset.optional !== undefined) continue;
     if (el.value === '' && el.dataset.null !== undefined) { put(el.name, null); continue; }
-    // data-type="date": the end of that day in the browser's time zone, as epoch ms.
-    put(el.name, el.dataset.type === 'number' ? Number(el.value) : el.dataset.type === 'date' ? new Date(el.value + 'T23:59:59').getTime() : el.value);
+    // data-type="date": the end of that day in the browser's time zone, as epoch ms; "csv": a comma-separated list;
+    // "minutes": a time of day (HH:MM) as minutes after midnight.
+    const ty = el.dataset.type;
+    if (ty === 'csv') { put(el.name, el.value.split(',').map((v) => v.trim()).filter(Boolean)); continue; }
+    if (ty === 'minutes') { const [h, m] = el.value.split(':').map(Number); put(el.name, (h || 0) * 60 + (m || 0)); continue; }
+    put(el.name, ty === 'number' ? Number(el.value) : ty === 'date' ? new Date(el.value + 'T23:59:59').getTime() : el.value);
   }
   const out = form.querySelector('[data-out]');
   const method = form.dataset.method || 'POST';

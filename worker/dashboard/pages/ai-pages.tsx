@@ -68,6 +68,11 @@ function UsageChart({ t, usage, limit }: { t: T; usage: AiPageProps["usage"]; li
   );
 }
 
+/** Minutes after midnight → "HH:MM" for a time input. */
+function hhmm(minutes: number): string {
+  return `${String(Math.floor(minutes / 60) % 24).padStart(2, "0")}:${String(minutes % 60).padStart(2, "0")}`;
+}
+
 export function AiPage(p: AiPageProps) {
   const { t, settings: s } = p;
   return (
@@ -133,6 +138,18 @@ export function AiPage(p: AiPageProps) {
               <input name="human_silence_minutes" data-type="number" type="number" min="0" value={String(s.humanSilenceMinutes)} />
             </div>
           </div>
+          <div class="row">
+            <div>
+              <label>{t("ai_hours_start")}</label>
+              <input name="hours_start" type="time" data-type="minutes" value={hhmm(s.hoursStart)} />
+            </div>
+            <div>
+              <label>{t("ai_hours_end")}</label>
+              <input name="hours_end" type="time" data-type="minutes" value={hhmm(s.hoursEnd)} />
+            </div>
+          </div>
+          <label>{t("ai_handoff_keywords")}</label>
+          <input name="handoff_keywords" data-type="csv" value={s.handoffKeywords.join(", ")} style="width:100%" maxlength={1500} />
           <label>
             <input type="checkbox" name="groups_enabled" checked={s.groupsEnabled} /> {t("ai_groups")}
           </label>
@@ -144,6 +161,16 @@ export function AiPage(p: AiPageProps) {
       <div class="card">
         <h3>{t("ai_try")}</h3>
         <p class="muted">{t("ai_try_help")}</p>
+        {p.devices
+          .filter((d) => d.provider === "sandbox")
+          .map((d) => (
+            <p>
+              <a href={`/app/devices/${d.deviceKey}`}>
+                {t("ai_try_sandbox")}: {d.name}
+              </a>
+              {p.enabledDevices.includes(d.deviceKey) ? "" : ` (${t("ai_try_sandbox_off")})`}
+            </p>
+          ))}
         <form data-api="/api/v1/ai-settings/try" data-reveal="reply" data-reveal-label="🤖">
           <input name="text" required maxlength={2000} style="width:100%" placeholder="Pesanan saya sudah sampai mana?" />
           <p>
