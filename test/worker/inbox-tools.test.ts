@@ -96,6 +96,8 @@ describe("dashboard pages", () => {
     expect(thread.text).toContain("Selamat datang di Toko");
     expect(thread.text).toContain("Pelanggan VIP");
     expect(thread.text).toContain(`data-api="/api/v1/conversations/${id}/messages"`);
+    // The agent's reply silenced the bot here: the thread says so, why, and offers to give it back.
+    for (const s of ["diam (ada balasan manusia)", "human_reply", `/api/v1/conversations/${id}/release`]) expect(thread.text).toContain(s);
     const resolved = await call(`/app/inbox?status=resolved`, { cookie: t.cookie });
     expect(resolved.text).not.toContain(`data-conversation="${id}"`);
     const settings = await call("/app/livechat", { cookie: t.cookie });

@@ -9,10 +9,6 @@ import type { Message } from "../db/messages";
 import { ApiError } from "../http/errors";
 import { composeAndQueue } from "../messaging/compose";
 import { replyOnWebChat } from "../livechat/reply";
-import { updateConversation } from "../db/conversations";
-
-/** How long an agent's reply keeps the AI agent quiet in that conversation (the AI reads bot_silenced_until). */
-export const AGENT_SILENCES_AI_MS = 12 * 60 * 60 * 1000;
 
 export type ConversationReply = {
   text: string;
@@ -21,16 +17,8 @@ export type ConversationReply = {
   source: Message["source"];
 };
 
+// (An agent's reply also silences the bot: the reply route does it with the business's setting, worker/ai/bot-state.ts.)
 export async function replyOnConversation(env: Env, db: Db, business: Business, row: ConversationRow, reply: ConversationReply): Promise<{ message: Message; created: boolean }> {
-  const result = await replyOnChannel(env, db, business, row, reply);
-  // A human answered: the AI agent stays quiet in this conversation for a while.
-  if (result.created && reply.source === "agent") {
-    await updateConversation(db, business.id, row.conversation.id, { botSilencedUntil: result.message.createdAt + AGENT_SILENCES_AI_MS });
-  }
-  return result;
-}
-
-async function replyOnChannel(env: Env, db: Db, business: Business, row: ConversationRow, reply: ConversationReply): Promise<{ message: Message; created: boolean }> {
   if (row.channel.kind === "web") return replyOnWebChat(env, db, business, row, reply);
   if (row.channel.kind !== "whatsapp" || !row.conversation.deviceKey) {
     throw new ApiError(409, "CHANNEL_NOT_SUPPORTED", "Replies on this channel are not available yet");

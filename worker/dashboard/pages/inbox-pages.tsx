@@ -2,6 +2,7 @@
 // reply box, internal notes and status/assignment actions; and the live-chat settings page (/app/livechat) with
 // the snippet. Server-rendered; the dashboard script's JSON forms (data-api) do the writes and its live channel
 // re-renders [data-live] parts when an inbox event arrives.
+import { BotStatePanel } from "./ai-pages";
 import type { Channel } from "../../db/channels";
 import type { ConversationNote } from "../../db/conversation-notes";
 import type { ConversationRow } from "../../db/conversations";
@@ -94,6 +95,8 @@ function Thread(props: { t: T; row: ConversationRow; messages: Message[]; notes:
           </form>
         ))}
       </header>
+      {/* Whether the AI may answer here, why not, until when — and the take-over/give-back button (issue 12). */}
+      <BotStatePanel t={t} rows={[row]} fmt={fmt} />
       <div class="chat" id="inbox-thread" data-refresh="15000" data-live="messages" role="log" aria-live="polite">
         {messages.map((m) => (
           <div class={`bubble ${m.direction}`} data-msg={m.id}>
