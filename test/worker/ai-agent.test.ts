@@ -42,8 +42,8 @@ describe("AI settings", () => {
 
 describe("seed callback with the api_key", () => {
   it("answers what the AI would say, synchronously, counted in usage; without the key the AI is not asked", async () => {
-    // A non-sandbox device: the callback is a dry run there (a sandbox device with the key records the message and
-    // the agent answers it in the sandbox chat, debounced, like any arrival).
+    // A non-sandbox device: the callback is a dry run there (a sandbox device with the key records the message;
+    // see the next describe).
     const t = await tenantWithDevice();
     const d = await createDevice(t, "baileys");
     const ai = await call("/api/v1/ai-settings", { method: "PUT", cookie: t.cookie, json: { device_keys: [d.device_key], base_url: `${servers().aimock}/v1`, api_key: "sk-test-aimock" } });
@@ -64,6 +64,25 @@ describe("seed callback with the api_key", () => {
     expect(usage.status).toBe(200);
     expect(usage.body.days).toHaveLength(2);
     expect(usage.body.days[1].tokens).toBeGreaterThan(0);
+  });
+});
+
+describe("seed callback with the api_key on a sandbox device", () => {
+  it("records the message like the sandbox chat and answers synchronously with the AI's turn, once", async () => {
+    const t = await aiTenant({ debounce_ms: 60_000, max_wait_ms: 120_000 });
+    const m = marker("cbsandbox");
+    await addFixtures(answer(m, "Pesanan Anda sedang dikemas."));
+    const key = await createApiKey(t);
+    const body = { from: "6281290600002@s.whatsapp.net", message_id: crypto.randomUUID(), message: `pesanan saya? ${m}`, from_name: "Sari", type: "single" };
+    // The debounce is a minute: only a synchronous turn can answer within this request.
+    const r = await call(`/api-app/whatsapp/callback/device_${t.deviceKey}`, { json: body, headers: { authorization: `Bearer ${key}` } });
+    expect(r.status, r.text).toBe(200);
+    expect(r.body).toMatchObject({ message: { text: "Pesanan Anda sedang dikemas." }, reply: true });
+    expect(await modelCalls(m)).toHaveLength(1);
+    // The sandbox chat has the customer's message and the AI's answer (one row, the turn's key).
+    const conv = await env.DB.prepare("SELECT conversation_id AS id FROM messages WHERE business_id = ? AND provider_message_id = ?").bind(t.businessId, body.message_id).first<{ id: string }>();
+    expect(conv?.id).toBeTruthy();
+    expect(await aiMessages(t.businessId, conv?.id ?? "")).toEqual([{ text: "Pesanan Anda sedang dikemas.", idempotency_key: `ai:${conv?.id}:${(await env.DB.prepare("SELECT id FROM messages WHERE provider_message_id = ?").bind(body.message_id).first<{ id: string }>())?.id}` }]);
   });
 });
 

@@ -9,6 +9,8 @@ import { assertCanWrite, authenticateApiKey } from "../auth/middleware";
 import { getBusiness, isPackageActive } from "../db/businesses";
 import { database } from "../db/client";
 import { getDeviceByKey } from "../db/devices";
+import { aiAnswerOf } from "../db/messages";
+import { aiConversation } from "../durable/stubs";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/types";
 import { jsonBody, validationHook } from "../http/validation";
@@ -125,6 +127,13 @@ export const seedWhatsappApi = new Hono<AppEnv>()
         { sendReply: false, waitUntil: (p) => c.executionCtx.waitUntil(p) },
       );
       reply = result.reply;
+      // The callback answers synchronously: the AI agent's pending turn for this message runs now (no debounce),
+      // sends its answer to the sandbox chat like any turn, and the answer is the callback's reply too.
+      if (!reply && result.message?.conversationId) {
+        const turnId = await aiConversation(c.env, result.message.conversationId).turnNow();
+        const parts = turnId ? await aiAnswerOf(db, business.id, turnId) : [];
+        if (parts.length) reply = { text: parts.join("\n\n"), source: "ai" };
+      }
     } else {
       reply = await decideAutoReply({
         env: c.env,

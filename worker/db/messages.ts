@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, like, or } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
@@ -258,4 +258,16 @@ export async function applyReceiptBatch(db: Db, deviceKey: string, receipts: Rec
   });
   const results = await d1.batch<{ id: string }>(statements);
   return results.flatMap((r, i) => r.results.map((row) => ({ id: row.id, status: targets[i] ?? "delivered" })));
+}
+
+/** The AI agent's answer to one turn, in order: its first part (`ai:<turn id>`) and the parts after it (`…:n`). */
+export async function aiAnswerOf(db: Db, businessId: string, turnId: string): Promise<string[]> {
+  const key = `ai:${turnId}`;
+  const rows = await db
+    .select({ text: messages.text, key: messages.idempotencyKey })
+    .from(messages)
+    .where(and(eq(messages.businessId, businessId), eq(messages.source, "ai"), or(eq(messages.idempotencyKey, key), like(messages.idempotencyKey, `${key}:%`))))
+    .all();
+  const part = (k: string) => (k === key ? 0 : Number(k.slice(key.length + 1)) || 0);
+  return rows.sort((a, b) => part(a.key) - part(b.key)).flatMap((r) => (r.text ? [r.text] : []));
 }

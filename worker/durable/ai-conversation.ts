@@ -40,6 +40,18 @@ export class AiConversation extends DurableObject<Env> {
     if (p?.first_at != null) await this.ctx.storage.setAlarm(Math.min(now + p.debounce_ms, p.first_at + p.max_wait_ms));
   }
 
+  /**
+   * Runs the pending turn now instead of at its alarm (the seed's callback asks synchronously: no debounce).
+   * Returns the turn id, or null when nothing was pending.
+   */
+  async turnNow(): Promise<string | null> {
+    const p = this.pending();
+    if (!p || p.first_at === null) return null;
+    await this.ctx.storage.deleteAlarm();
+    await this.alarm();
+    return `${p.conversation_id}:${p.message_id}`;
+  }
+
   override async alarm(): Promise<void> {
     const p = this.pending();
     if (!p || p.first_at === null) return;
