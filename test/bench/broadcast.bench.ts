@@ -3,28 +3,14 @@
 // (messages.accepted_at), and until every sandbox message is `sent` (or delivered); D1 rows written per recipient;
 // the workerd process's peak RSS for each size (a fresh workerd per size). Plain miniflare
 // (test/support/local-worker.ts). Figures go to docs/benchmarks.md. Target: ≤ 60 s to the outbox at 100k.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT, startLocalWorker } from "../support/local-worker";
+import { rssKb, workerdPids } from "../support/proc-memory";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 
-function workerdPids(): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === process.pid && comm.includes("workerd")) out.push(Number(d));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0);
 
 type Result = { n: number; toOutbox: number; toSent: number; rowsPerRecipient: number; baseMb: number; peakMb: number };
 
@@ -61,7 +47,7 @@ async function runSize(n: number): Promise<Result> {
         body: JSON.stringify({ name: "Bench", device_key: dev.device_key, message: { texts: ["{Halo|Hai} {name}, {promo|diskon} hari ini!"] }, audience: { labels_any: [label.id] }, schedule: { window_start: "00:00", window_end: "00:00" } }),
       })
     ).json()) as { id: string };
-    const baseRss = Math.max(...pids.map(rssKb));
+    const baseRss = Math.max(...pids.map((p) => rssKb(p)));
     let peak = baseRss;
     const sampler = setInterval(() => {
       for (const p of pids) peak = Math.max(peak, rssKb(p));

@@ -4,11 +4,12 @@
 // visitor → agent (send on the widget socket → message.created on an agent socket) and agent → visitor (reply
 // POST → the widget socket), and workerd RSS per socket. The Worker runs under plain miniflare
 // (test/support/local-worker.ts); each visitor comes from its own client address (the per-IP limits are real).
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import WebSocket from "ws";
 import { ROOT, startLocalWorker } from "../support/local-worker";
+import { rssKb, workerdPids } from "../support/proc-memory";
 
 const VISITORS = Number(process.env.BENCH_SOCKETS ?? 1000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
@@ -16,19 +17,7 @@ const AGENTS = 5;
 const EVERY_MS = 10_000;
 
 function workerdRssMb(): number {
-  let kb = 0;
-  for (const d of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid !== process.pid || !comm.includes("workerd")) continue;
-      kb += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${d}/status`, "utf8"))?.[1] ?? 0);
-    } catch {
-      // gone
-    }
-  }
-  return kb / 1024;
+  return workerdPids().reduce((kb, pid) => kb + rssKb(pid), 0) / 1024;
 }
 
 const pct = (xs: number[], p: number) => {

@@ -3,34 +3,15 @@
 // over the 100k contacts: p50/p99 of GET /api/v1/contacts?q= by partial phone and by name, side by side with
 // the same searches done as a plain LIKE scan on the same D1 (what the trigram index saves).
 // The Worker runs under plain miniflare (test/support/local-worker.ts). Figures go to docs/benchmarks.md.
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT, startLocalWorker } from "../support/local-worker";
+import { rssKb, workerdPids } from "../support/proc-memory";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 
-/** Every workerd process that is a child of this one. */
-function workerdPids(): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync("/proc").filter((x) => /^\d+$/.test(x))) {
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
-      const comm = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === process.pid && comm.includes("workerd")) out.push(Number(d));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
-
-function rssKb(pid: number, field: "VmRSS" | "VmHWM"): number {
-  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return m ? Number(m[1]) : 0;
-}
 
 function csv(n: number): string {
   const lines = ["nama,no hp,email,kota,umur"];

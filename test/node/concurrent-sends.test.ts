@@ -11,18 +11,10 @@ import { WebSocketServer, type WebSocket } from "ws";
 import { DeviceChannel, type ChannelSession } from "../../gateway-node/src/channel/device-channel";
 import { WorkerApi } from "../../gateway-node/src/channel/worker-api";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
+import { waitFor } from "./support/wait";
 
 type Started = { jobId: string; to: string; release: () => void };
 
-async function waitFor<T>(f: () => T | null | undefined | false, ms = 5000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = f();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 const cleanup: (() => void)[] = [];
 afterEach(() => {
@@ -99,7 +91,7 @@ describe("concurrent sends", () => {
     const started: Started[] = [];
     channel(worker.url, 3, started);
     // Three chats start at once (a1, b1, c1); a2 waits for a1, b2 for b1, d1 for a free slot.
-    await waitFor(() => started.length === 3);
+    await waitFor(() => started.length === 3, 5000, "three sends");
     await new Promise((r) => setTimeout(r, 50));
     expect(started.map((s) => s.jobId)).toEqual(["a1", "b1", "c1"]);
     started[0]?.release(); // a1 done → a2 may go (the first queued job whose chat is free)

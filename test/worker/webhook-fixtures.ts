@@ -2,7 +2,7 @@
 import { env } from "cloudflare:test";
 import { LYNK_SAMPLE } from "../../worker/webhooks/sources/lynk";
 import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
-import { call, signup, type Tenant } from "./helpers";
+import { call, eventually, signup, type Tenant } from "./helpers";
 
 // The seed's sample payloads live with their adapters (the rule editor previews with the same objects).
 export { LYNK_SAMPLE, SCALEV_SAMPLE };
@@ -62,17 +62,16 @@ export async function postWebhook(businessId: string, body: unknown, headers: Re
 }
 
 export async function customerEffectsSettled(businessId: string, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await env.DB.prepare(
-      "SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer' AND done_at IS NULL",
-    )
-      .bind(businessId.toLowerCase())
-      .first<{ n: number }>();
-    if (!open?.n) return;
-    if (Date.now() > until) throw new Error(`webhook customer effects of ${businessId} still open after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await eventually(
+    async () => {
+      const open = await env.DB.prepare("SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer' AND done_at IS NULL")
+        .bind(businessId.toLowerCase())
+        .first<{ n: number }>();
+      return !open?.n;
+    },
+    timeoutMs,
+    `webhook customer effects of ${businessId}`,
+  );
 }
 
 export async function hmacBase64(secret: string, body: string): Promise<string> {

@@ -7,18 +7,17 @@ import { WebhookCustomer } from "../crm/webhook-customer";
 import { webhookCustomerEffectId } from "../db/inbound-effects";
 import { driveEffects } from "../inbound/effects";
 
-const EffectMessage = z.object({ business_id: z.string(), log_id: z.string(), customer: WebhookCustomer });
-type EffectMessage = z.infer<typeof EffectMessage>;
-export type CustomerEffectMessage = EffectMessage;
+const CustomerEffectMessage = z.object({ business_id: z.string(), log_id: z.string(), customer: WebhookCustomer });
+export type CustomerEffectMessage = z.infer<typeof CustomerEffectMessage>;
 
-export function customerEffectMessage(businessId: string, logId: string, customer: WebhookCustomer): EffectMessage {
+export function customerEffectMessage(businessId: string, logId: string, customer: WebhookCustomer): CustomerEffectMessage {
   return { business_id: businessId, log_id: logId, customer };
 }
 
 export async function handleWebhookEffectsBatch(batch: MessageBatch, env: Env): Promise<void> {
   const effects = [];
   for (const m of batch.messages) {
-    const parsed = EffectMessage.safeParse(m.body);
+    const parsed = CustomerEffectMessage.safeParse(m.body);
     if (!parsed.success) {
       console.error(JSON.stringify({ level: "error", msg: "webhook effect message unreadable; the sweep re-drives its row", id: m.id }));
       continue;
