@@ -57,9 +57,12 @@ export async function channelOfContext(ctx: AutoReplyContext): Promise<string | 
 
 export async function decideAutoReply(ctx: AutoReplyContext): Promise<AutoReply | null> {
   const allowAi = ctx.allowAi ?? true;
+  // Looked up once here, not by each module that scopes by channel (keyword rules, the AI agent).
+  const channelId = await channelOfContext(ctx);
+  const scoped = channelId ? { ...ctx, channelId } : ctx;
   for (const m of modules) {
     if (m.kind === "ai" && !allowAi) continue;
-    const reply = await m.decide(ctx);
+    const reply = await m.decide(scoped);
     if (reply) return reply;
   }
   return null;
