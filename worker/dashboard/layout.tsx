@@ -2,7 +2,8 @@ import type { Child } from "hono/jsx";
 import type { Role } from "../db/schema";
 import { roleAtLeast } from "../auth/roles";
 import type { Locale, MessageKey, T } from "./i18n";
-import { STYLES } from "./client-script";
+import { STYLES } from "./styles";
+import { scriptUrl } from "./static-scripts";
 
 type NavItem = { href: string; key: MessageKey; min: Role };
 
@@ -36,7 +37,7 @@ export function Document(props: { title: string; locale: Locale; children: Child
         <meta name="viewport" content="width=device-width,initial-scale=1" />
         <title>{props.title} · Ping</title>
         <style dangerouslySetInnerHTML={{ __html: STYLES }} />
-        <script src="/app/static/app.js" defer></script>
+        <script src={scriptUrl("app")} defer></script>
       </head>
       <body>{props.children}</body>
     </html>

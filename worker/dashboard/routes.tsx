@@ -35,7 +35,7 @@ import { getRule, rulesInFiringOrder } from "../db/webhook-rules";
 import { ApiError } from "../http/errors";
 import { scriptNonce } from "../http/page-headers";
 import type { AppEnv, Auth } from "../http/types";
-import { CLIENT_SCRIPT } from "./client-script";
+import { staticScripts } from "./static-scripts";
 import { CRM_SCRIPT } from "./crm-script";
 import { livechatPages } from "./livechat-routes";
 import { contactPages } from "./contact-routes";
@@ -63,9 +63,7 @@ dashboard.get("/static/crm.js", (c) =>
   c.body(CRM_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }),
 );
 
-dashboard.get("/static/app.js", (c) =>
-  c.body(CLIENT_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }),
-);
+dashboard.route("/", staticScripts);
 
 // Language: ?lang= (remembered in a cookie), else the user's, else the business's, else Indonesian.
 dashboard.use("*", async (c, next) => {

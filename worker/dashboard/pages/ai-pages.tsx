@@ -1,5 +1,5 @@
 // The AI page (settings, "try it", usage chart, knowledge editor) and the keyword auto-replies page. Plain forms
-// handled by the dashboard's shared form script (/app/static/app.js); the usage chart is server-drawn bars.
+// handled by the dashboard's shared form script (dashboard-client/app.ts); the usage chart is server-drawn bars.
 import type { AiSettings } from "../../db/ai-settings";
 import type { AutoReplyRule } from "../../db/auto-replies";
 import type { ConversationRow } from "../../db/conversations";

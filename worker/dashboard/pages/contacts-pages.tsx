@@ -1,6 +1,6 @@
 // CRM pages: the contacts list (search, label filters, bulk actions), one contact (profile, custom fields,
 // labels, notes, timeline), the labels page and the import wizard. Writes go through /api/v1 from
-// /app/static/app.js (forms) and /app/static/crm.js (bulk selection, the import wizard).
+// dashboard-client/app.ts (forms) and /app/static/crm.js (bulk selection, the import wizard).
 import { ROW_PROBLEMS } from "../../crm/import-plan";
 import type { Contact } from "../../db/contacts";
 import type { ContactField } from "../../db/contact-fields";
