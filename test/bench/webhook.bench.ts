@@ -61,6 +61,8 @@ function beforeBuild(rev: string): { scriptPath: string; commit: string } {
   mkdirSync(dir, { recursive: true });
   execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`, { cwd: ROOT });
   symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  // Its generated browser bundles (gitignored), as `npm install` would make them there.
+  if (existsSync(path.join(dir, "scripts/build-client.mjs"))) execSync("node scripts/build-client.mjs", { cwd: dir, stdio: "ignore" });
   return { scriptPath: bundle(undefined, dir), commit };
 }
 
