@@ -132,7 +132,9 @@ export async function getQueuedMessages(db: Db, businessId: string, ids: string[
   return db
     .select()
     .from(messages)
-    .where(and(eq(messages.businessId, businessId), inJsonList(messages.id, ids), eq(messages.status, "queued")))
+    // `+`: neither the status index (every queued message of every tenant) nor the business's index may drive
+    // this; the primary key over the id list does.
+    .where(and(sql`+${messages.businessId} = ${businessId}`, inJsonList(messages.id, ids), sql`+${messages.status} = 'queued'`))
     .all();
 }
 
@@ -226,8 +228,11 @@ export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed"
 const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"], skipped: ["queued"] };
 
 /**
- * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE … FROM
- * json_each(?) per target status, whatever the number of rows; each row only moves forward.
+ * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE per target
+ * status whatever the number of rows; each row only moves forward. The rows go as one JSON object keyed by message
+ * id, so each row's provider id and error are one keyed look-up in it (not a scan of the batch per row), and
+ * `+status` keeps the status index from driving the update (it would walk every queued or sent message of every
+ * tenant): the primary key over the batch's ids does.
  */
 export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: number): Promise<void> {
   const d1 = db.$client;
@@ -235,16 +240,14 @@ export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: numb
     const group = updates.filter((u) => u.status === status);
     if (group.length === 0) return [];
     const from = FORWARD_FROM[status];
-    const payload = JSON.stringify(group.map((u) => ({ id: u.id, p: u.providerMessageId, e: u.error })));
+    const payload = JSON.stringify(Object.fromEntries(group.map((u) => [u.id, { p: u.providerMessageId, e: u.error }])));
     return [
       d1
         .prepare(
-          // IN (…) keeps the primary-key lookup (an UPDATE … FROM join would scan the table); the
-          // correlated look-ups only walk the batch's own JSON.
           `UPDATE messages SET status = ?1, updated_at = ?2,
-             provider_message_id = coalesce((SELECT json_extract(value, '$.p') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), provider_message_id),
-             error = coalesce((SELECT json_extract(value, '$.e') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), error)
-           WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?3)) AND status IN (${from.map((_, i) => `?${i + 4}`).join(", ")})`,
+             provider_message_id = coalesce(?3 -> id ->> 'p', provider_message_id),
+             error = coalesce(?3 -> id ->> 'e', error)
+           WHERE id IN (SELECT key FROM json_each(?3)) AND +status IN (${from.map((_, i) => `?${i + 4}`).join(", ")})`,
         )
         .bind(status, at, payload, ...from),
     ];
@@ -268,7 +271,7 @@ export async function applyReceiptBatch(db: Db, deviceKey: string, receipts: Rec
     const from = status === "read" ? ["queued", "sent", "delivered"] : ["queued", "sent"];
     return d1
       .prepare(
-        `UPDATE messages SET status = ?1, updated_at = ?2 WHERE device_key = ?3 AND provider_message_id IN (SELECT value FROM json_each(?4)) AND status IN (${from.map((_, i) => `?${i + 5}`).join(", ")}) RETURNING id`,
+        `UPDATE messages SET status = ?1, updated_at = ?2 WHERE device_key = ?3 AND provider_message_id IN (SELECT value FROM json_each(?4)) AND +status IN (${from.map((_, i) => `?${i + 5}`).join(", ")}) RETURNING id`,
       )
       .bind(status, at, deviceKey, ids, ...from);
   });
