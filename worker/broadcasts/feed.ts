@@ -5,8 +5,7 @@ import { insertTextMessagesStatements, type NewTextMessage } from "../db/message
 import type { Broadcast } from "../db/broadcasts";
 import { toJid } from "../lib/phone";
 import type { OutboundJob } from "../messaging/jobs";
-import { alternativesOf, BroadcastMessage, varsOf } from "./message";
-import { pickText } from "./variations";
+import { pagePlan } from "./render";
 
 type Pending = { seq: number; contact_id: string; phone: string; text: string | null; name: string | null; custom_fields: string | null; opted_out: number | null; on_whatsapp: string | null };
 
@@ -24,10 +23,8 @@ export async function feedPage(d1: D1Database, b: Broadcast, limit: number, epoc
     .bind(b.id, limit)
     .all<Pending>();
   if (pending.results.length === 0) return { jobs: [], lastSeq: null, lastText: previousText, skipped: 0 };
-  const parsed = BroadcastMessage.parse(b.message);
-  // Checked at create and update: a text that no longer parses cannot be stored.
-  const p = alternativesOf(parsed);
-  const alternatives = p.ok ? p.alternatives : [];
+  // Text, saved template, media or Meta template: worker/broadcasts/render.ts.
+  const plan = pagePlan(b);
   const rows: NewTextMessage[] = [];
   const updates: { seq: number; text: string; key: string }[] = [];
   const skips: { seq: number; reason: string }[] = [];
@@ -38,10 +35,10 @@ export async function feedPage(d1: D1Database, b: Broadcast, limit: number, epoc
     else if (r.on_whatsapp === "no") skips.push({ seq: r.seq, reason: "not_on_whatsapp" });
     else {
       const fields = r.custom_fields ? (JSON.parse(r.custom_fields) as Record<string, string | number>) : {};
-      const text = r.text ?? pickText(alternatives, b.id, r.contact_id, varsOf({ name: r.name, customFields: fields }, parsed.variable_defaults), last);
+      const { text, content } = plan.render({ contactId: r.contact_id, name: r.name, phone: r.phone, customFields: fields, stored: r.text }, last);
       last = text;
       const key = recipientKey(b.id, r.contact_id, epoch);
-      rows.push({ id: crypto.randomUUID(), businessId: b.businessId, deviceKey: b.deviceKey, idempotencyKey: key, to: toJid(r.phone), text, source: "broadcast", lane: "broadcast" });
+      rows.push({ id: crypto.randomUUID(), businessId: b.businessId, deviceKey: b.deviceKey, idempotencyKey: key, to: toJid(r.phone), text, content, source: "broadcast", lane: "broadcast" });
       updates.push({ seq: r.seq, text, key });
     }
   }

@@ -456,6 +456,8 @@ const id = {
   livechat_left: "Kiri bawah",
   livechat_origins: "Origin yang diizinkan (satu per baris)",
   livechat_out_of_office: "Balasan di luar jam kerja",
+  // Meta message templates of a cloud_api device (bcastmsg).
+  waba_id: "WhatsApp Business Account ID (untuk template)",
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -914,6 +916,8 @@ const en: Record<MessageKey, string> = {
   livechat_left: "Bottom left",
   livechat_origins: "Allowed origins (one per line)",
   livechat_out_of_office: "Out-of-office reply",
+  // Meta message templates of a cloud_api device (bcastmsg).
+  waba_id: "WhatsApp Business Account ID (for templates)",
 };
 
 const tables: Record<Locale, Record<MessageKey, string>> = { id, en };

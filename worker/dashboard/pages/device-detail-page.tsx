@@ -170,6 +170,10 @@ export function DeviceDetailPage({
               <input name="verify_token" required />
             </div>
             <div>
+              <label>{t("waba_id")}</label>
+              <input name="waba_id" inputmode="numeric" data-optional />
+            </div>
+            <div>
               <button>{t("save")}</button>
               <div data-out class="out"></div>
             </div>
