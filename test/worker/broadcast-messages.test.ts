@@ -193,6 +193,29 @@ describe("broadcasts on sandbox devices: media and saved templates", () => {
     expect(pv.body.items.map((i: { text: string }) => i.text)).toContain(captions[0]);
   });
 
+  it("takes media by URL through the media path: fetched once into R2, stored by id, sent to every recipient", async () => {
+    const t = await setup();
+    const url = `https://cdn.example.com/img/cat.png?${crypto.randomUUID()}`;
+    const b = await draft(t, { message: { type: "media", url, media_kind: "image", mime_type: "image/png", caption: "{Halo|Hai} {name}!", variable_defaults: { name: "Kak" } } });
+    expect(b.message).toEqual({ type: "media", media_id: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/), caption: "{Halo|Hai} {name}!", variable_defaults: { name: "Kak" } });
+    const obj = await env.DB.prepare("SELECT business_id, device_key, kind, mime_type, source_url FROM media_objects WHERE id = ?").bind(b.message.media_id).first();
+    expect(obj).toEqual({ business_id: t.businessId, device_key: t.deviceKey, kind: "image", mime_type: "image/png", source_url: url });
+    expect((await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    const done = await drive(t, b.id);
+    expect(done.progress.sent + done.progress.delivered + done.progress.read).toBe(4);
+    const ids = await env.DB.prepare("SELECT DISTINCT json_extract(content, '$.media_id') AS m FROM messages WHERE business_id = ? AND source = 'broadcast'").bind(t.businessId).all<{ m: string }>();
+    expect(ids.results).toEqual([{ m: b.message.media_id }]);
+
+    // The URL guard runs before anything is fetched or stored: the Worker's own origin and loopback are refused.
+    for (const bad of ["http://127.0.0.1/x.png", "ftp://cdn.example.com/x.png"]) {
+      const r = await create(t, t.deviceKey, { labels_any: [t.vip] }, { type: "media", url: bad, media_kind: "image", mime_type: "image/png" });
+      expect(r.status, r.text).toBe(400);
+      expect(r.body.error_code).toBe("INVALID_MEDIA_URL");
+    }
+    const mismatch = await create(t, t.deviceKey, { labels_any: [t.vip] }, { type: "media", url, media_kind: "image", mime_type: "application/pdf" });
+    expect(mismatch.body.error_code).toBe("MEDIA_TYPE_MISMATCH");
+  });
+
   it("refuses unknown media, another business's media and a caption on audio", async () => {
     const t = await setup();
     const other = await signup("Toko Lain");

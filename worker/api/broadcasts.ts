@@ -3,8 +3,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireActivePackage, requireRole } from "../auth/middleware";
 import { Audience, countAudience } from "../broadcasts/audience";
-import { BroadcastMessage, BroadcastMessageInput, messageType, type Plan } from "../broadcasts/message";
+import { BroadcastMessage, BroadcastMessageById, BroadcastMessageInput, messageType, type Plan } from "../broadcasts/message";
 import { BroadcastSchedule } from "../broadcasts/schedule";
+import { ingestMessageMedia } from "../broadcasts/resolve-message";
 import { checkBroadcastMessage, controlBroadcast, previewTexts, startBroadcast, validateBroadcast } from "../broadcasts/service";
 import { type Broadcast, broadcastProgress, deleteBroadcast, getBroadcast, insertBroadcast, listBroadcasts, listRecipients, updateBroadcast } from "../db/broadcasts";
 import { database } from "../db/client";
@@ -59,7 +60,7 @@ const PatchBroadcast = z
   .strictObject({ name: Name.optional(), device_key: z.string().min(1).max(100).optional(), message: BroadcastMessageInput.optional(), audience: Audience.optional(), schedule: BroadcastSchedule.optional(), label_ids: z.array(z.uuid()).max(20).optional() })
   .openapi("UpdateBroadcast");
 const PreviewBody = z
-  .strictObject({ message: BroadcastMessageInput, audience: Audience.optional(), device_key: z.string().min(1).max(100).optional(), n: z.number().int().min(1).max(20).default(5) })
+  .strictObject({ message: BroadcastMessageById, audience: Audience.optional(), device_key: z.string().min(1).max(100).optional(), n: z.number().int().min(1).max(20).default(5) })
   .openapi("BroadcastPreviewRequest");
 const PreviewSchema = z
   .object({ variants: z.number(), warning: z.string().nullable(), items: z.array(z.object({ contact_id: z.string().nullable(), name: z.string().nullable(), text: z.string() })) })
@@ -122,13 +123,14 @@ broadcastsApi
       const body = c.req.valid("json");
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      await validateBroadcast(db, businessId, { deviceKey: body.device_key, message: body.message, audience: body.audience });
+      const message = await ingestMessageMedia(c.env, db, businessId, body.device_key, body.message);
+      await validateBroadcast(db, businessId, { deviceKey: body.device_key, message, audience: body.audience });
       const b = await insertBroadcast(db, {
         id: crypto.randomUUID(),
         businessId,
         name: body.name,
         deviceKey: body.device_key,
-        message: body.message,
+        message,
         audience: body.audience,
         schedule: body.schedule,
         labelIds: body.label_ids,
@@ -196,14 +198,15 @@ broadcastsApi
       // Labels and the name may change any time; what is sent only while it is a draft.
       const content = p.device_key !== undefined || p.message !== undefined || p.audience !== undefined || p.schedule !== undefined;
       if (content && b.status !== "draft") throw new ApiError(409, "BROADCAST_NOT_DRAFT", "Only a draft's message, audience, device or schedule can change");
-      const message = p.message ?? BroadcastMessage.parse(b.message);
+      const newMessage = p.message ? await ingestMessageMedia(c.env, db, businessId, p.device_key ?? b.deviceKey, p.message) : undefined;
+      const message = newMessage ?? BroadcastMessage.parse(b.message);
       const audience = p.audience ?? Audience.parse(b.audience);
       if (content) await validateBroadcast(db, businessId, { deviceKey: p.device_key ?? b.deviceKey, message, audience });
       const updated = await updateBroadcast(
         db,
         businessId,
         id,
-        { name: p.name, deviceKey: p.device_key, message: p.message, audience: p.audience, schedule: p.schedule, labelIds: p.label_ids },
+        { name: p.name, deviceKey: p.device_key, message: newMessage, audience: p.audience, schedule: p.schedule, labelIds: p.label_ids },
         content ? ["draft"] : undefined,
       );
       if (!updated) throw new ApiError(409, "BROADCAST_NOT_DRAFT", "The broadcast was started meanwhile");

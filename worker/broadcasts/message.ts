@@ -38,8 +38,19 @@ const MetaTemplateMessage = z.strictObject({
   header_variables: ParamMap.default({}),
 });
 
-/** What the API accepts. */
-export const BroadcastMessageInput = z.union([TextMessage, SavedTemplateMessage, MediaMessage, MetaTemplateMessage]);
+/** Media given by URL at create/update: fetched once through the media path, then stored as a `media_id` message. */
+export const MediaByUrlMessage = MediaMessage.omit({ media_id: true }).extend({
+  url: z.string().max(2000),
+  media_kind: z.enum(MEDIA_KINDS),
+  mime_type: z.string().min(3).max(200),
+  file_name: z.string().min(1).max(255).optional(),
+});
+export type MediaByUrlMessage = z.infer<typeof MediaByUrlMessage>;
+
+/** A message whose media is already stored (what a preview takes: it never fetches a file). */
+export const BroadcastMessageById = z.union([TextMessage, SavedTemplateMessage, MediaMessage, MetaTemplateMessage]);
+/** What create and update accept. */
+export const BroadcastMessageInput = z.union([TextMessage, SavedTemplateMessage, MediaMessage, MediaByUrlMessage, MetaTemplateMessage]);
 export type BroadcastMessageInput = z.infer<typeof BroadcastMessageInput>;
 
 const ResolvedTemplate = z.object({ name: z.string(), body: z.string() });

@@ -3,14 +3,15 @@
 // templates (business-initiated messages outside the 24 h window), other devices never send Meta templates.
 import { listFields } from "../db/contact-fields";
 import type { Db } from "../db/client";
-import type { Device } from "../db/devices";
+import { type Device, getDevice } from "../db/devices";
 import { getMediaObject } from "../db/media-objects";
 import { getMetaTemplate } from "../db/meta-templates";
 import type { MediaKind } from "../db/schema";
 import { getTemplate } from "../db/templates";
 import { ApiError } from "../http/errors";
 import { mimeEssence, SEND_MEDIA_RULES, typeFitsKind } from "../media/kinds";
-import { type BroadcastMessage, messageType, type Plan, planOf, type ResolvedMessage } from "./message";
+import { acceptMediaUrl, ingestMediaUrl } from "../media/send-media";
+import { type BroadcastMessage, type BroadcastMessageInput, messageType, type Plan, planOf, type ResolvedMessage } from "./message";
 
 const bad = (code: string, message: string) => new ApiError(400, code, message);
 
@@ -61,4 +62,18 @@ export async function checkedPlan(db: Db, businessId: string, broadcastId: strin
   const p = planOf(resolved, broadcastId, fields);
   if (!p.ok) throw bad(p.code, p.message);
   return { resolved, plan: p.plan };
+}
+
+/**
+ * A media message given by URL becomes one by id: the URL guard's checks, then the Worker fetches the file once
+ * into R2 as a media object of the business and device (worker/media/send-media.ts). Other messages pass as they are.
+ */
+export async function ingestMessageMedia(env: Env, db: Db, businessId: string, deviceKey: string, m: BroadcastMessageInput): Promise<BroadcastMessage> {
+  if (m.type !== "media" || !("url" in m)) return m;
+  const { url, media_kind, mime_type, file_name, ...rest } = m;
+  const accepted = acceptMediaUrl(env, { media_kind, url, mime_type, ...(file_name ? { file_name } : {}) });
+  if (!(await getDevice(db, businessId, deviceKey))) throw bad("UNKNOWN_DEVICE", "No such device in this business");
+  const stored = await ingestMediaUrl(env, businessId, deviceKey, accepted);
+  if (stored.kind === "text" || stored.kind === "location") throw bad("MEDIA_TYPE_MISMATCH", "not a media file");
+  return { ...rest, media_id: stored.media_id };
 }
