@@ -2,7 +2,7 @@
 // errors, test/worker/meta-templates-server.ts): every page followed by cursor against the configured base, only
 // APPROVED (and text-only) templates selectable, a re-sync replacing the set, errors as 4xx, tenancy as 404.
 import { describe, expect, it } from "vitest";
-import { call, createDevice, signup } from "./helpers";
+import { call, createDevice, member, signup } from "./helpers";
 import { cloudDevice, configure, fillers, IMAGE_HEADER, NAMED, newWaba, PENDING, PROMO, REJECTED, serveTemplates } from "./meta-template-fixtures";
 import { LOCAL_GRAPH_TOKEN, records } from "./servers";
 
@@ -44,6 +44,29 @@ describe("Meta template sync", () => {
     expect(approved.body.items).toHaveLength(70);
     expect((approved.body.items as Listed[]).every((i) => i.status === "APPROVED")).toBe(true);
     expect((await call(`/api/v1/devices/${key}/templates?status=approved`, { cookie: t.cookie })).status).toBe(400);
+  });
+
+  it("the device page lists the synced templates, with the sync button for admins only", async () => {
+    const t = await signup();
+    const waba = newWaba();
+    const key = await cloudDevice(t, waba);
+    const empty = await call(`/app/devices/${key}`, { cookie: t.cookie });
+    expect(empty.text).toContain("Belum ada template");
+    await serveTemplates(waba, [PROMO, PENDING, IMAGE_HEADER]);
+    expect((await call(`/api/v1/devices/${key}/templates/sync`, { method: "POST", cookie: t.cookie })).status).toBe(200);
+    const page = await call(`/app/devices/${key}`, { cookie: t.cookie });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain("Template Meta");
+    expect(page.text).toContain(`data-api="/api/v1/devices/${key}/templates/sync"`);
+    for (const name of ["promo_desember", "menunggu", "promo_gambar"]) expect(page.text).toContain(`<code>${name}</code>`);
+    expect(page.text).toContain("status PENDING");
+    expect(page.text).toContain("header {{1}}, {{1}}, {{2}}");
+    expect((await call(`/app/devices/${key}?lang=en`, { cookie: t.cookie })).text).toContain("Sync templates");
+    const staff = await member(t, "staff");
+    const asStaff = await call(`/app/devices/${key}`, { cookie: staff.cookie });
+    expect(asStaff.text).toContain("<code>promo_desember</code>");
+    expect(asStaff.text).not.toContain("templates/sync");
+    expect((await call(`/api/v1/devices/${key}/templates/sync`, { method: "POST", cookie: staff.cookie })).status).toBe(403);
   });
 
   it("a re-sync updates changed templates, adds new ones and drops the ones Meta no longer lists", async () => {

@@ -3,7 +3,7 @@
 // broadcast can use each (APPROVED, and only text placeholders, which contact fields can fill).
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireRole } from "../auth/middleware";
-import { placeholdersOf } from "../broadcasts/meta-template";
+import { selectability } from "../broadcasts/meta-template";
 import { database } from "../db/client";
 import { getDevice } from "../db/devices";
 import { listMetaTemplates, type MetaTemplate, replaceMetaTemplates } from "../db/meta-templates";
@@ -32,8 +32,7 @@ const ListSchema = z.object({ items: z.array(MetaTemplateSchema) }).openapi("Met
 const SyncSchema = z.object({ synced: z.number(), approved: z.number(), items: z.array(MetaTemplateSchema) }).openapi("MetaTemplateSync");
 
 function json(t: MetaTemplate): z.infer<typeof MetaTemplateSchema> {
-  const p = placeholdersOf(t.components);
-  const reason = t.status !== "APPROVED" ? `status ${t.status}` : p.ok ? null : p.message;
+  const sel = selectability(t.status, t.components);
   return {
     name: t.name,
     language: t.language,
@@ -41,10 +40,10 @@ function json(t: MetaTemplate): z.infer<typeof MetaTemplateSchema> {
     category: t.category,
     meta_id: t.metaId,
     components: t.components,
-    body_variables: p.ok ? p.value.body : [],
-    header_variables: p.ok ? p.value.header : [],
-    selectable: reason === null,
-    not_selectable_reason: reason,
+    body_variables: sel.body,
+    header_variables: sel.header,
+    selectable: sel.selectable,
+    not_selectable_reason: sel.reason,
     synced_at: t.syncedAt,
   };
 }

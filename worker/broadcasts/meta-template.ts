@@ -48,6 +48,13 @@ export function placeholdersOf(components: readonly unknown[]): { ok: true; valu
   return { ok: true, value: { header: placeholdersIn(headerText), body: placeholdersIn(bodyText), headerText, bodyText } };
 }
 
+/** Whether a broadcast may pick a synced template (APPROVED and fillable), and its placeholders. */
+export function selectability(status: string, components: readonly unknown[]): { selectable: boolean; reason: string | null; body: string[]; header: string[] } {
+  const p = placeholdersOf(components);
+  const reason = status !== "APPROVED" ? `status ${status}` : p.ok ? null : p.message;
+  return { selectable: reason === null, reason, body: p.ok ? p.value.body : [], header: p.ok ? p.value.header : [] };
+}
+
 /** Every placeholder mapped, nothing mapped that the template lacks, fields known: else the first problem. */
 export function checkMapping(p: Placeholders, body: ParamMap, header: ParamMap, fieldKeys: ReadonlySet<string>): string | null {
   for (const [where, names, map] of [["body", p.body, body], ["header", p.header, header]] as const) {
