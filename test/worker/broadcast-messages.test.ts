@@ -5,7 +5,7 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { broadcastRunner } from "../../worker/durable/stubs";
 import { contact, draft, drive, get, label, setup } from "./broadcast-fixtures";
-import { call, createDevice, signup, type Tenant } from "./helpers";
+import { call, createDevice, eventually, signup, type Tenant } from "./helpers";
 import { cloudDevice, IMAGE_HEADER, NAMED, newWaba, PENDING, PHONE_NUMBER_ID, PROMO, serveTemplates } from "./meta-template-fixtures";
 import { records } from "./servers";
 
@@ -191,6 +191,34 @@ describe("broadcasts on sandbox devices: media and saved templates", () => {
     for (let i = 1; i < captions.length; i++) expect(captions[i]).not.toBe(captions[i - 1]);
     // The caption a recipient got is the one a preview of the same broadcast renders for it (deterministic).
     expect(pv.body.items.map((i: { text: string }) => i.text)).toContain(captions[0]);
+  });
+
+  it("a pause and resume keep each recipient's caption: the resumed messages carry the same media and words", async () => {
+    const t = await setup();
+    const mediaId = await mediaOf(t, t.deviceKey);
+    // A Baileys number whose gateway has not granted credit yet: jobs wait in the outbox, none is handed out.
+    const d = await createDevice(t, "baileys");
+    await env.DB.prepare("UPDATE devices SET status = 'connected' WHERE device_key = ?").bind(d.device_key).run();
+    await call(`/api/v1/devices/${d.device_key}`, { cookie: t.cookie, method: "PATCH", json: { settings: { pacing_enabled: false } } });
+    const b = await draft(t, { device_key: d.device_key, message: { type: "media", media_id: mediaId, captions: ["{Halo|Hai|Pagi} {name}, {promo|diskon} {hari ini|minggu ini}!"], variable_defaults: { name: "Kak" } } });
+    expect((await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    const contents = async () => {
+      const rows = await env.DB.prepare("SELECT m.content FROM broadcast_recipients r JOIN messages m ON m.id = r.message_id WHERE r.broadcast_id = ? AND m.status = 'queued' ORDER BY r.seq").bind(b.id).all<{ content: string }>();
+      return rows.results.map((r) => JSON.parse(r.content) as Record<string, unknown>);
+    };
+    await eventually(async () => (await get(t, b.id)).progress.queued === 4, 8000, "first page queued");
+    const first = await contents();
+    expect(first).toHaveLength(4);
+    expect((await call(`/api/v1/broadcasts/${b.id}/pause`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    expect(await contents()).toEqual([]);
+    // Even if the captions rendered differently now, a resumed recipient keeps the words it was given.
+    await env.DB.prepare(`UPDATE broadcasts SET message = json_set(message, '$.captions', json('["Berubah"]')) WHERE id = ?`).bind(b.id).run();
+    expect((await call(`/api/v1/broadcasts/${b.id}/resume`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    await eventually(async () => (await get(t, b.id)).progress.queued === 4, 8000, "queued again after resume");
+    const again = await contents();
+    expect(again).toEqual(first);
+    for (const c of again) expect(c).toMatchObject({ kind: "image", media_id: mediaId, caption: expect.stringMatching(/^(Halo|Hai|Pagi) \S+, (promo|diskon) (hari ini|minggu ini)!$/) });
+    expect((await call(`/api/v1/broadcasts/${b.id}/cancel`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
   });
 
   it("takes media by URL through the media path: fetched once into R2, stored by id, sent to every recipient", async () => {
