@@ -1055,3 +1055,28 @@ export const broadcastSettings = sqliteTable("broadcast_settings", {
   settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
+
+/**
+ * Meta message templates of a `cloud_api` device's WhatsApp Business Account, as last synced from the Graph API
+ * (worker/messaging/providers/cloud-api-templates.ts). A sync replaces the device's set; only `APPROVED` ones can
+ * be broadcast. Keyed by Meta's (name, language): the pair a send names.
+ */
+export const metaTemplates = sqliteTable(
+  "meta_templates",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    deviceKey: text("device_key").notNull(),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    // Meta's template id.
+    metaId: text("meta_id"),
+    status: text("status").notNull(),
+    category: text("category"),
+    // Meta's `components` array as given (HEADER/BODY/FOOTER/BUTTONS).
+    components: text("components", { mode: "json" }).$type<unknown[]>().notNull(),
+    syncedAt: integer("synced_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.deviceKey, t.name, t.language] })],
+);
