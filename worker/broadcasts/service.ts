@@ -1,7 +1,7 @@
 // Broadcast actions shared by the API and the dashboard: validation against the business's data, the state
 // machine's transitions, and the preview. The engine itself is the BroadcastRunner Durable Object.
 import { listFields } from "../db/contact-fields";
-import { type Broadcast, getBroadcast, updateBroadcast } from "../db/broadcasts";
+import { type Broadcast, countRunningBroadcasts, getBroadcast, updateBroadcast } from "../db/broadcasts";
 import type { Db } from "../db/client";
 import { getDevice } from "../db/devices";
 import { getLabel } from "../db/labels";
@@ -82,19 +82,21 @@ export async function previewTexts(
 
 const STARTABLE: readonly BroadcastStatus[] = ["draft"];
 
+/**
+ * Broadcasts running at once: the package's `broadcasts_running` (the catalogue) and the business's own lower
+ * setting (`max_running`), both answered as 403 PACKAGE_LIMIT naming `broadcasts_running`.
+ */
+async function assertCanRun(db: Db, business: Business): Promise<void> {
+  await assertWithinLimit(db, business, "broadcasts_running", 1);
+  const max = (await getBroadcastSettings(db, business)).max_running;
+  const used = await countRunningBroadcasts(db, business.id);
+  if (used >= max) throw new ApiError(403, "PACKAGE_LIMIT", `Limit reached: broadcasts_running allows ${max} in the broadcast settings (used ${used}, requested 1)`, { limit: "broadcasts_running", allowed: max, used, requested: 1 });
+}
+
 /** Draws the audience into recipient rows and hands the broadcast to its runner. */
 export async function startBroadcast(env: Env, db: Db, business: Business, b: Broadcast, audience: Audience): Promise<Broadcast> {
   if (!STARTABLE.includes(b.status)) throw new ApiError(409, "BROADCAST_NOT_DRAFT", `A ${b.status} broadcast cannot be started`);
-  const running = await env.DB.prepare(
-    "SELECT count(*) AS n FROM broadcasts WHERE business_id = ? AND status IN ('scheduled','running','waiting_window')",
-  )
-    .bind(business.id)
-    .first<{ n: number }>();
-  // Stored with a default in the business's broadcast settings; the packages issue wires it to the catalogue.
-  const max = (await getBroadcastSettings(db, business)).max_running;
-  if ((running?.n ?? 0) >= max) {
-    throw new ApiError(403, "PACKAGE_LIMIT", `At most ${max} broadcasts can run at once`, { limit: "broadcasts_running", allowed: max, used: running?.n ?? 0, requested: 1 });
-  }
+  await assertCanRun(db, business);
   const count = await countAudience(env.DB, business.id, audience);
   if (count.sendable === 0) throw bad("EMPTY_AUDIENCE", "Nobody in this audience can receive the broadcast");
   await assertWithinLimit(db, business, "broadcast_recipients_per_month", count.sendable);
@@ -107,9 +109,12 @@ export async function startBroadcast(env: Env, db: Db, business: Business, b: Br
 }
 
 /** Transitions the user asks for; the runner does the withdrawing. */
-export async function controlBroadcast(env: Env, db: Db, businessId: string, id: string, action: "pause" | "resume" | "cancel"): Promise<Broadcast> {
+export async function controlBroadcast(env: Env, db: Db, business: Business, id: string, action: "pause" | "resume" | "cancel"): Promise<Broadcast> {
+  const businessId = business.id;
   const b = await getBroadcast(db, businessId, id);
   if (!b) throw notFound("Broadcast");
+  // A paused broadcast does not count as running: resuming it must fit the limit again.
+  if (action === "resume" && (b.status === "paused" || b.status === "auto_paused")) await assertCanRun(db, business);
   const runner = broadcastRunner(env, id);
   const from: Record<typeof action, readonly BroadcastStatus[]> = {
     pause: ["scheduled", "running", "waiting_window"],
