@@ -10,7 +10,8 @@ import { broadcastRunner } from "../durable/stubs";
 import { assertWithinLimit } from "../billing/limits";
 import type { Business } from "../db/businesses";
 import { ApiError, notFound } from "../http/errors";
-import { type Audience, countAudience, labelIdsOf, materialiseStatement } from "./audience";
+import { type Audience, countAudience, labelIdsOf, materialiseStatement, sampleMembers } from "./audience";
+import { doneImportIds } from "../db/contact-import-batch";
 import { type BroadcastMessage, checkMessage, varsOf } from "./message";
 import { pickText } from "./variations";
 import { getBroadcastSettings } from "./settings";
@@ -24,6 +25,9 @@ export async function validateBroadcast(db: Db, businessId: string, input: { dev
   if (!device) throw bad("UNKNOWN_DEVICE", "No such device in this business");
   if (device.provider === "cloud_api") throw bad("TEMPLATE_REQUIRED", "Cloud API devices can broadcast only approved Meta templates");
   for (const id of labelIdsOf(input.audience)) if (!(await getLabel(db, businessId, id))) throw bad("UNKNOWN_LABEL", `No such label: ${id}`);
+  const done = await doneImportIds(db, businessId, input.audience.import_ids);
+  const missing = input.audience.import_ids.find((id) => !done.includes(id));
+  if (missing) throw bad("UNKNOWN_IMPORT", `No finished CSV import ${missing} in this business (wait until GET /contacts/imports/{id} says done)`);
   return checkBroadcastMessage(db, businessId, input.message);
 }
 
@@ -47,26 +51,8 @@ export async function previewTexts(
   audience: Audience | null,
   n: number,
 ): Promise<PreviewItem[]> {
-  let people: { id: string; name: string | null; custom_fields: string | null }[] = [];
-  if (audience) {
-    const a = await d1
-      .prepare(
-        `SELECT c.id, c.name, c.custom_fields FROM contacts c WHERE c.business_id = ?1 AND c.id IN (SELECT value FROM json_each(?2)) ORDER BY c.created_at, c.id LIMIT ?3`,
-      )
-      .bind(businessId, JSON.stringify(audience.contact_ids), n)
-      .all<{ id: string; name: string | null; custom_fields: string | null }>();
-    people = a.results;
-    if (people.length < n && labelIdsOf(audience).length) {
-      const more = await d1
-        .prepare(
-          `SELECT DISTINCT c.id, c.name, c.custom_fields FROM contacts c JOIN contact_labels cl ON cl.contact_id = c.id
-           WHERE c.business_id = ?1 AND cl.label_id IN (SELECT value FROM json_each(?2)) ORDER BY c.created_at, c.id LIMIT ?3`,
-        )
-        .bind(businessId, JSON.stringify([...audience.labels_all, ...audience.labels_any]), n - people.length)
-        .all<{ id: string; name: string | null; custom_fields: string | null }>();
-      people = [...people, ...more.results];
-    }
-  }
+  // The audience's first sendable contacts in send order (all/any/exclude, chosen contacts and CSV rows alike).
+  const people = audience ? await sampleMembers(d1, businessId, audience, n) : [];
   const out: PreviewItem[] = [];
   let previous: string | null = null;
   for (let i = 0; i < n; i++) {
