@@ -40,6 +40,7 @@ import { CRM_SCRIPT } from "./crm-script";
 import { livechatPages } from "./livechat-routes";
 import { contactPages } from "./contact-routes";
 import { aiPages } from "./ai-routes";
+import { broadcastPages } from "./broadcast-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { Document, NAV, Shell } from "./layout";
 import { AffiliatePage } from "./pages/affiliate-page";
@@ -330,9 +331,10 @@ dashboard.get("/webhook-logs", async (c) => {
 contactPages(dashboard, { render, forbidden, dateFormatter });
 aiPages(dashboard, { render, forbidden });
 livechatPages(dashboard, { render, forbidden, dateFormatter });
+broadcastPages(dashboard, { render, forbidden, dateFormatter });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
-const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies", "/inbox", "/livechat"]);
+const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies", "/inbox", "/livechat", "/broadcasts"]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (built.has(sub)) continue;
