@@ -5,18 +5,11 @@ import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, startLocalWorker } from "../support/local-worker";
 import { launchChromium } from "./chromium";
+import { apiOf, signedIn } from "./session";
 
 let worker: LocalWorker;
 let browser: Browser;
-
-async function api(path: string, init: { json?: unknown; cookie?: string; method?: string } = {}) {
-  const res = await fetch(new URL(path, worker.url), {
-    method: init.method ?? (init.json === undefined ? "GET" : "POST"),
-    headers: { "content-type": "application/json", ...(init.cookie ? { cookie: init.cookie, origin: new URL(worker.url).origin } : {}) },
-    body: init.json === undefined ? undefined : JSON.stringify(init.json),
-  });
-  return { status: res.status, headers: res.headers, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
-}
+const api = apiOf(() => worker);
 
 describe("broadcasts in Chromium", () => {
   beforeAll(async () => {
@@ -30,10 +23,7 @@ describe("broadcasts in Chromium", () => {
   });
 
   it("compose → preview and count → save & start on a sandbox device → progress reaches completed", async () => {
-    const signup = await api("/api/v1/auth/signup", { json: { business_name: "Toko Siaran", name: "Ani", email: `siaran.${Date.now()}@example.co.id`, password: "kata-sandi-aman-1" } });
-    expect(signup.status).toBe(201);
-    const token = /ping_session=([^;]+)/.exec(signup.headers.get("set-cookie") ?? "")?.[1] ?? "";
-    const cookie = `ping_session=${token}`;
+    const { cookie, context, page } = await signedIn(worker, browser, api, "Toko Siaran", `siaran.${Date.now()}@example.co.id`);
     const device = await api("/api/v1/devices", { json: { name: "Sandbox", provider: "sandbox" }, cookie });
     expect(device.status).toBe(201);
     // The device's own sending hours would hold broadcasts at night (the test may run at any hour).
@@ -50,9 +40,6 @@ describe("broadcasts in Chromium", () => {
     for (const p of people) expect((await api("/api/v1/contacts", { json: { ...p, label_ids: [vip.body?.id] }, cookie })).status).toBe(201);
     expect((await api("/api/v1/contacts", { json: { name: "Bukan VIP", phone: "081111110009", label_ids: [other.body?.id] }, cookie })).status).toBe(201);
 
-    const context = await browser.newContext();
-    await context.addCookies([{ name: "ping_session", value: token, url: worker.url }]);
-    const page = await context.newPage();
     await page.goto(new URL("/app/broadcasts", worker.url).toString());
     await page.getByText("Broadcast baru").click();
     await page.waitForURL(/\/app\/broadcasts\/new$/);

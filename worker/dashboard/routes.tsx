@@ -41,6 +41,8 @@ import { livechatPages } from "./livechat-routes";
 import { contactPages } from "./contact-routes";
 import { aiPages } from "./ai-routes";
 import { broadcastPages } from "./broadcast-routes";
+import { deviceHealthReport } from "../broadcasts/health-report";
+import { DeviceHealthPanel } from "./pages/device-health-panel";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { Document, NAV, Shell } from "./layout";
 import { AffiliatePage } from "./pages/affiliate-page";
@@ -181,10 +183,11 @@ dashboard.get("/devices/:device_key", async (c) => {
   const d = /^[0-9a-f-]{36}$/.test(key) ? await getDevice(db, auth.business.id, key) : undefined;
   if (!d) return c.html(render(c, "device_detail", <p class="card">{t("no_devices")}</p>), 404);
   const canEdit = roleAtLeast(auth.role, "admin");
-  const [live, messages, deliveries] = await Promise.all([
+  const [live, messages, deliveries, health] = await Promise.all([
     deviceSession(c.env, d.deviceKey).liveStatus(),
     d.provider === "sandbox" ? listMessages(db, auth.business.id, { deviceKey: d.deviceKey }, 50) : Promise.resolve([]),
     listWebhookDeliveries(db, auth.business.id, d.deviceKey, 20),
+    deviceHealthReport(c.env.DB, auth.business.id, d, Date.now()),
   ]);
   return c.html(
     render(
@@ -202,6 +205,7 @@ dashboard.get("/devices/:device_key", async (c) => {
         canEdit={canEdit}
         fmt={dateFormatter(auth, locale)}
         timeZone={auth.business.timezone}
+        health={<DeviceHealthPanel t={t} h={health} />}
       />,
     ),
   );

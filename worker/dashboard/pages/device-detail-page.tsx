@@ -5,6 +5,7 @@ import type { Message } from "../../db/messages";
 import type { WebhookDelivery } from "../../db/webhook-deliveries";
 import type { LiveStatus } from "../../durable/device-session";
 import type { DeviceSettings } from "../../messaging/settings";
+import type { Child } from "hono/jsx";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
 
@@ -21,6 +22,8 @@ type Props = {
   fmt: (ms: number) => string;
   /** The business's time zone, for times the live chat renders itself. */
   timeZone: string;
+  /** The number's health card (issue 11, device-health-panel.tsx), under the live status. */
+  health?: Child;
 };
 
 function NumberField({ t, name, value, k, step }: { t: T; name: keyof DeviceSettings; value: number; k: Parameters<T>[0]; step?: string }) {
@@ -44,6 +47,7 @@ export function DeviceDetailPage({
   canEdit,
   fmt,
   timeZone,
+  health,
 }: Props) {
   const api = `/api/v1/devices/${d.deviceKey}`;
   return (
@@ -74,6 +78,7 @@ export function DeviceDetailPage({
         ) : null}
         {!canEdit && (d.status === "qr" || d.status === "pairing_code") ? <p class="muted">{t("pairing_admin_only")}</p> : null}
       </div>
+      {health}
       {d.provider === "baileys" && canEdit ? (
         <div class="card row">
           <form data-api={`${api}/pair`}>
