@@ -2,19 +2,10 @@
 // lowering the caps (≥ 0.9 full, 0.7–0.9 half, < 0.7 broadcasts pause), the warm-up stage, tenant isolation.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { seedLaneSends } from "./broadcast-fixtures";
 import { call, createDevice, signup, type Tenant } from "./helpers";
 
-async function seedSends(t: Tenant, deviceKey: string, sent: number, failed: number) {
-  const now = Date.now();
-  const stmts = [];
-  for (let i = 0; i < sent + failed; i++) {
-    stmts.push(
-      env.DB.prepare("INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane, status, error, created_at) VALUES (?, ?, ?, ?, '628111@s.whatsapp.net', 'x', 'broadcast', 'broadcast', ?, ?, ?)")
-        .bind(crypto.randomUUID(), t.businessId, deviceKey, `seed:${crypto.randomUUID()}`, i < failed ? "failed" : "sent", i < failed ? "not on WhatsApp" : null, now - 3_600_000),
-    );
-  }
-  await env.DB.batch(stmts);
-}
+const seedSends = (t: Tenant, deviceKey: string, sent: number, failed: number) => seedLaneSends(t, deviceKey, sent, failed);
 
 async function health(t: Tenant, key: string) {
   const r = await call(`/api/v1/devices/${key}/health`, { cookie: t.cookie });
