@@ -236,7 +236,7 @@ broadcastsApi
       return c.json(json(started, await broadcastProgress(c.env.DB, b.id)), 200);
     },
   )
-  .openapi(control("pause"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business.id, c.req.valid("param").id, "pause")), 200))
-  .openapi(control("resume"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business.id, c.req.valid("param").id, "resume")), 200))
-  .openapi(control("cancel"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business.id, c.req.valid("param").id, "cancel")), 200));
+  .openapi(control("pause"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business, c.req.valid("param").id, "pause")), 200))
+  .openapi(control("resume"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business, c.req.valid("param").id, "resume")), 200))
+  .openapi(control("cancel"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business, c.req.valid("param").id, "cancel")), 200));
 

@@ -1,6 +1,6 @@
 // Broadcast actions shared by the API and the dashboard: validation against the business's data, the state
 // machine's transitions, and the preview. The engine itself is the BroadcastRunner Durable Object.
-import { type Broadcast, getBroadcast, updateBroadcast } from "../db/broadcasts";
+import { type Broadcast, countRunningBroadcasts, getBroadcast, updateBroadcast } from "../db/broadcasts";
 import type { Db } from "../db/client";
 import { getDevice } from "../db/devices";
 import { getLabel } from "../db/labels";
@@ -9,7 +9,8 @@ import { broadcastRunner } from "../durable/stubs";
 import { assertWithinLimit } from "../billing/limits";
 import type { Business } from "../db/businesses";
 import { ApiError, notFound } from "../http/errors";
-import { type Audience, countAudience, labelIdsOf, materialiseStatement } from "./audience";
+import { type Audience, countAudience, labelIdsOf, materialiseStatement, sampleMembers } from "./audience";
+import { doneImportIds } from "../db/contact-import-batch";
 import { BroadcastMessage, messageType, type Plan } from "./message";
 import { checkedPlan } from "./resolve-message";
 import { getBroadcastSettings } from "./settings";
@@ -27,6 +28,9 @@ async function deviceOf(db: Db, businessId: string, deviceKey: string) {
 export async function validateBroadcast(db: Db, businessId: string, input: { deviceKey: string; message: BroadcastMessage; audience: Audience }, broadcastId = "preview") {
   const device = await deviceOf(db, businessId, input.deviceKey);
   for (const id of labelIdsOf(input.audience)) if (!(await getLabel(db, businessId, id))) throw bad("UNKNOWN_LABEL", `No such label: ${id}`);
+  const done = await doneImportIds(db, businessId, input.audience.import_ids);
+  const missing = input.audience.import_ids.find((id) => !done.includes(id));
+  if (missing) throw bad("UNKNOWN_IMPORT", `No finished CSV import ${missing} in this business (wait until GET /contacts/imports/{id} says done)`);
   return (await checkedPlan(db, businessId, broadcastId, device, input.message)).plan;
 }
 
@@ -43,26 +47,8 @@ export type PreviewItem = { contact_id: string | null; name: string | null; text
 
 /** N sample renders: the audience's first contacts (or placeholders), each with the text it would get. */
 export async function previewTexts(d1: D1Database, businessId: string, plan: Plan, audience: Audience | null, n: number): Promise<PreviewItem[]> {
-  let people: { id: string; name: string | null; phone: string | null; custom_fields: string | null }[] = [];
-  if (audience) {
-    const a = await d1
-      .prepare(
-        `SELECT c.id, c.name, c.phone, c.custom_fields FROM contacts c WHERE c.business_id = ?1 AND c.id IN (SELECT value FROM json_each(?2)) ORDER BY c.created_at, c.id LIMIT ?3`,
-      )
-      .bind(businessId, JSON.stringify(audience.contact_ids), n)
-      .all<{ id: string; name: string | null; phone: string | null; custom_fields: string | null }>();
-    people = a.results;
-    if (people.length < n && labelIdsOf(audience).length) {
-      const more = await d1
-        .prepare(
-          `SELECT DISTINCT c.id, c.name, c.phone, c.custom_fields FROM contacts c JOIN contact_labels cl ON cl.contact_id = c.id
-           WHERE c.business_id = ?1 AND cl.label_id IN (SELECT value FROM json_each(?2)) ORDER BY c.created_at, c.id LIMIT ?3`,
-        )
-        .bind(businessId, JSON.stringify([...audience.labels_all, ...audience.labels_any]), n - people.length)
-        .all<{ id: string; name: string | null; phone: string | null; custom_fields: string | null }>();
-      people = [...people, ...more.results];
-    }
-  }
+  // The audience's first sendable contacts in send order (all/any/exclude, chosen contacts and CSV rows alike).
+  const people = audience ? await sampleMembers(d1, businessId, audience, n) : [];
   const out: PreviewItem[] = [];
   let previous: string | null = null;
   for (let i = 0; i < n; i++) {
@@ -78,19 +64,21 @@ export async function previewTexts(d1: D1Database, businessId: string, plan: Pla
 
 const STARTABLE: readonly BroadcastStatus[] = ["draft"];
 
+/**
+ * Broadcasts running at once: the package's `broadcasts_running` (the catalogue) and the business's own lower
+ * setting (`max_running`), both answered as 403 PACKAGE_LIMIT naming `broadcasts_running`.
+ */
+async function assertCanRun(db: Db, business: Business): Promise<void> {
+  await assertWithinLimit(db, business, "broadcasts_running", 1);
+  const max = (await getBroadcastSettings(db, business)).max_running;
+  const used = await countRunningBroadcasts(db, business.id);
+  if (used >= max) throw new ApiError(403, "PACKAGE_LIMIT", `Limit reached: broadcasts_running allows ${max} in the broadcast settings (used ${used}, requested 1)`, { limit: "broadcasts_running", allowed: max, used, requested: 1 });
+}
+
 /** Draws the audience into recipient rows and hands the broadcast to its runner. */
 export async function startBroadcast(env: Env, db: Db, business: Business, b: Broadcast, audience: Audience): Promise<Broadcast> {
   if (!STARTABLE.includes(b.status)) throw new ApiError(409, "BROADCAST_NOT_DRAFT", `A ${b.status} broadcast cannot be started`);
-  const running = await env.DB.prepare(
-    "SELECT count(*) AS n FROM broadcasts WHERE business_id = ? AND status IN ('scheduled','running','waiting_window')",
-  )
-    .bind(business.id)
-    .first<{ n: number }>();
-  // Stored with a default in the business's broadcast settings; the packages issue wires it to the catalogue.
-  const max = (await getBroadcastSettings(db, business)).max_running;
-  if ((running?.n ?? 0) >= max) {
-    throw new ApiError(403, "PACKAGE_LIMIT", `At most ${max} broadcasts can run at once`, { limit: "broadcasts_running", allowed: max, used: running?.n ?? 0, requested: 1 });
-  }
+  await assertCanRun(db, business);
   const count = await countAudience(env.DB, business.id, audience);
   if (count.sendable === 0) throw bad("EMPTY_AUDIENCE", "Nobody in this audience can receive the broadcast");
   await assertWithinLimit(db, business, "broadcast_recipients_per_month", count.sendable);
@@ -107,9 +95,12 @@ export async function startBroadcast(env: Env, db: Db, business: Business, b: Br
 }
 
 /** Transitions the user asks for; the runner does the withdrawing. */
-export async function controlBroadcast(env: Env, db: Db, businessId: string, id: string, action: "pause" | "resume" | "cancel"): Promise<Broadcast> {
+export async function controlBroadcast(env: Env, db: Db, business: Business, id: string, action: "pause" | "resume" | "cancel"): Promise<Broadcast> {
+  const businessId = business.id;
   const b = await getBroadcast(db, businessId, id);
   if (!b) throw notFound("Broadcast");
+  // A paused broadcast does not count as running: resuming it must fit the limit again.
+  if (action === "resume" && (b.status === "paused" || b.status === "auto_paused")) await assertCanRun(db, business);
   const runner = broadcastRunner(env, id);
   const from: Record<typeof action, readonly BroadcastStatus[]> = {
     pause: ["scheduled", "running", "waiting_window"],

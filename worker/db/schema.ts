@@ -672,6 +672,8 @@ export const packages = sqliteTable("packages", {
   messagesPerDay: integer("messages_per_day"),
   broadcastRecipientsPerMonth: integer("broadcast_recipients_per_month"),
   aiTokensPerDay: integer("ai_tokens_per_day"),
+  // Broadcasts running (scheduled, running or waiting for their window) at once (issue 11).
+  broadcastsRunning: integer("broadcasts_running"),
   liveChat: integer("live_chat", { mode: "boolean" }).notNull().default(false),
   purchasable: integer("purchasable", { mode: "boolean" }).notNull().default(true),
   sortOrder: integer("sort_order").notNull().default(100),
@@ -1079,4 +1081,21 @@ export const metaTemplates = sqliteTable(
     syncedAt: integer("synced_at", { mode: "number" }).notNull(),
   },
   (t) => [primaryKey({ columns: [t.businessId, t.deviceKey, t.name, t.language] })],
+);
+
+/**
+ * Which contacts a CSV import wrote (created or merged), so a broadcast's audience can be "the rows of this file"
+ * (worker/broadcasts/audience.ts `import_ids`). Written per batch by the import; a redone batch adds nothing.
+ */
+export const contactImportContacts = sqliteTable(
+  "contact_import_contacts",
+  {
+    importId: text("import_id")
+      .notNull()
+      .references(() => contactImports.id, { onDelete: "cascade" }),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.contactId] })],
 );

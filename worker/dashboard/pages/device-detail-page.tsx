@@ -5,6 +5,7 @@ import type { Message } from "../../db/messages";
 import type { WebhookDelivery } from "../../db/webhook-deliveries";
 import type { LiveStatus } from "../../durable/device-session";
 import type { DeviceSettings } from "../../messaging/settings";
+import type { Child } from "hono/jsx";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
 import type { MetaTemplate } from "../../db/meta-templates";
@@ -25,6 +26,8 @@ type Props = {
   timeZone: string;
   /** A cloud_api device's synced Meta templates (empty for other providers). */
   metaTemplates: MetaTemplate[];
+  /** The number's health card (issue 11, device-health-panel.tsx), under the live status. */
+  health?: Child;
 };
 
 function NumberField({ t, name, value, k, step }: { t: T; name: keyof DeviceSettings; value: number; k: Parameters<T>[0]; step?: string }) {
@@ -49,6 +52,7 @@ export function DeviceDetailPage({
   fmt,
   timeZone,
   metaTemplates,
+  health,
 }: Props) {
   const api = `/api/v1/devices/${d.deviceKey}`;
   return (
@@ -79,6 +83,7 @@ export function DeviceDetailPage({
         ) : null}
         {!canEdit && (d.status === "qr" || d.status === "pairing_code") ? <p class="muted">{t("pairing_admin_only")}</p> : null}
       </div>
+      {health}
       {d.provider === "baileys" && canEdit ? (
         <div class="card row">
           <form data-api={`${api}/pair`}>

@@ -1,0 +1,86 @@
+// Broadcasts in Chromium against the real Worker under miniflare: compose a message and watch the preview of its
+// variations, pick an audience by label and see the recipient count (with what is skipped) before sending, set
+// the sending hours, save and start on a sandbox device, then watch the detail page's progress reach completed.
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type LocalWorker, startLocalWorker } from "../support/local-worker";
+import { launchChromium } from "./chromium";
+import { apiOf, signedIn } from "./session";
+
+let worker: LocalWorker;
+let browser: Browser;
+const api = apiOf(() => worker);
+
+describe("broadcasts in Chromium", () => {
+  beforeAll(async () => {
+    worker = await startLocalWorker();
+    browser = await launchChromium();
+  }, 60_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await worker?.close();
+  });
+
+  it("compose → preview and count → save & start on a sandbox device → progress reaches completed", async () => {
+    const { cookie, context, page } = await signedIn(worker, browser, api, "Toko Siaran", `siaran.${Date.now()}@example.co.id`);
+    const device = await api("/api/v1/devices", { json: { name: "Sandbox", provider: "sandbox" }, cookie });
+    expect(device.status).toBe(201);
+    // The device's own sending hours would hold broadcasts at night (the test may run at any hour).
+    const patched = await api(`/api/v1/devices/${String(device.body?.device_key)}`, { method: "PATCH", json: { settings: { window_start: "00:00", window_end: "00:00" } }, cookie });
+    expect(patched.status).toBe(200);
+    const vip = await api("/api/v1/labels", { json: { name: "VIP" }, cookie });
+    const other = await api("/api/v1/labels", { json: { name: "Lain" }, cookie });
+    const people = [
+      { name: "Budi", phone: "081111110001" },
+      { name: "Sari", phone: "081111110002" },
+      { name: "Andi", phone: "081111110003" },
+      { name: "Tanpa Nomor", email: "tanpa@example.co.id" },
+    ];
+    for (const p of people) expect((await api("/api/v1/contacts", { json: { ...p, label_ids: [vip.body?.id] }, cookie })).status).toBe(201);
+    expect((await api("/api/v1/contacts", { json: { name: "Bukan VIP", phone: "081111110009", label_ids: [other.body?.id] }, cookie })).status).toBe(201);
+
+    await page.goto(new URL("/app/broadcasts", worker.url).toString());
+    await page.getByText("Broadcast baru").click();
+    await page.waitForURL(/\/app\/broadcasts\/new$/);
+
+    await page.fill("#bc-name", "Promo Akhir Tahun");
+    await page.fill("#bc-text-0", "{Halo|Hai|Selamat pagi} {name}, {promo|diskon} akhir tahun!");
+    // The preview renders sample texts without an audience (placeholders get the default name).
+    await expect.poll(() => page.locator("#bc-variants").textContent(), { timeout: 10_000 }).toBe("6");
+    expect(await page.locator("#bc-preview li").count()).toBe(5);
+    expect(await page.locator("#bc-preview li pre").first().textContent()).toMatch(/^(Halo|Hai|Selamat pagi) Kak, (promo|diskon) akhir tahun!$/);
+
+    // Audience: any of VIP. The count shows before sending, with the contact that has no number skipped.
+    await page.locator(`input[name="labels_any"][value="${String(vip.body?.id)}"]`).check();
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("3");
+    expect(await page.locator('#bc-count [data-k="total"]').textContent()).toBe("4");
+    expect(await page.locator('#bc-count [data-k="reasons"]').textContent()).toBe("nomor tidak valid: 1");
+    // The preview now renders for the audience's real contacts.
+    await expect.poll(async () => (await page.locator("#bc-preview li small").allTextContents()).slice(0, 3), { timeout: 10_000 }).toEqual(["Budi", "Sari", "Andi"]);
+    // Excluding the label drops everyone.
+    await page.locator(`input[name="exclude_labels"][value="${String(vip.body?.id)}"]`).check();
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("0");
+    await page.locator(`input[name="exclude_labels"][value="${String(vip.body?.id)}"]`).uncheck();
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("3");
+
+    // Sending hours all day (equal times), every day.
+    await page.fill("#bc-window-start", "00:00");
+    await page.fill("#bc-window-end", "00:00");
+    await page.click("#bc-save-start");
+    await page.waitForURL(/\/app\/broadcasts\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+    expect(await page.locator("h2").textContent()).toBe("Promo Akhir Tahun");
+
+    // The detail page refreshes itself until the broadcast is done.
+    await expect.poll(() => page.locator("#bc-status").getAttribute("data-status"), { timeout: 30_000 }).toBe("completed");
+    const n = async (k: string) => Number(await page.locator(`#bc-counters [data-k="${k}"]`).textContent());
+    expect(await n("total")).toBe(4);
+    expect(await n("skipped")).toBe(1);
+    expect((await n("sent")) + (await n("delivered")) + (await n("read"))).toBe(3);
+    expect(await page.locator("#bc-percent").textContent()).toBe("100%");
+    expect(await page.locator("#bc-recipients tbody tr").count()).toBe(4);
+    // No control is left on a completed broadcast but delete.
+    expect(await page.locator("#bc-pause, #bc-cancel, #bc-resume").count()).toBe(0);
+    await context.close();
+  });
+});
