@@ -37,6 +37,7 @@ import { conversationTypingApi } from "./api/conversation-typing";
 import { livechatPublic, widgetScripts } from "./livechat/public-routes";
 import { broadcastsApi } from "./api/broadcasts";
 import { broadcastSettingsApi } from "./api/broadcast-settings";
+import { campaignsApi } from "./api/campaigns";
 import { deviceHealthApi } from "./api/device-health";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
@@ -88,6 +89,7 @@ v1.route("/conversations", conversationNotesApi);
 v1.route("/conversations", conversationTypingApi);
 v1.route("/broadcasts", broadcastsApi);
 v1.route("/broadcast-settings", broadcastSettingsApi);
+v1.route("/campaigns", campaignsApi);
 v1.route("/devices", deviceHealthApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",

@@ -10,6 +10,7 @@ import { type Device, getDeviceByKey } from "../db/devices";
 import { deferEffect, dueEffects, type InboundEffect, markEffectsDone, type NewInboundEffect } from "../db/inbound-effects";
 import { getMessage, type Message } from "../db/messages";
 import { recordWebhookCustomer, WebhookCustomer } from "../crm/webhook-customer";
+import { enrolFromWebhook } from "../campaigns/service";
 import { queueMessages } from "../messaging/enqueue";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import { DeviceWebhookJob } from "./device-webhook";
@@ -69,8 +70,12 @@ async function contextOf(env: Env, e: Effect): Promise<EffectContext | null> {
 async function runEffect(env: Env, e: Effect, given: EffectContext | null, now: number): Promise<AutoReply | null> {
   if (e.kind === "webhook_customer") {
     const facts = WebhookCustomer.safeParse(e.payload);
-    if (facts.success) await recordWebhookCustomer(database(env.DB), e.businessId, facts.data, now);
-    else console.error(JSON.stringify({ level: "error", msg: "webhook customer effect unreadable; dropped", id: e.id }));
+    if (facts.success) {
+      const db = database(env.DB);
+      const r = await recordWebhookCustomer(db, e.businessId, facts.data, now);
+      // Campaigns triggered by the matched rules (issue 11); the log id is the event, so a re-run enrols no one twice.
+      await enrolFromWebhook(env, db, e.businessId, e.messageId, facts.data.rule_ids, r.contactIds);
+    } else console.error(JSON.stringify({ level: "error", msg: "webhook customer effect unreadable; dropped", id: e.id }));
     return null;
   }
   if (e.kind === "forward") {
