@@ -40,6 +40,7 @@ import { CRM_SCRIPT } from "./crm-script";
 import { livechatPages } from "./livechat-routes";
 import { contactPages } from "./contact-routes";
 import { aiPages } from "./ai-routes";
+import { campaignPages } from "./campaign-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { Document, NAV, Shell } from "./layout";
 import { AffiliatePage } from "./pages/affiliate-page";
@@ -330,6 +331,7 @@ dashboard.get("/webhook-logs", async (c) => {
 contactPages(dashboard, { render, forbidden, dateFormatter });
 aiPages(dashboard, { render, forbidden });
 livechatPages(dashboard, { render, forbidden, dateFormatter });
+campaignPages(dashboard, { render, forbidden, dateFormatter });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
 const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies", "/inbox", "/livechat"]);
