@@ -72,8 +72,9 @@ export async function runTurn(env: Env, db: Db, business: Business, storedPacer:
         budget.allowed -= 1;
         lastText.set(k.deviceKey, plan.send.text);
       } else {
-        // The number cannot take it now: the enrollment stays at its step and asks again when the number may.
-        plan = { send: null, state: { kind: "active", step: row.step, nextAt: budget.retryAt ?? now + LIMIT_RETRY_MS } };
+        // The number cannot take it now: the enrollment stays at its step and asks again when the number may
+        // (or in the next turn, when this turn used up what the number took).
+        plan = { send: null, state: { kind: "active", step: row.step, nextAt: budget.retryAt ?? now } };
       }
     }
     planned.push({ row, plan, deviceKey: k.deviceKey });
