@@ -2,8 +2,8 @@
 // package API, no `wrangler dev` proxy), bundled by wrangler as a deploy would, with wrangler.toml's bindings
 // (D1, Queues, Durable Objects, R2, rate limits, vars) as wrangler itself converts them, on an OS-chosen
 // loopback port, its D1 migrations applied. Callers pass only the vars they care about.
-import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { execSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { join, relative } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, type V4WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
@@ -42,6 +42,22 @@ export function bundle(entry?: string, root = ROOT): string {
   const path = join(out, module);
   bundles.set(key, path);
   return path;
+}
+
+/**
+ * The Worker of another revision (a benchmark's "before"), bundled from a plain export of it (no worktree) with
+ * this checkout's packages.
+ */
+export function beforeBuild(rev: string): { scriptPath: string; commit: string } {
+  const commit = execSync(`git rev-parse --short ${rev}`, { cwd: ROOT, encoding: "utf8" }).trim();
+  const dir = join(ROOT, "node_modules/.cache", `ping-before-${commit}`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`, { cwd: ROOT });
+  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
+  // The dashboard's browser bundles are generated, not checked in (revisions older than them have no script).
+  if (existsSync(join(dir, "scripts/build-client.mjs"))) execSync("node scripts/build-client.mjs", { cwd: dir });
+  return { scriptPath: bundle(undefined, dir), commit };
 }
 
 /** Applies every migration in migrations/, in order, as `wrangler d1 migrations apply` would. */
@@ -86,6 +102,8 @@ export type LocalWorkerOptions = {
   outboundService?: (request: Request) => Promise<Response>;
   /** Settings over wrangler.toml's for some consumers, by queue name (a benchmark comparing batch settings). */
   queueConsumerSettings?: Record<string, { maxBatchSize?: number; maxBatchTimeout?: number }>;
+  /** A loopback port for workerd's V8 inspector (isolate-heap.ts reads the Worker's JS heap through it). */
+  inspectorPort?: number;
 };
 
 type ConsumerOptions = Record<string, Record<string, unknown>>;
@@ -107,6 +125,7 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
     convertV4MiniflareOptions({
       host: "127.0.0.1",
       port,
+      ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
       workers: [
         {
           name: "ping",

@@ -4,7 +4,7 @@
 // always exits; conditions branch (exit or skip the next step); the package limit holds sends back.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { driveEffects } from "../../worker/inbound/effects";
+import { runWebhookCustomers } from "../../worker/webhooks/customer-effects";
 import { operator, setPackage } from "./billing-helpers";
 import { setup } from "./broadcast-fixtures";
 import { campaignMessages, createCampaign, enrol, enrollments, idsOf, PROMO, sentCount, THANKS, timePasses, turn, WAIT_3_DAYS } from "./campaign-fixtures";
@@ -42,9 +42,9 @@ describe("campaign triggers", () => {
     await postWebhook(t.businessId, LYNK_SAMPLE, LYNK_UA);
     // The effect re-run by the sweep after the customer finished the sequence: still one enrollment.
     await env.DB.prepare("UPDATE campaign_enrollments SET status = 'completed' WHERE campaign_id = ?").bind(k.id).run();
-    const effect = await env.DB.prepare("SELECT * FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer'").bind(t.businessId).first<Record<string, string>>();
-    expect(effect).not.toBeNull();
-    await driveEffects(env, [{ id: String(effect?.id), kind: "webhook_customer", payload: JSON.parse(String(effect?.payload)), businessId: t.businessId, messageId: String(effect?.message_id) }], null, Date.now());
+    const logged = await env.DB.prepare("SELECT id, customer FROM webhook_logs WHERE business_id = ? AND customer IS NOT NULL").bind(t.businessId).first<{ id: string; customer: string }>();
+    expect(logged).not.toBeNull();
+    await runWebhookCustomers(env, [{ logId: String(logged?.id), businessId: t.businessId, customer: JSON.parse(String(logged?.customer)) }], Date.now());
     expect(await enrollments(k.id)).toHaveLength(1);
     // Another payment (a new event) enrols again.
     await postWebhook(t.businessId, { ...LYNK_SAMPLE, data: { ...LYNK_SAMPLE.data, message_data: { ...LYNK_SAMPLE.data.message_data, refId: "second-payment" } } }, LYNK_UA);

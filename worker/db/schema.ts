@@ -628,12 +628,19 @@ export const webhookLogs = sqliteTable(
     // Raw body, truncated to the stored cap (see docs/webhooks.md).
     payload: text("payload").notNull(),
     payloadTruncated: integer("payload_truncated", { mode: "boolean" }).notNull().default(false),
+    // The event's CRM side (worker/crm/webhook-customer.ts facts: contact + order), written with the log row when
+    // this delivery owns the event and run after the answer by the webhook-effects queue; `customer_due_at` is
+    // when the sweep may (re)run it, NULL once it ran. Kept in the log row rather than an inbound_effects row:
+    // one statement fewer in the webhook's batch (docs/benchmarks.md, bench:webhook).
+    customer: text("customer", { mode: "json" }).$type<unknown>(),
+    customerDueAt: integer("customer_due_at"),
     createdAt: createdAt(),
   },
   (t) => [
     index("webhook_logs_business_idx").on(t.businessId, t.createdAt),
     index("webhook_logs_status_idx").on(t.businessId, t.status, t.createdAt),
     index("webhook_logs_created_idx").on(t.createdAt),
+    index("webhook_logs_customer_due_idx").on(t.customerDueAt).where(sql`customer_due_at IS NOT NULL`),
   ],
 );
 

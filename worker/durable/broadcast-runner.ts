@@ -7,7 +7,7 @@ import { DurableObject } from "cloudflare:workers";
 import { BroadcastMessage } from "../broadcasts/message";
 import { BroadcastSchedule, msUntilSendable } from "../broadcasts/schedule";
 import { allSettled, feedPage, repend } from "../broadcasts/feed";
-import { assertWithinLimit, recordUsage } from "../billing/limits";
+import { assertWithinLimit } from "../billing/limits";
 import { type Broadcast, getBroadcast, updateBroadcast } from "../db/broadcasts";
 import { getBusiness } from "../db/businesses";
 import { database } from "../db/client";
@@ -20,8 +20,12 @@ import { healthOf } from "../broadcasts/health";
 import { deviceStats, laneCounts, recentFinished } from "../broadcasts/lane-stats";
 import { afterSend, DEFAULT_PACING, failureTrips, initialState, nextBroadcastAt, type PacerState } from "../broadcasts/pacer";
 
-/** Recipients written per page (unpaced): one D1 batch; the capacity RPC bounds it by the outbox room. */
-export const PAGE = 200;
+/**
+ * Recipients written per page (unpaced): one D1 batch and one outbox RPC; the capacity RPC bounds it by the
+ * outbox's room. A page's cost is flat in the broadcast's size (feed.ts), so the page only trades the runner's
+ * memory (one page of rows and texts) against its fixed cost per turn.
+ */
+export const PAGE = 1000;
 /** The failure-rate window: the last this many finished sends of the broadcast. */
 const FAILURE_WINDOW = 20;
 const WEEK = 7 * 24 * 3_600_000;
@@ -174,10 +178,8 @@ export class BroadcastRunner extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(now + SETTLE_CHECK_MS);
       return;
     }
-    if (page.jobs.length) {
-      await recordUsage(db, business, "broadcast_recipients_per_month", page.jobs.length);
-      await device.acceptBatch(page.jobs);
-    }
+    // The page's usage was counted in its own D1 batch (feed.ts), once per message created.
+    if (page.jobs.length) await device.acceptBatch(page.jobs);
     this.set("cursor", page.lastSeq);
     this.set("last_text", page.lastText);
     if (pacer && page.jobs.length) {
