@@ -38,6 +38,7 @@ import { livechatPublic, widgetScripts } from "./livechat/public-routes";
 import { broadcastsApi } from "./api/broadcasts";
 import { broadcastSettingsApi } from "./api/broadcast-settings";
 import { metaTemplatesApi } from "./api/meta-templates";
+import { campaignsApi } from "./api/campaigns";
 import { deviceHealthApi } from "./api/device-health";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
@@ -89,6 +90,7 @@ v1.route("/conversations", conversationNotesApi);
 v1.route("/conversations", conversationTypingApi);
 v1.route("/broadcasts", broadcastsApi);
 v1.route("/broadcast-settings", broadcastSettingsApi);
+v1.route("/campaigns", campaignsApi);
 v1.route("/devices", deviceHealthApi);
 v1.route("/devices", metaTemplatesApi);
 v1.doc31("/openapi.json", {

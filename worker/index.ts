@@ -18,6 +18,7 @@ import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound
 import { sweepOutbox } from "./messaging/sweep";
 import { sendRenewalReminders } from "./billing/reminders";
 import { promoteCommissions } from "./db/affiliate";
+import { sweepCampaigns } from "./campaigns/service";
 
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
@@ -25,6 +26,7 @@ export { ContactImport } from "./durable/contact-import";
 export { AiConversation } from "./durable/ai-conversation";
 export { LiveChat } from "./durable/live-chat";
 export { BroadcastRunner } from "./durable/broadcast-runner";
+export { CampaignEngine } from "./durable/campaign-engine";
 
 export default {
   fetch: app.fetch,
@@ -50,5 +52,6 @@ export default {
     ctx.waitUntil(wakeSnoozed(database(env.DB), Date.now()));
     ctx.waitUntil(sendRenewalReminders(env, database(env.DB), Date.now()));
     ctx.waitUntil(promoteCommissions(database(env.DB), Date.now()));
+    ctx.waitUntil(sweepCampaigns(env, Date.now()));
   },
 } satisfies ExportedHandler<Env>;

@@ -13,6 +13,7 @@ import { CONTACT_SOURCES, ON_WHATSAPP } from "../db/schema";
 import { applyFieldPatch } from "../crm/custom-fields";
 import { deleteContacts } from "../crm/delete-contacts";
 import { mergeContacts } from "../crm/merge-contacts";
+import { afterRelabel } from "../campaigns/service";
 import { contactTimeline } from "../crm/timeline";
 import { ApiError, notFound } from "../http/errors";
 import type { AppEnv } from "../http/types";
@@ -298,7 +299,7 @@ contactsApi
       let deleted = 0;
       const act = async (ids: string[]) => {
         matched += ids.length;
-        if (body.add_label_ids.length > 0 || body.remove_label_ids.length > 0) await relabelContacts(db, businessId, ids, body.add_label_ids, body.remove_label_ids);
+        if (body.add_label_ids.length > 0 || body.remove_label_ids.length > 0) await afterRelabel(c.env, businessId, await relabelContacts(db, businessId, ids, body.add_label_ids, body.remove_label_ids));
         if (body.action === "delete") deleted += await deleteContacts(c.env, db, businessId, ids);
         else if (body.action) {
           const set = body.action === "opt_out" ? { optedOut: true, optedOutAt: Date.now(), optedOutReason: "bulk" } : { archived: body.action === "archive" };
@@ -386,7 +387,7 @@ contactsApi
         updatedAt: now,
       });
       if (!created) throw new ApiError(409, "CONTACT_EXISTS", "A contact with this phone already exists");
-      if (body.label_ids) await relabelContacts(db, business.id, [created.id], body.label_ids, []);
+      if (body.label_ids) await afterRelabel(c.env, business.id, await relabelContacts(db, business.id, [created.id], body.label_ids, []));
       return c.json(await oneJson(db, created), 201);
     },
   )
@@ -476,7 +477,7 @@ contactsApi
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
       const contact = await own(db, businessId, c.req.valid("param").id);
-      await relabelContacts(db, businessId, [contact.id], c.req.valid("json").label_ids, []);
+      await afterRelabel(c.env, businessId, await relabelContacts(db, businessId, [contact.id], c.req.valid("json").label_ids, []));
       return c.json(await oneJson(db, contact), 200);
     },
   )

@@ -15,11 +15,13 @@ import { parseVariations, pickText, type Piece, variablesOf, variantCount, type 
 const VarName = z.string().regex(/^[A-Za-z0-9_]{1,64}$/);
 const Defaults = z.record(VarName, z.string().max(200)).default({});
 
-const TextMessage = z.strictObject({
+/** Text with alternatives and spintax: also what a campaign's send step carries. */
+export const TextMessage = z.strictObject({
   type: z.literal("text").optional(),
   texts: z.array(z.string().trim().min(1).max(4096)).min(1).max(10),
   variable_defaults: Defaults,
 });
+export type TextMessage = z.infer<typeof TextMessage>;
 const SavedTemplateMessage = z.strictObject({ type: z.literal("template"), template_id: z.uuid(), variable_defaults: Defaults });
 const MediaMessage = z.strictObject({
   type: z.literal("media"),

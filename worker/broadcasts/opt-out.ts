@@ -7,6 +7,7 @@
 import { and, eq, or } from "drizzle-orm";
 import { database } from "../db/client";
 import { contacts } from "../db/schema";
+import { exitContactEnrollments } from "../db/campaign-enrollments";
 import { type AutoReply, type AutoReplyContext, CONSUMED, registerAutoReply } from "../inbound/auto-reply";
 import { getBroadcastSettings, keywordOf } from "./settings";
 
@@ -35,6 +36,8 @@ export async function decideOptOut(ctx: AutoReplyContext): Promise<AutoReply | t
       .set(stop ? { optedOut: true, optedOutAt: now, optedOutReason: `keyword:${word}`, updatedAt: now } : { optedOut: false, optedOutAt: null, optedOutReason: null, updatedAt: now })
       .where(and(eq(contacts.businessId, ctx.business.id), eq(contacts.id, contact.id)))
       .run();
+    // An opt-out always ends the contact's campaign sequences (issue 11, docs/campaigns.md).
+    if (stop) await exitContactEnrollments(db, ctx.business.id, contact.id, "opted_out", now);
   }
   return { text: stop ? s.stop_reply : s.start_reply, source: "opt_out" };
 }

@@ -43,6 +43,7 @@ import { aiPages } from "./ai-routes";
 import { broadcastPages } from "./broadcast-routes";
 import { deviceHealthReport } from "../broadcasts/health-report";
 import { DeviceHealthPanel } from "./pages/device-health-panel";
+import { campaignPages } from "./campaign-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { Document, NAV, Shell } from "./layout";
 import { AffiliatePage } from "./pages/affiliate-page";
@@ -339,6 +340,7 @@ contactPages(dashboard, { render, forbidden, dateFormatter });
 aiPages(dashboard, { render, forbidden });
 livechatPages(dashboard, { render, forbidden, dateFormatter });
 broadcastPages(dashboard, { render, forbidden, dateFormatter });
+campaignPages(dashboard, { render, forbidden, dateFormatter });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
 const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies", "/inbox", "/livechat", "/broadcasts"]);

@@ -185,7 +185,7 @@ export const messages = sqliteTable(
     text: text("text"),
     // Media, template or location content beyond plain text, JSON.
     content: text("content", { mode: "json" }).$type<Record<string, unknown>>(),
-    source: text("source", { enum: ["rule", "api", "broadcast", "ai", "agent", "auto_reply", "inbound"] }).notNull(),
+    source: text("source", { enum: ["rule", "api", "broadcast", "ai", "agent", "auto_reply", "inbound", "campaign"] }).notNull(),
     lane: text("lane", { enum: ["transactional", "broadcast"] }).notNull().default("transactional"),
     status: text("status", { enum: MESSAGE_STATUSES }).notNull().default("queued"),
     error: text("error"),
@@ -1098,4 +1098,69 @@ export const contactImportContacts = sqliteTable(
       .references(() => contacts.id, { onDelete: "cascade" }),
   },
   (t) => [primaryKey({ columns: [t.importId, t.contactId] })],
+);
+
+// ── Upselling campaigns (issue 11): follow-up sequences started by a trigger, run by the CampaignEngine DO ──
+export const CAMPAIGN_STATUSES = ["inactive", "active"] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const CAMPAIGN_TRIGGERS = ["webhook_rule", "label_added", "manual"] as const;
+export type CampaignTrigger = (typeof CAMPAIGN_TRIGGERS)[number];
+export const ENROLLMENT_STATUSES = ["active", "completed", "exited"] as const;
+export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
+export const EXIT_REASONS = ["replied", "opted_out", "condition", "not_on_whatsapp", "invalid_phone", "contact_gone"] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    deviceKey: text("device_key").notNull(),
+    status: text("status", { enum: CAMPAIGN_STATUSES }).notNull().default("inactive"),
+    triggerType: text("trigger_type", { enum: CAMPAIGN_TRIGGERS }).notNull(),
+    // The webhook rule's id or the label's id the trigger listens to; null for manual.
+    triggerRef: text("trigger_ref"),
+    // [{type: "wait"|"condition"|"send", …}] — see worker/campaigns/steps.ts.
+    steps: text("steps", { mode: "json" }).$type<unknown[]>().notNull(),
+    // {window_start, window_end, days, pacing?} — the sending window of its sends (worker/broadcasts/schedule.ts).
+    window: text("window", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    exitOnReply: integer("exit_on_reply", { mode: "boolean" }).notNull().default(true),
+    labelIds: text("label_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("campaigns_business_idx").on(t.businessId, t.createdAt), index("campaigns_trigger_idx").on(t.businessId, t.triggerType, t.triggerRef)],
+);
+
+/** One contact's run through a campaign, once per trigger event; `step` is the next step to run at `next_at`. */
+export const campaignEnrollments = sqliteTable(
+  "campaign_enrollments",
+  {
+    id: text("id").primaryKey(),
+    campaignId: text("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    businessId: text("business_id").notNull(),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    // `webhook:<log id>`, `label:<label id>:<ms>`, `manual:<id>`: the same event never enrols a contact twice.
+    triggerEvent: text("trigger_event").notNull(),
+    status: text("status", { enum: ENROLLMENT_STATUSES }).notNull().default("active"),
+    exitReason: text("exit_reason", { enum: EXIT_REASONS }),
+    step: integer("step").notNull().default(0),
+    nextAt: integer("next_at", { mode: "number" }).notNull(),
+    repliedAt: integer("replied_at", { mode: "number" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("campaign_enrollments_event_unique").on(t.campaignId, t.contactId, t.triggerEvent),
+    index("campaign_enrollments_due_idx").on(t.businessId, t.status, t.nextAt),
+    index("campaign_enrollments_contact_idx").on(t.contactId, t.status),
+    index("campaign_enrollments_campaign_idx").on(t.campaignId, t.createdAt),
+  ],
 );

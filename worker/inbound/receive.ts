@@ -6,6 +6,7 @@ import { database } from "../db/client";
 import { noteInbound } from "../db/conversations";
 import type { Device } from "../db/devices";
 import { insertEffectStatements } from "../db/inbound-effects";
+import { replyStatement } from "../db/campaign-enrollments";
 import { getMessageByKey, insertMessageStatement, type Message } from "../db/messages";
 import { contactConversation } from "../crm/inbound-contact";
 import { linkHandoff } from "../livechat/handoff";
@@ -125,6 +126,8 @@ export async function receiveInbound(
       createdAt: now,
     }),
     ...insertEffectStatements(db, effects, now),
+    // A reply ends the contact's campaign sequences that exit on reply, and answers "no reply since" (issue 11).
+    ...(m.isGroup ? [] : [replyStatement(db, business.id, contact.id, id, now)]),
   ]);
   const message = inserted[0];
   if (!message) {

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { recordWebhookCustomer, WebhookCustomer } from "../crm/webhook-customer";
 import { database } from "../db/client";
+import { enrolFromWebhook } from "../campaigns/service";
 import { deferCustomer, dueCustomers, markCustomersDone } from "../db/webhook-customers";
 
 const CustomerEffectMessage = z.object({ business_id: z.string(), log_id: z.string(), customer: WebhookCustomer });
@@ -37,7 +38,9 @@ export async function runWebhookCustomers(env: Env, runs: CustomerRun[], now: nu
       continue;
     }
     try {
-      await recordWebhookCustomer(db, r.businessId, facts.data, now);
+      const recorded = await recordWebhookCustomer(db, r.businessId, facts.data, now);
+      // Campaigns triggered by the matched rules (issue 11); the log id is the event, so a re-run enrols no one twice.
+      await enrolFromWebhook(env, db, r.businessId, r.logId, facts.data.rule_ids, recorded.contactIds);
       done.push(r.logId);
     } catch (err) {
       console.warn(JSON.stringify({ level: "warn", msg: "webhook customer failed; the sweep retries it", log_id: r.logId, error: String(err) }));
