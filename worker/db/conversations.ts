@@ -128,12 +128,18 @@ export async function updateConversation(db: Db, businessId: string, id: string,
     .get();
 }
 
-/** Unread messages over the business's open conversations (the inbox badge). */
-export async function unreadTotals(db: Db, businessId: string): Promise<{ conversations: number; messages: number }> {
+/** Unread messages over the business's open conversations (the inbox badge), within a staff member's view. */
+export async function unreadTotals(db: Db, businessId: string, visibleTo?: string): Promise<{ conversations: number; messages: number }> {
   const row = await db
     .select({ conversations: sql<number>`count(*)`, messages: sql<number>`coalesce(sum(${conversations.unreadCount}), 0)` })
     .from(conversations)
-    .where(and(eq(conversations.businessId, businessId), gt(conversations.unreadCount, 0)))
+    .where(
+      and(
+        eq(conversations.businessId, businessId),
+        gt(conversations.unreadCount, 0),
+        visibleTo ? or(isNull(conversations.assigneeId), eq(conversations.assigneeId, visibleTo)) : undefined,
+      ),
+    )
     .get();
   return row ?? { conversations: 0, messages: 0 };
 }
