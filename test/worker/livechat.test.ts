@@ -350,6 +350,38 @@ describe("auto-assignment", () => {
   });
 });
 
+describe("auto-assignment of WhatsApp conversations", () => {
+  it("a new WhatsApp conversation goes to an online agent under the cap; at the cap, off, or nobody online it stays unassigned", async () => {
+    const t = await signup();
+    const d = await createDevice(t);
+    const inbound = async (from: string, text: string) => {
+      const r = await call(`/api/v1/devices/${d.device_key}/sandbox/inbound`, { json: { from, text }, cookie: t.cookie });
+      expect(r.status, r.text).toBe(201);
+      const all = await call("/api/v1/conversations", { cookie: t.cookie });
+      return all.body.items.find((c: { contact: { phone: string } }) => c.contact.phone === `62${from.slice(1)}`) as { id: string; assignee_id: string | null };
+    };
+    const staff = await member(t, "staff");
+    const hub = await exports.default.fetch(new Request("https://ping.test/api/v1/inbox/ws", { headers: { upgrade: "websocket", cookie: staff.cookie, origin: "https://ping.test" } }));
+    expect(hub.status).toBe(101);
+    hub.webSocket?.accept();
+    // Off (the default): nobody is assigned even with an agent online.
+    expect((await inbound("081300000001", "halo")).assignee_id).toBeNull();
+    await call("/api/v1/livechat-settings", { method: "PUT", json: { auto_assign: true, max_open_per_agent: 1 }, cookie: t.cookie });
+    // An unassigned conversation's next customer message assigns it; then the agent is at the cap of 1.
+    expect((await inbound("081300000001", "masih ada?")).assignee_id).toBe(staff.id);
+    expect((await inbound("081300000002", "permisi")).assignee_id).toBeNull();
+    // Resolving frees the agent's slot; the next new conversation is theirs.
+    const first = (await inbound("081300000001", "terima kasih")).id;
+    expect((await call(`/api/v1/conversations/${first}`, { method: "PATCH", json: { status: "resolved" }, cookie: t.cookie })).status).toBe(200);
+    expect((await inbound("081300000003", "pesan baru")).assignee_id).toBe(staff.id);
+    // Nobody online: it stays unassigned.
+    hub.webSocket?.close(1000, "done");
+    await call("/api/v1/livechat-settings", { method: "PUT", json: { max_open_per_agent: null }, cookie: t.cookie });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await inbound("081300000004", "ada orang?")).assignee_id).toBeNull();
+  });
+});
+
 describe("auto-replies in the website chat", () => {
   it("a keyword rule answers a visitor on the widget, once per message", async () => {
     const t = await signup();

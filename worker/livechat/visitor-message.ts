@@ -13,7 +13,7 @@ import { decideAutoReply } from "../inbound/auto-reply";
 import { replyOnConversation } from "../crm/conversation-reply";
 import { conversationUpdated, messageCreated, publishInbox } from "../inbox/publish";
 import { webChatJid, webDeviceKey } from "./addresses";
-import { autoAssign } from "./round-robin";
+import { assignOnInbound } from "./round-robin";
 import { parseConfig, withinHours } from "./settings";
 
 /** Who the chat object speaks for, set by the Worker when the visitor connects (from the verified token). */
@@ -72,8 +72,8 @@ async function autoReply(env: Env, meta: WebChatMeta, business: Business, messag
 /** Auto-assignment of an unassigned conversation, then the out-of-office reply outside business hours. */
 async function afterInbound(env: Env, meta: WebChatMeta, business: Business, at: number, assignee: string | null): Promise<void> {
   const db = database(env.DB);
+  await assignOnInbound(env, db, { businessId: business.id, conversationId: meta.conversationId, assigneeId: assignee }, at);
   const cfg = parseConfig((await ensureLivechatSettings(db, business.id)).config);
-  if (cfg.auto_assign && !assignee) await autoAssign(env, db, business.id, meta.conversationId, cfg.max_open_per_agent, at);
   if (withinHours(cfg, business.timezone, at) || !cfg.out_of_office) return;
   const row = await getConversationRow(db, business.id, meta.conversationId);
   if (!row) return;
