@@ -7,7 +7,11 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatItem, ServerFrame } from "../../widget/protocol";
 import { VISITOR_PER_MINUTE } from "../../worker/durable/live-chat";
+import { webChatChannel } from "../../worker/db/channels";
+import { database } from "../../worker/db/client";
+import { sweepInboundEffects } from "../../worker/inbound/effects";
 import { pickAgent } from "../../worker/livechat/round-robin";
+import { loadChatHot, storeWebMessages } from "../../worker/livechat/web-store";
 import { signVisitorToken } from "../../worker/livechat/token";
 import { setPackage } from "./billing-helpers";
 import { call, createDevice, eventually, freshIp, member, signup, type Tenant } from "./helpers";
@@ -396,6 +400,57 @@ describe("auto-replies in the website chat", () => {
     await a.next((f) => f.t === "msgs" && f.items.some((i) => i.dir === "out" && i.text === "Harga mulai Rp10.000, kak."));
     const rows = await env.DB.prepare("SELECT source, text FROM messages WHERE conversation_id = ? AND direction = 'out'").bind(s.body.conversation_id).all<{ source: string; text: string }>();
     expect(rows.results).toEqual([{ source: "auto_reply", text: "Harga mulai Rp10.000, kak." }]);
+    a.close();
+  });
+
+  it("a crash between the message write and the reply decision: the sweep re-drives the effect row, the visitor gets exactly one reply", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    expect((await call("/api/v1/auto-replies", { cookie: t.cookie, json: { match_type: "contains", pattern: "ongkir", reply_text: "Ongkir gratis, kak." } })).status).toBe(201);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "hello", after: 0 });
+    await a.next((f) => f.t === "msgs");
+    // What the chat object writes for a message (one batch: message, count, effect row) — and then it dies.
+    const channelId = (await webChatChannel(database(env.DB), t.businessId)).id;
+    const visitorId = String((await env.DB.prepare("SELECT web_visitor_id AS v FROM contacts WHERE business_id = ?").bind(t.businessId).first<{ v: string }>())?.v);
+    const meta = { businessId: t.businessId, conversationId: s.body.conversation_id as string, channelId, visitorId };
+    const hot = await loadChatHot(env, meta, Date.now());
+    expect(hot?.autoReply).toBe(true);
+    const msg = { id: crypto.randomUUID(), cid: "cid-crash-0001", text: "ongkir ke Bandung?", at: Date.now() };
+    if (!hot) throw new Error("no hot state");
+    const stored = await storeWebMessages(env, meta, hot, [msg]);
+    expect(stored.messages.map((m) => m.id)).toEqual([msg.id]);
+    // Written again (the answer was lost): nothing new, the conversation counted once.
+    expect((await storeWebMessages(env, meta, hot, [msg])).messages).toEqual([]);
+    const effect = () => env.DB.prepare("SELECT kind, done_at FROM inbound_effects WHERE message_id = ?").bind(msg.id).all<{ kind: string; done_at: number | null }>();
+    expect((await effect()).results).toEqual([{ kind: "web_auto_reply", done_at: null }]);
+    expect((await call(`/api/v1/conversations/${s.body.conversation_id}`, { cookie: t.cookie })).body.unread_count).toBe(1);
+    const replies = () => env.DB.prepare("SELECT text FROM messages WHERE conversation_id = ? AND direction = 'out'").bind(s.body.conversation_id).all<{ text: string }>();
+    expect((await replies()).results).toEqual([]);
+    // Not yet due (the live path's grace): the sweep leaves it; once due, it answers.
+    expect(await sweepInboundEffects(env, Date.now())).toBe(0);
+    expect(await sweepInboundEffects(env, Date.now() + 61_000)).toBeGreaterThanOrEqual(1);
+    expect((await effect()).results[0]?.done_at).not.toBeNull();
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.dir === "out" && i.text === "Ongkir gratis, kak."));
+    // A second re-drive (the sweep raced the live path) answers nothing more.
+    await env.DB.prepare("UPDATE inbound_effects SET done_at = NULL WHERE message_id = ?").bind(msg.id).run();
+    await sweepInboundEffects(env, Date.now() + 61_000);
+    expect((await replies()).results).toEqual([{ text: "Ongkir gratis, kak." }]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.items().filter((i) => i.dir === "out")).toHaveLength(1);
+    a.close();
+  });
+
+  it("writes no effect row when nothing could answer (no keyword rule, AI off for the chat)", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "cid-noeffect-1", text: "halo" });
+    await eventually(async () => (await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { cookie: t.cookie })).body.items.length === 1);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM inbound_effects WHERE business_id = ?").bind(t.businessId).first<{ n: number }>();
+    expect(n?.n).toBe(0);
     a.close();
   });
 

@@ -138,10 +138,9 @@ export async function receiveInbound(
   }
   const counted = await noteInbound(db, conversation.id, now, m.text ?? (m.media ? `[${m.kind}]` : null));
   // Issue 13: round-robin to an online agent, as for the website chat (only when the business turned it on).
-  const shown = counted ?? conversation;
-  const assigned = await assignOnInbound(env, db, { businessId: business.id, conversationId: conversation.id, assigneeId: shown.assigneeId }, now);
-  // Live inbox: the new message and the conversation's unread count (and assignee), one RPC; a failure is only logged.
-  const live = publishInbox(env, business.id, [messageCreated(message, device), conversationUpdated(assigned ? { ...shown, assigneeId: assigned } : shown, m.chatJid)]);
+  await assignOnInbound(env, db, { businessId: business.id, conversationId: conversation.id, assigneeId: (counted ?? conversation).assigneeId }, now);
+  // Live inbox: the new message and the conversation's unread count, one RPC; a failure is only logged.
+  const live = publishInbox(env, business.id, [messageCreated(message, device), conversationUpdated(counted ?? conversation, m.chatJid)]);
   if (opts.waitUntil) opts.waitUntil(live);
   else await live;
 

@@ -4,7 +4,7 @@
 // after a failed hand-off delivers what the first attempt stored.
 import type { Business } from "../db/businesses";
 import type { Db } from "../db/client";
-import { type ConversationRow, noteOutbound } from "../db/conversations";
+import { type ConversationRow, noteOutboundIfStatement } from "../db/conversations";
 import { getMessageByKey, insertMessageStatement, type Message } from "../db/messages";
 import { liveChat } from "../durable/stubs";
 import { ApiError } from "../http/errors";
@@ -30,9 +30,11 @@ export async function replyOnWebChat(env: Env, db: Db, business: Business, row: 
   const visitor = row.contact.webVisitorId;
   if (!visitor) throw new ApiError(409, "NO_WEB_VISITOR", "This contact has no website-chat visitor to reply to");
   const now = Date.now();
+  const id = crypto.randomUUID();
+  // One round trip: the row and the conversation's preview (only when this batch created the row).
   const [inserted] = await db.batch([
     insertMessageStatement(db, {
-      id: crypto.randomUUID(),
+      id,
       businessId: business.id,
       deviceKey: webDeviceKey(row.channel.id),
       direction: "out",
@@ -45,15 +47,14 @@ export async function replyOnWebChat(env: Env, db: Db, business: Business, row: 
       conversationId: row.conversation.id,
       createdAt: now,
     }),
+    noteOutboundIfStatement(db, row.conversation.id, id, now, reply.text),
   ]);
   const created = inserted[0];
   const message = created ?? (await getMessageByKey(db, business.id, reply.idempotencyKey));
   if (!message) throw new Error("web chat reply vanished");
-  if (created) {
-    await noteOutbound(db, row.conversation.id, now, reply.text);
-    await publishInbox(env, business.id, [messageCreated(message, { phone: null })]);
-  }
+  // The visitor first (what they wait for), then the inbox.
   const open = await liveChat(env, row.conversation.id).deliver({ id: message.id, text: message.text ?? "", at: message.createdAt });
+  if (created) await publishInbox(env, business.id, [messageCreated(message, { phone: null })]);
   // Offline visitor (no widget open) who left an email: the reply also goes by email, once (first attempt only).
   if (created && open === 0 && row.contact.email) await emailReply(env, business, row.contact.email, reply.text);
   return { message, created: created !== undefined };

@@ -7,7 +7,7 @@ import type { Db } from "../db/client";
 import { conversations, users } from "../db/schema";
 import { getLivechatSettings } from "../db/livechat-settings";
 import { inboxHub } from "../durable/stubs";
-import { parseConfig } from "./settings";
+import { type LivechatConfig, parseConfig } from "./settings";
 
 export type Candidate = { userId: string; open: number; lastAssignedAt: number };
 
@@ -61,11 +61,23 @@ export async function autoAssign(env: Env, db: Db, businessId: string, conversat
 export async function assignOnInbound(env: Env, db: Db, c: { businessId: string; conversationId: string; assigneeId: string | null }, at: number): Promise<string | null> {
   if (c.assigneeId) return null;
   try {
-    const row = await getLivechatSettings(db, c.businessId);
-    const cfg = parseConfig(row?.config ?? {});
-    return cfg.auto_assign ? await autoAssign(env, db, c.businessId, c.conversationId, cfg.max_open_per_agent, at) : null;
+    const cfg = parseConfig((await getLivechatSettings(db, c.businessId))?.config ?? {});
+    return cfg.auto_assign ? await assignWithConfig(env, db, c, cfg, at) : null;
   } catch (e) {
-    console.warn(JSON.stringify({ level: "warn", msg: "auto-assignment failed; left unassigned", conversation_id: c.conversationId, error: String(e) }));
-    return null;
+    return failed(c.conversationId, e);
   }
+}
+
+/** The same with the settings at hand (the website chat keeps them in its object). Never throws. */
+export async function assignWithConfig(env: Env, db: Db, c: { businessId: string; conversationId: string }, cfg: Pick<LivechatConfig, "max_open_per_agent">, at: number): Promise<string | null> {
+  try {
+    return await autoAssign(env, db, c.businessId, c.conversationId, cfg.max_open_per_agent, at);
+  } catch (e) {
+    return failed(c.conversationId, e);
+  }
+}
+
+function failed(conversationId: string, e: unknown): null {
+  console.warn(JSON.stringify({ level: "warn", msg: "auto-assignment failed; left unassigned", conversation_id: conversationId, error: String(e) }));
+  return null;
 }
