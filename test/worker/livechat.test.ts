@@ -220,6 +220,38 @@ describe("the chat object", () => {
     expect(mails[0]?.text).toContain("Stok sudah ada, kak");
   });
 
+  it("sends the agent's reply by WhatsApp to an offline visitor who left a WhatsApp number, once, through the send pipeline", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const d = await createDevice(t);
+    const email = `bayu.${Date.now()}@example.co.id`;
+    const s = await session(key, { name: "Bayu", phone: "0812-7777-1234", email });
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "cid-offwa-01", text: "Kabari lewat WA ya" });
+    await a.next((f) => f.t === "msgs" && f.items.length > 0);
+    const wa = () =>
+      env.DB.prepare("SELECT id, device_key, to_jid, text, status FROM messages WHERE business_id = ? AND idempotency_key LIKE 'webchat_wa:%'")
+        .bind(t.businessId)
+        .all<{ id: string; device_key: string; to_jid: string; text: string; status: string }>();
+    // While the widget is open the reply goes only to the widget.
+    await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Halo Bayu" }, cookie: t.cookie });
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.text === "Halo Bayu"));
+    expect((await wa()).results).toEqual([]);
+    a.close();
+    await eventually(async () => (await env.LIVE_CHAT.get(env.LIVE_CHAT.idFromName(s.body.conversation_id)).stats()).sockets === 0);
+    const post = () => call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Pesanan sudah dikirim" }, cookie: t.cookie, headers: { "idempotency-key": "offwa-1" } });
+    expect((await post()).status).toBe(202);
+    expect((await post()).status).toBe(200);
+    const rows = (await wa()).results;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ device_key: d.device_key, to_jid: "6281277771234@s.whatsapp.net" });
+    expect(rows[0]?.text).toContain("Pesanan sudah dikirim");
+    // The normal pipeline: the queue hands it to the device, which sends it.
+    await eventually(async () => (["sent", "delivered", "read"].includes((await wa()).results[0]?.status ?? "") ? true : null), 8000, "WhatsApp copy sent");
+    // A WhatsApp number took it: no email as well.
+    expect(await records(`mail:${email}`)).toEqual([]);
+  });
+
   it("shows the agent's typing in the widget (web only)", async () => {
     const t = await signup();
     const key = await widget(t);
