@@ -18,18 +18,33 @@ describe("staff visibility", () => {
     const t = await tenantWithDevice();
     const [staff, other, admin] = [await member(t, "staff"), await member(t, "staff"), await member(t, "admin")];
     const key = await createApiKey(t);
-    for (const [from, name] of [["081211110001", "Mine"], ["081211110002", "Theirs"], ["081211110003", "Nobody"]] as const) {
-      expect((await call(`/api/v1/devices/${t.deviceKey}/sandbox/inbound`, { cookie: t.cookie, json: { from, text: `halo ${name}`, name } })).status).toBe(201);
+    for (const [from, name] of [
+      ["081211110001", "Mine"],
+      ["081211110002", "Theirs"],
+      ["081211110003", "Nobody"],
+    ] as const) {
+      expect(
+        (await call(`/api/v1/devices/${t.deviceKey}/sandbox/inbound`, { cookie: t.cookie, json: { from, text: `halo ${name}`, name } }))
+          .status,
+      ).toBe(201);
     }
     const all = (await call("/api/v1/conversations", { cookie: t.cookie })).body.items as { id: string; contact: { name: string } }[];
     const id = (n: string) => all.find((c) => c.contact.name === n)?.id ?? "";
-    for (const [n, who] of [["Mine", staff.id], ["Theirs", other.id]] as const) {
-      expect((await call(`/api/v1/conversations/${id(n)}`, { method: "PATCH", cookie: t.cookie, json: { assignee_id: who } })).status).toBe(200);
+    for (const [n, who] of [
+      ["Mine", staff.id],
+      ["Theirs", other.id],
+    ] as const) {
+      expect((await call(`/api/v1/conversations/${id(n)}`, { method: "PATCH", cookie: t.cookie, json: { assignee_id: who } })).status).toBe(
+        200,
+      );
     }
     const names = async (auth: { cookie?: string; key?: string }) => {
       const r = await call("/api/v1/conversations", auth);
       expect(r.status, r.text).toBe(200);
-      return { names: (r.body.items as { contact: { name: string } }[]).map((c) => c.contact.name).sort(), unread: r.body.unread.conversations };
+      return {
+        names: (r.body.items as { contact: { name: string } }[]).map((c) => c.contact.name).sort(),
+        unread: r.body.unread.conversations,
+      };
     };
     expect(await names({ cookie: staff.cookie })).toEqual({ names: ["Mine", "Nobody"], unread: 2 });
     expect(await names({ cookie: other.cookie })).toEqual({ names: ["Nobody", "Theirs"], unread: 2 });
@@ -58,7 +73,11 @@ describe("staff visibility", () => {
     expect((await call(`/api/v1/conversations/${hidden}`, { cookie: admin.cookie })).status).toBe(200);
     expect((await call(`/api/v1/conversations/${hidden}`, { key })).status).toBe(200);
     // Staff may hand an unassigned one to a colleague (the answer still shows it), after which it is hidden.
-    const handed = await call(`/api/v1/conversations/${id("Nobody")}`, { method: "PATCH", cookie: staff.cookie, json: { assignee_id: other.id } });
+    const handed = await call(`/api/v1/conversations/${id("Nobody")}`, {
+      method: "PATCH",
+      cookie: staff.cookie,
+      json: { assignee_id: other.id },
+    });
     expect(handed.status, handed.text).toBe(200);
     expect(handed.body.assignee_id).toBe(other.id);
     expect((await call(`/api/v1/conversations/${id("Nobody")}`, { cookie: staff.cookie })).status).toBe(404);
@@ -73,6 +92,8 @@ describe("staff visibility", () => {
     expect((await call("/api/v1/livechat-settings", { method: "PUT", cookie: t.cookie, json: { staff_see_all: true } })).status).toBe(200);
     expect(await names({ cookie: staff.cookie })).toEqual({ names: ["Mine", "Nobody", "Theirs"], unread: 3 });
     expect((await call(`/api/v1/conversations/${hidden}`, { cookie: staff.cookie })).status).toBe(200);
-    expect((await call(`/api/v1/conversations/${hidden}`, { method: "PATCH", cookie: staff.cookie, json: { priority: "high" } })).body.priority).toBe("high");
+    expect(
+      (await call(`/api/v1/conversations/${hidden}`, { method: "PATCH", cookie: staff.cookie, json: { priority: "high" } })).body.priority,
+    ).toBe("high");
   });
 });

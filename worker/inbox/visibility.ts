@@ -22,7 +22,11 @@ export function canSee(visibleTo: string | undefined, assigneeId: string | null)
 }
 
 /** The conversation if it is this business's and the caller may see it. */
-export async function visibleConversation(db: Db, auth: Pick<Auth, "business" | "role" | "user">, id: string): Promise<ConversationRow | undefined> {
+export async function visibleConversation(
+  db: Db,
+  auth: Pick<Auth, "business" | "role" | "user">,
+  id: string,
+): Promise<ConversationRow | undefined> {
   const row = await getConversationRow(db, auth.business.id, id);
   if (!row) return undefined;
   return canSee(await visibleToOf(db, auth), row.conversation.assigneeId) ? row : undefined;

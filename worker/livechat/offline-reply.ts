@@ -3,13 +3,13 @@
 // (composeAndQueue → queue → DeviceSession) from the business's chat number (`whatsapp_number` in the settings)
 // or else its one connected device, idempotent by the reply's id, so a retried reply is one WhatsApp message.
 // Without a number (or with no device to send from) an email address gets it by email, once per reply.
+import { and, eq } from "drizzle-orm";
 import type { Business } from "../db/businesses";
 import type { Db } from "../db/client";
 import type { ConversationRow } from "../db/conversations";
 import { getLivechatSettings } from "../db/livechat-settings";
 import type { Message } from "../db/messages";
 import { devices } from "../db/schema";
-import { and, eq } from "drizzle-orm";
 import { composeAndQueue } from "../messaging/compose";
 import { sendMail } from "../mail/send";
 import { parseConfig } from "./settings";
@@ -66,7 +66,14 @@ async function emailReply(env: Env, business: Business, to: string, text: string
  * Called after a reply found no open widget. `created`: this call stored the reply (the email goes only then;
  * the WhatsApp send is idempotent, so a retry that failed before queueing it queues it now).
  */
-export async function replyOffline(env: Env, db: Db, business: Business, row: ConversationRow, reply: Message, created: boolean): Promise<void> {
+export async function replyOffline(
+  env: Env,
+  db: Db,
+  business: Business,
+  row: ConversationRow,
+  reply: Message,
+  created: boolean,
+): Promise<void> {
   if (row.contact.phone && (await whatsappReply(env, db, business, row.contact.phone, reply))) return;
   if (created && row.contact.email) await emailReply(env, business, row.contact.email, reply.text ?? "");
 }

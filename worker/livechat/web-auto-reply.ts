@@ -18,7 +18,10 @@ const GRACE_MS = 60_000;
 
 const Payload = z.object({ chat_jid: z.string(), channel_id: z.string() });
 
-export function webAutoReplyEffect(m: { businessId: string; channelId: string; visitorId: string; conversationId: string; messageId: string; cid: string }, now: number): NewInboundEffect {
+export function webAutoReplyEffect(
+  m: { businessId: string; channelId: string; visitorId: string; conversationId: string; messageId: string; cid: string },
+  now: number,
+): NewInboundEffect {
   return {
     id: `web_auto_reply:${m.conversationId}:${m.cid}`,
     businessId: m.businessId,
@@ -41,8 +44,21 @@ export async function runWebAutoReply(env: Env, e: Pick<InboundEffect, "id" | "b
   const [business, message] = await Promise.all([getBusiness(db, e.businessId), getMessage(db, e.businessId, e.messageId)]);
   // The business, its package or the message went away since: nothing left to answer.
   if (!business || !isPackageActive(business) || !message?.conversationId) return;
-  const reply = await decideAutoReply({ env, business, device: null, channelId: p.data.channel_id, message, chatJid: p.data.chat_jid, senderName: null });
+  const reply = await decideAutoReply({
+    env,
+    business,
+    device: null,
+    channelId: p.data.channel_id,
+    message,
+    chatJid: p.data.chat_jid,
+    senderName: null,
+  });
   if (!reply) return;
   const row = await getConversationRow(db, business.id, message.conversationId);
-  if (row) await replyOnConversation(env, db, business, row, { text: reply.text, idempotencyKey: `auto_reply:${message.id}`, source: "auto_reply" });
+  if (row)
+    await replyOnConversation(env, db, business, row, {
+      text: reply.text,
+      idempotencyKey: `auto_reply:${message.id}`,
+      source: "auto_reply",
+    });
 }

@@ -34,12 +34,21 @@ export type ChatHot = {
 export async function loadChatHot(env: Env, meta: WebChatMeta, now: number): Promise<ChatHot | null> {
   const db = database(env.DB);
   const [biz, settings, rules, ai] = await db.batch([
-    db.select({ timezone: businesses.timezone, activeUntil: businesses.activeUntil, package: businesses.package }).from(businesses).where(eq(businesses.id, meta.businessId)),
+    db
+      .select({ timezone: businesses.timezone, activeUntil: businesses.activeUntil, package: businesses.package })
+      .from(businesses)
+      .where(eq(businesses.id, meta.businessId)),
     db.select({ config: livechatSettings.config }).from(livechatSettings).where(eq(livechatSettings.businessId, meta.businessId)),
     db
       .select({ n: count() })
       .from(autoReplies)
-      .where(and(eq(autoReplies.businessId, meta.businessId), eq(autoReplies.active, true), or(isNull(autoReplies.channelId), eq(autoReplies.channelId, meta.channelId)))),
+      .where(
+        and(
+          eq(autoReplies.businessId, meta.businessId),
+          eq(autoReplies.active, true),
+          or(isNull(autoReplies.channelId), eq(autoReplies.channelId, meta.channelId)),
+        ),
+      ),
     db.select({ channelIds: aiSettings.channelIds }).from(aiSettings).where(eq(aiSettings.businessId, meta.businessId)),
   ]);
   const b = biz[0];
@@ -68,9 +77,7 @@ export async function storeWebMessages(env: Env, meta: WebChatMeta, hot: ChatHot
   const db = database(env.DB);
   const now = Date.now();
   const jid = webChatJid(meta.visitorId);
-  const effects = hot.autoReply && hot.active
-    ? items.map((m) => webAutoReplyEffect({ ...meta, messageId: m.id, cid: m.cid }, now))
-    : [];
+  const effects = hot.autoReply && hot.active ? items.map((m) => webAutoReplyEffect({ ...meta, messageId: m.id, cid: m.cid }, now)) : [];
   const statements = items.flatMap((m) => [
     insertMessageStatement(db, {
       id: m.id,
@@ -81,7 +88,12 @@ export async function storeWebMessages(env: Env, meta: WebChatMeta, hot: ChatHot
       to: jid,
       text: m.text,
       content: m.media
-        ? { kind: m.media.mime === "application/pdf" ? "document" : "image", sender_jid: jid, sender_name: null, media: { url: m.media.url, mime_type: m.media.mime, file_name: m.media.name } }
+        ? {
+            kind: m.media.mime === "application/pdf" ? "document" : "image",
+            sender_jid: jid,
+            sender_name: null,
+            media: { url: m.media.url, mime_type: m.media.mime, file_name: m.media.name },
+          }
         : { kind: "text", sender_jid: jid, sender_name: null },
       source: "inbound",
       status: "delivered",
