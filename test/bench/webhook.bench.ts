@@ -10,6 +10,7 @@ import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { compareEngines } from "./engine-compare";
 import { beforeBuild, type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
 import { benchRules } from "./rules-fixture";
+import { beforeBuild } from "../support/before-build";
 import { cpuMs, listenerPid } from "../support/proc-cpu";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);

@@ -11,6 +11,7 @@ import { ensureLivechatSettings } from "../db/livechat-settings";
 import { listMessages } from "../db/messages";
 import { CONVERSATION_STATUSES } from "../db/schema";
 import type { Auth } from "../http/types";
+import { canSee, visibleToOf } from "../inbox/visibility";
 import { parseConfig } from "../livechat/settings";
 import type { Locale, MessageKey, T } from "./i18n";
 import { InboxPage, LivechatSettingsPage } from "./pages/inbox-pages";
@@ -34,9 +35,8 @@ export function livechatPages(app: Hono<DashEnv>, h: Helpers): void {
     const channels = await listChannels(db, auth.business.id);
     const channel = channels.find((ch) => ch.id === q.channel)?.id;
     const search = q.q?.slice(0, 100) || undefined;
-    // Staff see their own and unassigned conversations unless the business lets them see all.
-    const cfg = parseConfig((await ensureLivechatSettings(db, auth.business.id)).config);
-    const visibleTo = !roleAtLeast(auth.role, "admin") && !cfg.staff_see_all && auth.user ? auth.user.id : undefined;
+    // Staff see their own and unassigned conversations unless the business lets them see all (one rule with the API).
+    const visibleTo = await visibleToOf(db, auth);
     const rows = await listConversations(
       db,
       auth.business.id,
@@ -44,7 +44,7 @@ export function livechatPages(app: Hono<DashEnv>, h: Helpers): void {
       50,
     );
     const found = q.c && UUID.test(q.c) ? await getConversationRow(db, auth.business.id, q.c) : undefined;
-    const picked = found && (!visibleTo || found.conversation.assigneeId === null || found.conversation.assigneeId === visibleTo) ? found : undefined;
+    const picked = found && canSee(visibleTo, found.conversation.assigneeId) ? found : undefined;
     const selected = picked
       ? {
           row: picked,

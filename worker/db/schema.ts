@@ -525,7 +525,7 @@ export const templates = sqliteTable(
   (t) => [uniqueIndex("templates_name_unique").on(t.businessId, t.name), index("templates_business_idx").on(t.businessId, t.createdAt)],
 );
 
-export const INBOUND_EFFECT_KINDS = ["forward", "auto_reply", "webhook_customer"] as const;
+export const INBOUND_EFFECT_KINDS = ["forward", "auto_reply", "webhook_customer", "web_auto_reply"] as const;
 
 /**
  * The side effects of one stored inbound message (the device-webhook forward, the auto-reply decision) or of one
@@ -547,7 +547,8 @@ export const inboundEffects = sqliteTable(
     messageId: text("message_id").notNull(),
     kind: text("kind", { enum: INBOUND_EFFECT_KINDS }).notNull(),
     // forward: the device-webhook job; auto_reply: the chat and sender the reply needs; webhook_customer: the
-    // customer and order facts read from the event (worker/crm/webhook-customer.ts).
+    // customer and order facts read from the event (worker/crm/webhook-customer.ts); web_auto_reply: a website
+    // visitor's message to answer (worker/livechat/web-auto-reply.ts; device_key is the chat's `web:<channel>`).
     payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     attempts: integer("attempts").notNull().default(0),
     // The sweep leaves a row alone until then (the live path is still running it).
