@@ -10,7 +10,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { beforeBuild, ROOT, startLocalWorker } from "../support/local-worker";
+import { beforeBuild } from "../support/before-build";
+import { ROOT, startLocalWorker } from "../support/local-worker";
 import { cpuMs } from "../support/proc-cpu";
 import { rssKb, workerdPids } from "../support/proc-memory";
 

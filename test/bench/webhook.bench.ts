@@ -8,7 +8,7 @@ import path from "node:path";
 import autocannon from "autocannon";
 import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { compareEngines } from "./engine-compare";
-import { beforeBuild, type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
+import { type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
 import { benchRules } from "./rules-fixture";
 import { beforeBuild } from "../support/before-build";
 import { cpuMs, listenerPid } from "../support/proc-cpu";

@@ -44,22 +44,6 @@ export function bundle(entry?: string, root = ROOT): string {
   return path;
 }
 
-/**
- * The Worker of another revision (a benchmark's "before"), bundled from a plain export of it (no worktree) with
- * this checkout's packages.
- */
-export function beforeBuild(rev: string): { scriptPath: string; commit: string } {
-  const commit = execSync(`git rev-parse --short ${rev}`, { cwd: ROOT, encoding: "utf8" }).trim();
-  const dir = join(ROOT, "node_modules/.cache", `ping-before-${commit}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`, { cwd: ROOT });
-  symlinkSync(join(ROOT, "node_modules"), join(dir, "node_modules"));
-  // The dashboard's browser bundles are generated, not checked in (revisions older than them have no script).
-  if (existsSync(join(dir, "scripts/build-client.mjs"))) execSync("node scripts/build-client.mjs", { cwd: dir });
-  return { scriptPath: bundle(undefined, dir), commit };
-}
-
 /** Applies every migration in migrations/, in order, as `wrangler d1 migrations apply` would. */
 async function migrate(db: LocalD1): Promise<void> {
   const dir = join(ROOT, "migrations");
