@@ -2,8 +2,8 @@
 // package API, no `wrangler dev` proxy), bundled by wrangler as a deploy would, with wrangler.toml's bindings
 // (D1, Queues, Durable Objects, R2, rate limits, vars) as wrangler itself converts them, on an OS-chosen
 // loopback port, its D1 migrations applied. Callers pass only the vars they care about.
-import { execSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, type V4WorkerOptions } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
