@@ -1,6 +1,6 @@
 // CRM pages: the contacts list (search, label filters, bulk actions), one contact (profile, custom fields,
 // labels, notes, timeline), the labels page and the import wizard. Writes go through /api/v1 from
-// dashboard-client/app.ts (forms) and /app/static/crm.js (bulk selection, the import wizard).
+// dashboard-client/app.ts (forms) and dashboard-client/crm.ts (bulk selection, the import wizard).
 import { ROW_PROBLEMS } from "../../crm/import-plan";
 import type { Contact } from "../../db/contacts";
 import type { ContactField } from "../../db/contact-fields";
@@ -8,6 +8,7 @@ import type { Label } from "../../db/labels";
 import type { TimelineEntry } from "../../crm/timeline";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
+import { scriptUrl } from "../static-scripts";
 
 const rupiah = (n: number | null) => (n === null ? "" : `Rp ${n.toLocaleString("id-ID")}`);
 
@@ -131,7 +132,7 @@ export function ContactsPage(props: {
         <button>{t("save")}</button>
         <span data-out class="out"></span>
       </form>
-      <script src="/app/static/crm.js" defer></script>
+      <script src={scriptUrl("crm")} defer></script>
     </>
   );
 }
@@ -379,7 +380,7 @@ export function ImportPage(props: { t: T; labels: Label[] }) {
         <h4>{t("crm_row_errors")}</h4>
         <RowErrors t={t} id="import-errors" />
       </div>
-      <script src="/app/static/crm.js" defer></script>
+      <script src={scriptUrl("crm")} defer></script>
     </>
   );
 }

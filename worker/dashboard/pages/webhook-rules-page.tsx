@@ -5,7 +5,7 @@ import type { WebhookRule } from "../../db/webhook-rules";
 import { SOURCES, sourceById } from "../../webhooks/sources";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
-import { RULE_EDITOR_SCRIPT } from "./rule-editor-script";
+import { scriptUrl } from "../static-scripts";
 
 const CUSTOM_SAMPLE = { event: "lead.created", id: "lead_1", customer: { name: "Sari", phone: "0812-3456-7890" } };
 
@@ -45,14 +45,11 @@ export function WebhookRulesPage({
   rules,
   devices,
   editing,
-  nonce,
 }: {
   t: T;
   rules: WebhookRule[];
   devices: Device[];
   editing: WebhookRule | null;
-  /** The CSP nonce of this response: the editor's inline script runs only with it. */
-  nonce: string;
 }) {
   const deviceName = new Map(devices.map((d) => [d.deviceKey, d.name]));
   const source: RuleSource = editing?.source ?? "scalev";
@@ -206,7 +203,7 @@ export function WebhookRulesPage({
         <div id="rule-preview"></div>
       </div>
       <script type="application/json" id="rule-editor-data" dangerouslySetInnerHTML={{ __html: scriptJson(editorData) }} />
-      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: RULE_EDITOR_SCRIPT }} />
+      <script src={scriptUrl("rule-editor")} defer></script>
     </>
   );
 }
