@@ -8,17 +8,9 @@ import type { Label } from "../../db/labels";
 import type { TimelineEntry } from "../../crm/timeline";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
+import { OrderEntry, Pill } from "../components/crm-bits";
 import { scriptUrl } from "../static-scripts";
 
-const rupiah = (n: number | null) => (n === null ? "" : `Rp ${n.toLocaleString("id-ID")}`);
-
-function Pill(props: { l: Pick<Label, "name" | "color"> }) {
-  return (
-    <span class="pill" style={`border-left:4px solid ${/^#[0-9a-fA-F]{6}$/.test(props.l.color) ? props.l.color : "#64748b"}`}>
-      {props.l.name}
-    </span>
-  );
-}
 
 export type ContactsFilter = { q?: string; label?: string[]; mode?: string; archived?: boolean };
 
@@ -225,15 +217,7 @@ export function ContactPage(props: {
             {props.timeline.length === 0 ? <p class="muted">{t("crm_no_timeline")}</p> : null}
             {props.timeline.map((e) =>
               e.type === "order" ? (
-                <div class="bubble" style="max-width:100%;margin-bottom:6px;background:#fff4e5">
-                  <strong>
-                    {t("crm_order")} {e.order.externalId}
-                  </strong>{" "}
-                  · {e.order.source} · {e.order.status ?? ""} {e.order.paymentStatus ? `/ ${e.order.paymentStatus}` : ""} · {rupiah(e.order.amount)}
-                  <small>
-                    {e.order.items.map((i) => `${i.qty}× ${i.name}`).join(", ")} · {props.fmt(e.at)}
-                  </small>
-                </div>
+                <OrderEntry t={t} order={e.order} at={e.at} fmt={props.fmt} />
               ) : (
                 <div class={`bubble ${e.message.direction}`} style="margin-bottom:6px">
                   {e.message.text ?? `[${String(e.message.content?.kind ?? "media")}]`}

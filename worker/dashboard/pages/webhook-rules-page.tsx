@@ -5,6 +5,7 @@ import type { WebhookRule } from "../../db/webhook-rules";
 import { SOURCES, sourceById } from "../../webhooks/sources";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
+import { JsonScript } from "../components/json-script";
 import { scriptUrl } from "../static-scripts";
 
 const CUSTOM_SAMPLE = { event: "lead.created", id: "lead_1", customer: { name: "Sari", phone: "0812-3456-7890" } };
@@ -35,10 +36,6 @@ function sourceLabel(t: T, s: RuleSource): string {
   return s === "any" ? t("wr_source_any") : sourceById(s).label;
 }
 
-/** JSON inside a <script type="application/json">: `<` escaped so no payload text can close the tag. */
-function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replaceAll("<", "\\u003c");
-}
 
 export function WebhookRulesPage({
   t,
@@ -202,7 +199,7 @@ export function WebhookRulesPage({
         </form>
         <div id="rule-preview"></div>
       </div>
-      <script type="application/json" id="rule-editor-data" dangerouslySetInnerHTML={{ __html: scriptJson(editorData) }} />
+      <JsonScript id="rule-editor-data" data={editorData} />
       <script src={scriptUrl("rule-editor")} defer></script>
     </>
   );
