@@ -2,7 +2,7 @@
 // succeeds, `/` canned responses with the contact's variables filled), notes with `@` mentions, and the controls
 // (status, snooze, priority, assignee, labels) written through PATCH /api/v1/conversations/{id}.
 import { renderCanned } from "../worker/livechat/canned";
-import { errorText, sendJson } from "./api";
+import { apiJson, errorText, sendJson } from "./api";
 import { type InboxData, thread, threadId, threadVars } from "./inbox-data";
 import { setRowStatus, setUnread } from "./inbox-list";
 import { attachSuggest } from "./inbox-suggest";
@@ -40,6 +40,18 @@ export function appendMessage(m: ThreadMessage): void {
 export function setMessageStatus(id: string, status: string): void {
   const pill = document.querySelector(`#inbox-messages [data-msg="${CSS.escape(id)}"] [data-status]`);
   if (pill) pill.textContent = status;
+}
+
+/** After the socket was down: the open thread's messages newer than the last one shown (none lost, none twice). */
+export async function catchUpThread(): Promise<void> {
+  const id = threadId();
+  const last = [...document.querySelectorAll<HTMLElement>("#inbox-messages [data-msg]")].pop()?.dataset.msg;
+  if (!id) return;
+  const q = last ? `?after=${encodeURIComponent(last)}&limit=100` : "?limit=100";
+  const page = (await apiJson(`/api/v1/conversations/${id}/messages${q}`).catch(() => null)) as { items: ThreadMessage[] } | null;
+  // With after= the items come oldest first; without, newest first.
+  const items = page?.items ?? [];
+  for (const m of last ? items : [...items].reverse()) appendMessage(m);
 }
 
 let reading: ReturnType<typeof setTimeout> | undefined;

@@ -7,7 +7,7 @@ import { setupKeys } from "./inbox-keys";
 import { neighbour, openConversation, refreshList, rowOf, setUnread, showTotal, touchRow } from "./inbox-list";
 import { notify, setupNotifySetting } from "./inbox-notify";
 import { connectInbox } from "./inbox-socket";
-import { appendMessage, assignToMe, formatWhen, initThread, markRead, patchConversation, setMessageStatus, setupThreadControls, type ThreadMessage } from "./inbox-thread";
+import { appendMessage, assignToMe, catchUpThread, formatWhen, initThread, markRead, patchConversation, setMessageStatus, setupThreadControls, type ThreadMessage } from "./inbox-thread";
 
 type InboxEvent =
   | { type: "message.created"; message: ThreadMessage & { conversation_id: string | null; sender_name: string | null; chat_jid: string } }
@@ -98,7 +98,10 @@ let opened = false;
 connectInbox({
   // After a drop (sleep, network, deploy) the list is read again: nothing that happened meanwhile is missed.
   onOpen: () => {
-    if (opened) void refreshList();
+    if (opened) {
+      void refreshList();
+      void catchUpThread();
+    }
     opened = true;
   },
   onEvent: (e) => onEvent(e as InboxEvent),

@@ -247,7 +247,7 @@ describe("inbox client in Chromium", () => {
     await page.context().close();
   });
 
-  it("the list and the open thread update live: a new conversation appears with a toast, a message lands in the thread, unread stays 0 there", async () => {
+  it("the list and the open thread update live: a new conversation appears with a toast, a message lands in the thread, unread stays 0 there, a dropped socket loses nothing", async () => {
     const { page } = await pageFor(owner.token);
     await page.goto(`${worker.url}/app/inbox?c=${wati}`);
     await page.waitForSelector('body[data-inbox="live"]');
@@ -260,6 +260,16 @@ describe("inbox client in Chromium", () => {
     await page.waitForSelector('#inbox-messages .bubble.in:has-text("Ditunggu ya kak")');
     await expect.poll(async () => (await conversation(wati)).unread_count).toBe(0);
     expect(await page.locator(`#inbox-list li[data-conversation="${wati}"]`).getAttribute("data-unread")).toBe("0");
+    // A redeploy drops the socket: what arrives around it shows once, in order, without a reload.
+    await worker.restart();
+    await inbound("081266667777", "Sudah sampai kak");
+    await page.waitForSelector('#inbox-messages .bubble.in:has-text("Sudah sampai kak")', { timeout: 40_000 });
+    await page.waitForSelector('body[data-inbox="live"]');
+    await inbound("081266667777", "Terima kasih");
+    await page.waitForSelector('#inbox-messages .bubble.in:has-text("Terima kasih")');
+    const texts = await page.locator("#inbox-messages .bubble.in").allTextContents();
+    expect(texts.filter((x) => x.startsWith("Sudah sampai kak"))).toHaveLength(1);
+    expect(texts.findIndex((x) => x.startsWith("Sudah sampai kak"))).toBeLessThan(texts.findIndex((x) => x.startsWith("Terima kasih")));
     expect(await page.evaluate("window.__same")).toBe(true);
     await page.context().close();
   });
