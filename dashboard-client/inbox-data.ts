@@ -3,6 +3,8 @@
 export type InboxData = {
   me: { id: string; name: string } | null;
   business: string;
+  /** The business's time zone (Asia/Jakarta unless set otherwise). */
+  tz: string;
   users: { id: string; name: string; handle: string }[];
   canned: { shortcut: string; text: string }[];
   notify: "on" | "off";
@@ -12,7 +14,7 @@ export type InboxData = {
 export function readInboxData(): InboxData {
   const raw = document.getElementById("inbox-data")?.textContent ?? "{}";
   const d = JSON.parse(raw) as Partial<InboxData>;
-  return { me: d.me ?? null, business: d.business ?? "", users: d.users ?? [], canned: d.canned ?? [], notify: d.notify ?? "off", t: d.t ?? {} };
+  return { me: d.me ?? null, business: d.business ?? "", tz: d.tz ?? "Asia/Jakarta", users: d.users ?? [], canned: d.canned ?? [], notify: d.notify ?? "off", t: d.t ?? {} };
 }
 
 /** The open conversation (null on the list alone). */

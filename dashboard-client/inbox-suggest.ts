@@ -48,7 +48,8 @@ export function attachSuggest(box: HTMLTextAreaElement, menu: HTMLElement, sourc
       li.textContent = source.empty;
       menu.append(li);
     }
-    box.setAttribute("aria-activedescendant", items.length ? `${menu.id}-${active}` : "");
+    if (items.length) box.setAttribute("aria-activedescendant", `${menu.id}-${active}`);
+    else box.removeAttribute("aria-activedescendant");
     menu.querySelector('[aria-selected="true"]')?.scrollIntoView({ block: "nearest" });
   };
 

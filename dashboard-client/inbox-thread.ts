@@ -3,17 +3,19 @@
 // (status, snooze, priority, assignee, labels) written through PATCH /api/v1/conversations/{id}.
 import { renderCanned } from "../worker/livechat/canned";
 import { apiJson, errorText, sendJson } from "./api";
-import { type InboxData, thread, threadId, threadVars } from "./inbox-data";
+import { type InboxData, readInboxData, thread, threadId, threadVars } from "./inbox-data";
 import { setRowStatus, setUnread } from "./inbox-list";
 import { attachSuggest } from "./inbox-suggest";
 
 export type ThreadMessage = { id: string; direction: string; text: string | null; status: string; created_at: number; conversation_id?: string | null };
 
-const timeFmt = () =>
-  new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "id-ID", { timeZone: "Asia/Jakarta", dateStyle: "medium", timeStyle: "short" });
+const timeZone = readInboxData().tz;
+let fmt: Intl.DateTimeFormat | null = null;
 
+/** A time as the server writes it: the page's language, the business's time zone. */
 export function formatWhen(ms: number): string {
-  return timeFmt().format(ms);
+  fmt ??= new Intl.DateTimeFormat(document.documentElement.lang === "en" ? "en-GB" : "id-ID", { timeZone, dateStyle: "medium", timeStyle: "short" });
+  return fmt.format(ms);
 }
 
 /** Adds a message to the open thread once (the reply's answer and its socket event may both arrive). */

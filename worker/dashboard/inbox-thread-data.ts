@@ -37,6 +37,8 @@ export async function inboxContext(db: Db, auth: Auth) {
   return {
     me: auth.user ? { id: auth.user.id, name: auth.user.name } : null,
     business: auth.business.name,
+    /** Times the script writes (new bubbles, notes) use the business's zone, like the server's. */
+    tz: auth.business.timezone,
     users: users.map((u) => ({ id: u.id, name: u.name, handle: mentionHandle(u) })),
     labels,
     canned: canned.map((c) => ({ shortcut: c.shortcut, text: c.text })),

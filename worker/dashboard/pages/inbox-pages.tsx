@@ -36,7 +36,7 @@ export function InboxPage(props: { t: T; rows: ConversationRow[]; channels: Chan
   const { t, rows, channels, filter, selected, ctx, fmt } = props;
   const qs = (id: string) => `?${new URLSearchParams({ ...(filter as Record<string, string>), c: id })}`;
   const listHref = `?${new URLSearchParams(filter as Record<string, string>)}`;
-  const clientData = { me: ctx.me, business: ctx.business, users: ctx.users, canned: ctx.canned, notify: ctx.notify, t: Object.fromEntries(CLIENT_STRINGS.map((k) => [k, t(k)])) };
+  const clientData = { me: ctx.me, business: ctx.business, tz: ctx.tz, users: ctx.users, canned: ctx.canned, notify: ctx.notify, t: Object.fromEntries(CLIENT_STRINGS.map((k) => [k, t(k)])) };
   return (
     <div class={selected ? "inbox has-thread" : "inbox"} id="inbox">
       <style dangerouslySetInnerHTML={{ __html: INBOX_STYLES }} />
@@ -124,6 +124,7 @@ function ShortcutsDialog({ t }: { t: T }) {
     ["e", "ix_key_resolve"],
     ["n", "ix_key_note"],
     ["a", "ix_key_assign"],
+    ["r", "inbox_reply"],
     ["?", "ix_key_help"],
   ];
   return (
