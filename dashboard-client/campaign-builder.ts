@@ -87,3 +87,6 @@ form?.addEventListener("submit", (ev) => {
     if (out) out.textContent = String(e);
   });
 });
+
+// A module (its names stay its own; every file here is bundled on its own).
+export {};

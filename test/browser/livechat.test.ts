@@ -159,7 +159,7 @@ describe("website chat widget in Chromium", () => {
     await visitor.fill("textarea", "Ada promo ongkir?");
     await visitor.press("textarea", "Enter");
     await agent.waitForSelector('#inbox-thread .bubble.in:has-text("Ada promo ongkir?")');
-    const reply = agent.locator(`form[data-api="/api/v1/conversations/${conversation}/messages"]`);
+    const reply = agent.locator("#inbox-reply");
     await reply.locator("textarea").fill("Gratis ongkir se-Jawa kak");
     await reply.locator("button").click();
     await visitor.locator('.m.out:has-text("Gratis ongkir se-Jawa kak")').waitFor();

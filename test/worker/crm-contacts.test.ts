@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db/client";
 import { getDevice } from "../../worker/db/devices";
 import { recordPrechat } from "../../worker/crm/prechat";
+import { scriptUrl } from "../../worker/dashboard/static-scripts";
 import { mediaKey, storeMedia } from "../../worker/inbound/media";
 import { receiveInbound } from "../../worker/inbound/receive";
 import { call, member, signup, type Tenant } from "./helpers";
@@ -432,7 +433,9 @@ describe("dashboard pages", () => {
     expect((await call("/app/contacts/import", { cookie: t.cookie })).text).toContain("Impor kontak dari CSV");
     const other = await signup("Toko Lain");
     expect((await call(`/app/contacts/${c.id}`, { cookie: other.cookie })).status).toBe(404);
-    const js = await call("/app/static/crm.js");
+    const old = await call("/app/static/crm.js");
+    expect(old.status).toBe(302);
+    const js = await call(scriptUrl("crm"));
     expect(js.headers.get("content-type")).toContain("javascript");
   });
 });

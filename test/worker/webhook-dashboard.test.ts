@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { scriptUrl } from "../../worker/dashboard/static-scripts";
 import { call, member } from "./helpers";
 import { createRule, postWebhook, scalevEvent, tenantWithDevice } from "./webhook-fixtures";
 
@@ -12,7 +13,9 @@ describe("webhook dashboard pages", () => {
     expect(res.text.indexOf("Pertama")).toBeLessThan(res.text.indexOf("Kedua"));
     expect(res.text).toContain("Tambah Rule");
     expect(res.text).toContain("250130JQHFZG");
-    expect(res.text).toContain("/api/v1/webhook-rules/test");
+    // The editor's script (dashboard-client/rule-editor.ts, served at its versioned URL) previews through the test route.
+    expect(res.text).toContain(`src="${scriptUrl("rule-editor")}"`);
+    expect((await call(scriptUrl("rule-editor"))).text).toContain("/api/v1/webhook-rules/test");
     const edit = await call(`/app/webhook-rules?id=${second.id}&lang=en`, { cookie: t.cookie });
     expect(edit.text).toContain("Edit rule: Kedua");
     expect(edit.text).toContain(`"ruleId":"${second.id}"`);

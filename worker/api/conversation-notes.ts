@@ -1,11 +1,13 @@
 // GET/POST /api/v1/conversations/{id}/notes: internal notes on a conversation, with @mentions resolved to the
-// business's users (`@sari` = a user named "Sari" or sari@…). Notes are never sent to the customer.
+// business's users (`@sari` = a user named "Sari" or sari@…), each of whom is notified (worker/inbox/notify.ts).
+// Notes are never sent to the customer.
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { addNote, type ConversationNote, listNotes } from "../db/conversation-notes";
 import { visibleConversation } from "../inbox/visibility";
 import { listUsers } from "../db/users";
 import { notFound } from "../http/errors";
+import { notifyUsers } from "../inbox/notify";
 import { mentionedUsers } from "../livechat/canned";
 import { apiRouter, authErrors, jsonBody, jsonContent, listOf, notFoundError, security } from "./openapi";
 
@@ -45,6 +47,9 @@ conversationNotesApi
       const text = c.req.valid("json").text;
       const mentions = text.includes("@") ? mentionedUsers(text, await listUsers(db, auth.business.id, 200)) : [];
       const note = await addNote(db, { businessId: auth.business.id, conversationId: row.conversation.id, authorId: auth.user?.id ?? null, text, mentions });
+      // Each mentioned user gets a notification (and, when their inbox is open, an event right away).
+      const actor = auth.user ? { id: auth.user.id, name: auth.user.name } : null;
+      await notifyUsers(c.env, db, auth.business.id, mentions, { kind: "mention", conversationId: row.conversation.id, noteId: note.id, actor, text });
       return c.json(json(note), 201);
     },
   );

@@ -24,6 +24,7 @@ import { visibleConversation, visibleToOf } from "../inbox/visibility";
 import { replyOnConversation } from "../crm/conversation-reply";
 import { handOff, releaseBot, silenceAfterHuman } from "../ai/bot-state";
 import { getAiSettings } from "../db/ai-settings";
+import { notifyAssigned } from "../inbox/assigned";
 import { LabelRef, labelRef } from "./contacts";
 import { MessageSchema, messageJson } from "./messages";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, notFoundError, security } from "./openapi";
@@ -104,7 +105,7 @@ const ListQ = ListQuery.extend({
 const Patch = z
   .strictObject({
     status: z.enum(CONVERSATION_STATUSES).optional(),
-    snooze_until: z.number().int().positive().nullable().optional().openapi({ description: "Epoch ms; required with status snoozed" }),
+    snooze_until: z.number().int().positive().nullable().optional().openapi({ description: "Epoch ms, or null for until the customer's next reply; required with status snoozed" }),
     assignee_id: z.uuid().nullable().optional(),
     priority: z.enum(PRIORITIES).optional(),
     label_ids: z.array(z.uuid()).max(20).optional().openapi({ description: "Replaces the conversation's labels" }),
@@ -202,8 +203,9 @@ conversationsApi
       if (b.status !== undefined) {
         set.status = b.status;
         if (b.status === "snoozed") {
-          const until = b.snooze_until ?? null;
-          if (until === null || until <= now) throw new ApiError(400, "SNOOZE_UNTIL_REQUIRED", "snooze_until (a future epoch ms) is required to snooze");
+          // snooze_until: null snoozes until the customer's next message (which reopens any snoozed conversation).
+          const until = b.snooze_until;
+          if (until === undefined || (until !== null && until <= now)) throw new ApiError(400, "SNOOZE_UNTIL_REQUIRED", "snooze_until (a future epoch ms, or null for until the next reply) is required to snooze");
           set.snoozeUntil = until;
         } else set.snoozeUntil = null;
       } else if (b.snooze_until !== undefined) throw new ApiError(400, "VALIDATION_ERROR", "snooze_until goes with status: snoozed");
@@ -220,6 +222,8 @@ conversationsApi
         const have = ((await labelsOfConversations(db, [current.conversation.id])).get(current.conversation.id) ?? []).map((l) => l.id);
         await relabelConversation(db, businessId, current.conversation.id, b.label_ids, have.filter((id) => !b.label_ids?.includes(id)));
       }
+      // The new assignee hears about it (not when they took it themselves).
+      if (b.assignee_id && b.assignee_id !== current.conversation.assigneeId) await notifyAssigned(c.env, db, c.var.auth, current, b.assignee_id);
       const [j] = await rowsJson(db, [await reread(db, businessId, current.conversation.id)]);
       return c.json(j, 200);
     },

@@ -4,16 +4,15 @@ import type { Child } from "hono/jsx";
 import { roleAtLeast } from "../auth/roles";
 import { listChannels } from "../db/channels";
 import { database } from "../db/client";
-import { listNotes } from "../db/conversation-notes";
 import { getConversationRow, listConversations } from "../db/conversations";
 import { contactWhere } from "../db/contact-search";
 import { ensureLivechatSettings } from "../db/livechat-settings";
-import { listMessages } from "../db/messages";
 import { CONVERSATION_STATUSES } from "../db/schema";
 import type { Auth } from "../http/types";
 import { canSee, visibleToOf } from "../inbox/visibility";
 import { parseConfig } from "../livechat/settings";
 import type { Locale, MessageKey, T } from "./i18n";
+import { inboxContext, threadData } from "./inbox-thread-data";
 import { InboxPage, LivechatSettingsPage } from "./pages/inbox-pages";
 import type { DashEnv } from "./routes";
 
@@ -35,25 +34,21 @@ export function livechatPages(app: Hono<DashEnv>, h: Helpers): void {
     const channels = await listChannels(db, auth.business.id);
     const channel = channels.find((ch) => ch.id === q.channel)?.id;
     const search = q.q?.slice(0, 100) || undefined;
+    const ctx = await inboxContext(db, auth);
+    const label = ctx.labels.find((l) => l.id === q.label)?.id;
     // Staff see their own and unassigned conversations unless the business lets them see all (one rule with the API).
     const visibleTo = await visibleToOf(db, auth);
     const rows = await listConversations(
       db,
       auth.business.id,
-      { status, assignee, visibleTo, channelId: channel, contactWhere: search ? contactWhere(auth.business.id, { q: search, archived: undefined }, auth.business.country) : undefined },
+      { status, assignee, visibleTo, channelId: channel, labelId: label, contactWhere: search ? contactWhere(auth.business.id, { q: search, archived: undefined }, auth.business.country) : undefined },
       50,
     );
     const found = q.c && UUID.test(q.c) ? await getConversationRow(db, auth.business.id, q.c) : undefined;
     const picked = found && canSee(visibleTo, found.conversation.assigneeId) ? found : undefined;
-    const selected = picked
-      ? {
-          row: picked,
-          messages: (await listMessages(db, auth.business.id, { conversationId: picked.conversation.id }, 100)).reverse(),
-          notes: await listNotes(db, auth.business.id, picked.conversation.id),
-        }
-      : null;
-    const filter = { ...(status ? { status } : {}), ...(channel ? { channel } : {}), ...(q.assignee === "me" || q.assignee === "none" ? { assignee: q.assignee } : {}), ...(search ? { q: search } : {}) };
-    return c.html(h.render(c, "nav_inbox", <InboxPage t={t} rows={rows.slice(0, 50)} channels={channels} filter={filter} selected={selected} fmt={h.dateFormatter(auth, locale)} />));
+    const selected = picked ? await threadData(db, auth.business.id, picked) : null;
+    const filter = { ...(status ? { status } : {}), ...(channel ? { channel } : {}), ...(q.assignee === "me" || q.assignee === "none" ? { assignee: q.assignee } : {}), ...(label ? { label } : {}), ...(search ? { q: search } : {}) };
+    return c.html(h.render(c, "nav_inbox", <InboxPage t={t} rows={rows.slice(0, 50)} channels={channels} filter={filter} selected={selected} ctx={ctx} fmt={h.dateFormatter(auth, locale)} />));
   });
 
   app.get("/livechat", async (c) => {

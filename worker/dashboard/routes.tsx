@@ -33,10 +33,8 @@ import { MESSAGE_STATUSES, type Role, WEBHOOK_LOG_STATUSES, WEBHOOK_SOURCES } fr
 import { listLogs } from "../db/webhook-logs";
 import { getRule, rulesInFiringOrder } from "../db/webhook-rules";
 import { ApiError } from "../http/errors";
-import { scriptNonce } from "../http/page-headers";
 import type { AppEnv, Auth } from "../http/types";
-import { staticScripts } from "./static-scripts";
-import { CRM_SCRIPT } from "./crm-script";
+import { scriptUrl, staticScripts } from "./static-scripts";
 import { livechatPages } from "./livechat-routes";
 import { contactPages } from "./contact-routes";
 import { aiPages } from "./ai-routes";
@@ -64,9 +62,8 @@ const LANG_COOKIE = "ping_lang";
 
 export const dashboard = new Hono<DashEnv>();
 
-dashboard.get("/static/crm.js", (c) =>
-  c.body(CRM_SCRIPT, 200, { "content-type": "text/javascript; charset=utf-8", "cache-control": "public, max-age=300" }),
-);
+// The contacts script's old unversioned URL (pages cached before it moved to dashboard-client/crm.ts).
+dashboard.get("/static/crm.js", (c) => c.redirect(scriptUrl("crm"), 302));
 
 dashboard.route("/", staticScripts);
 
@@ -300,7 +297,7 @@ dashboard.get("/webhook-rules", async (c) => {
     listDevices(db, auth.business.id, 100),
     id && UUID.test(id) ? getRule(db, auth.business.id, id) : Promise.resolve(undefined),
   ]);
-  return c.html(render(c, "nav_webhook_rules", <WebhookRulesPage t={t} rules={rules} devices={devices} editing={editing ?? null} nonce={scriptNonce(c)} />));
+  return c.html(render(c, "nav_webhook_rules", <WebhookRulesPage t={t} rules={rules} devices={devices} editing={editing ?? null} />));
 });
 
 const oneOf = <T extends string>(list: readonly T[], v: string | undefined): T | undefined => list.find((x) => x === v);

@@ -1165,3 +1165,44 @@ export const campaignEnrollments = sqliteTable(
     index("campaign_enrollments_campaign_idx").on(t.campaignId, t.createdAt),
   ],
 );
+
+// ── Inbox notifications (issue 13, inbox): @mentions in notes and assignments, per user ──────────────────────
+
+export const INBOX_NOTIFICATION_KINDS = ["mention", "assigned"] as const;
+
+/** Something the inbox tells one user (a note mentioned them, a conversation was assigned to them); read_at when seen. */
+export const inboxNotifications = sqliteTable(
+  "inbox_notifications",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind", { enum: INBOX_NOTIFICATION_KINDS }).notNull(),
+    conversationId: text("conversation_id")
+      .notNull()
+      .references(() => conversations.id, { onDelete: "cascade" }),
+    noteId: text("note_id"),
+    // Who caused it (the note's author, who assigned); null for the system (round-robin).
+    actorId: text("actor_id"),
+    text: text("text").notNull(),
+    createdAt: createdAt(),
+    readAt: integer("read_at", { mode: "number" }),
+  },
+  (t) => [index("inbox_notifications_user_idx").on(t.userId, t.createdAt)],
+);
+
+/** A user's inbox preferences: browser notifications and the sound for new and assigned conversations. */
+export const inboxPreferences = sqliteTable("inbox_preferences", {
+  userId: text("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  businessId: text("business_id")
+    .notNull()
+    .references(() => businesses.id, { onDelete: "cascade" }),
+  notify: text("notify", { enum: ["on", "off"] }).notNull().default("on"),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});

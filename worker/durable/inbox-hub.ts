@@ -97,7 +97,19 @@ export class InboxHub extends DurableObject<Env> {
    * Returns how many sockets it reached.
    */
   async publish(businessId: string, events: InboxEvent[]): Promise<number> {
-    const sockets = this.ctx.getWebSockets(businessTag(businessId)).filter((ws) => this.who(ws)?.business_id === businessId);
+    return this.send(this.ctx.getWebSockets(businessTag(businessId)).filter((ws) => this.who(ws)?.business_id === businessId), events);
+  }
+
+  /** Like publish, to one user's sockets of the business only (their notifications). Returns how many it reached. */
+  async publishToUser(businessId: string, userId: string, events: InboxEvent[]): Promise<number> {
+    const sockets = this.ctx.getWebSockets(socketTag.user(userId)).filter((ws) => {
+      const who = this.who(ws);
+      return who?.business_id === businessId && who.user_id === userId;
+    });
+    return this.send(sockets, events);
+  }
+
+  private send(sockets: WebSocket[], events: InboxEvent[]): number {
     if (sockets.length === 0) return 0;
     const frames: string[] = [];
     for (const e of events) {

@@ -1,7 +1,7 @@
 // The real-time inbox channel's frames (server → client), one zod schema each. The hub parses every event
 // it is asked to publish against these, so nothing reaches a browser in a shape this file does not name.
 import { z } from "zod";
-import { MESSAGE_STATUSES } from "../db/schema";
+import { INBOX_NOTIFICATION_KINDS, MESSAGE_STATUSES } from "../db/schema";
 
 export const InboxMessage = z.object({
   id: z.string(),
@@ -46,7 +46,20 @@ export const ConversationUpdated = z.object({
 // Live chat (issue 13): the website visitor is typing in this conversation.
 export const ConversationTyping = z.object({ type: z.literal("conversation.typing"), conversation_id: z.string() });
 
-export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping]);
+// Inbox notifications (issue 13): sent only to the sockets of the user it is for (an @mention, an assignment).
+export const NotificationCreated = z.object({
+  type: z.literal("notification"),
+  notification: z.object({
+    id: z.string(),
+    kind: z.enum(INBOX_NOTIFICATION_KINDS),
+    conversation_id: z.string(),
+    text: z.string(),
+    actor_name: z.string().nullable(),
+    created_at: z.number(),
+  }),
+});
+
+export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping, NotificationCreated]);
 export type InboxEvent = z.infer<typeof InboxEvent>;
 export type InboxMessage = z.infer<typeof InboxMessage>;
 

@@ -16,3 +16,9 @@ export function mentionedUsers(text: string, users: { id: string; name: string; 
     .filter((u) => handles.has(u.name.replace(/\s+/g, "").toLowerCase()) || handles.has((u.email.split("@")[0] ?? "").toLowerCase()))
     .map((u) => u.id);
 }
+
+/** The handle the inbox suggests for `@`: the name without spaces when it is a valid handle, else the email's local part. */
+export function mentionHandle(u: { name: string; email: string }): string {
+  const byName = u.name.replace(/\s+/g, "").toLowerCase();
+  return /^[\p{L}\p{N}._-]{2,60}$/u.test(byName) ? byName : (u.email.split("@")[0] ?? "").toLowerCase();
+}

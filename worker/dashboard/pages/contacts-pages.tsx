@@ -1,6 +1,6 @@
 // CRM pages: the contacts list (search, label filters, bulk actions), one contact (profile, custom fields,
 // labels, notes, timeline), the labels page and the import wizard. Writes go through /api/v1 from
-// dashboard-client/app.ts (forms) and /app/static/crm.js (bulk selection, the import wizard).
+// dashboard-client/app.ts (forms) and dashboard-client/crm.ts (bulk selection, the import wizard).
 import { ROW_PROBLEMS } from "../../crm/import-plan";
 import type { Contact } from "../../db/contacts";
 import type { ContactField } from "../../db/contact-fields";
@@ -8,16 +8,9 @@ import type { Label } from "../../db/labels";
 import type { TimelineEntry } from "../../crm/timeline";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
+import { OrderEntry, Pill } from "../components/crm-bits";
+import { scriptUrl } from "../static-scripts";
 
-const rupiah = (n: number | null) => (n === null ? "" : `Rp ${n.toLocaleString("id-ID")}`);
-
-function Pill(props: { l: Pick<Label, "name" | "color"> }) {
-  return (
-    <span class="pill" style={`border-left:4px solid ${/^#[0-9a-fA-F]{6}$/.test(props.l.color) ? props.l.color : "#64748b"}`}>
-      {props.l.name}
-    </span>
-  );
-}
 
 export type ContactsFilter = { q?: string; label?: string[]; mode?: string; archived?: boolean };
 
@@ -131,7 +124,7 @@ export function ContactsPage(props: {
         <button>{t("save")}</button>
         <span data-out class="out"></span>
       </form>
-      <script src="/app/static/crm.js" defer></script>
+      <script src={scriptUrl("crm")} defer></script>
     </>
   );
 }
@@ -224,15 +217,7 @@ export function ContactPage(props: {
             {props.timeline.length === 0 ? <p class="muted">{t("crm_no_timeline")}</p> : null}
             {props.timeline.map((e) =>
               e.type === "order" ? (
-                <div class="bubble" style="max-width:100%;margin-bottom:6px;background:#fff4e5">
-                  <strong>
-                    {t("crm_order")} {e.order.externalId}
-                  </strong>{" "}
-                  · {e.order.source} · {e.order.status ?? ""} {e.order.paymentStatus ? `/ ${e.order.paymentStatus}` : ""} · {rupiah(e.order.amount)}
-                  <small>
-                    {e.order.items.map((i) => `${i.qty}× ${i.name}`).join(", ")} · {props.fmt(e.at)}
-                  </small>
-                </div>
+                <OrderEntry t={t} order={e.order} at={e.at} fmt={props.fmt} />
               ) : (
                 <div class={`bubble ${e.message.direction}`} style="margin-bottom:6px">
                   {e.message.text ?? `[${String(e.message.content?.kind ?? "media")}]`}
@@ -379,7 +364,7 @@ export function ImportPage(props: { t: T; labels: Label[] }) {
         <h4>{t("crm_row_errors")}</h4>
         <RowErrors t={t} id="import-errors" />
       </div>
-      <script src="/app/static/crm.js" defer></script>
+      <script src={scriptUrl("crm")} defer></script>
     </>
   );
 }

@@ -1,36 +1,47 @@
-// The omnichannel inbox (/app/inbox): every channel's conversations with filters, the selected thread with the
-// reply box, internal notes and status/assignment actions; and the live-chat settings page (/app/livechat) with
-// the snippet. Server-rendered; the dashboard script's JSON forms (data-api) do the writes and its live channel
-// re-renders [data-live] parts when an inbox event arrives.
-import { BotStatePanel } from "./ai-pages";
+// The omnichannel inbox (/app/inbox): every channel's conversations with filters, the selected thread
+// (./inbox-thread.tsx) beside the contact panel; and the live-chat settings page (/app/livechat) with the snippet.
+// Server-rendered; the inbox script (dashboard-client/inbox.ts) makes it live: real-time list and thread, the
+// reply box's canned responses, controls, notifications and keyboard shortcuts.
 import type { Channel } from "../../db/channels";
-import type { ConversationNote } from "../../db/conversation-notes";
 import type { ConversationRow } from "../../db/conversations";
-import type { Message } from "../../db/messages";
 import { CONVERSATION_STATUSES } from "../../db/schema";
 import type { LivechatConfig } from "../../livechat/settings";
-import type { T } from "../i18n";
+import type { MessageKey, T } from "../i18n";
+import type { InboxContext, ThreadData } from "../inbox-thread-data";
 import { FilterSelect } from "../components/filter-select";
+import { JsonScript } from "../components/json-script";
+import { scriptUrl } from "../static-scripts";
+import { ContactPanel, Thread, who } from "./inbox-thread";
+import { INBOX_STYLES } from "./inbox-styles";
 
-export type InboxFilter = { status?: string; channel?: string; assignee?: string; q?: string };
+export type InboxFilter = { status?: string; channel?: string; assignee?: string; label?: string; q?: string };
 
-function who(t: T, r: ConversationRow): string {
-  return r.contact.name || r.contact.phone || r.contact.email || (r.channel.kind === "web" ? t("inbox_visitor") : (r.contact.waJid ?? "?"));
-}
+/** The strings the inbox script shows (dashboard-client/inbox*.ts), in the page's language. */
+const CLIENT_STRINGS = [
+  "ix_canned_none",
+  "ix_new_conversation",
+  "ix_assigned_you",
+  "ix_mentioned_you",
+  "ix_saved",
+  "ix_notify_blocked",
+  "ix_snoozed_until",
+  "ix_snoozed_reply",
+  "inbox_status_open",
+  "inbox_status_pending",
+  "inbox_status_snoozed",
+  "inbox_status_resolved",
+] as const;
 
-export function InboxPage(props: {
-  t: T;
-  rows: ConversationRow[];
-  channels: Channel[];
-  filter: InboxFilter;
-  selected: { row: ConversationRow; messages: Message[]; notes: ConversationNote[] } | null;
-  fmt: (ms: number) => string;
-}) {
-  const { t, rows, channels, filter, selected, fmt } = props;
+export function InboxPage(props: { t: T; rows: ConversationRow[]; channels: Channel[]; filter: InboxFilter; selected: ThreadData | null; ctx: InboxContext; fmt: (ms: number) => string }) {
+  const { t, rows, channels, filter, selected, ctx, fmt } = props;
   const qs = (id: string) => `?${new URLSearchParams({ ...(filter as Record<string, string>), c: id })}`;
+  const listHref = `?${new URLSearchParams(filter as Record<string, string>)}`;
+  const clientData = { me: ctx.me, business: ctx.business, tz: ctx.tz, users: ctx.users, canned: ctx.canned, notify: ctx.notify, t: Object.fromEntries(CLIENT_STRINGS.map((k) => [k, t(k)])) };
   return (
-    <div class="inbox">
-      <form class="card row" method="get">
+    <div class={selected ? "inbox has-thread" : "inbox"} id="inbox">
+      <style dangerouslySetInnerHTML={{ __html: INBOX_STYLES }} />
+      <JsonScript id="inbox-data" data={clientData} />
+      <form class="card row inbox-filter" method="get">
         <div>
           <label>{t("inbox_channel")}</label>
           <FilterSelect name="channel" all={t("all")} selected={filter.channel} options={channels.map((ch) => ({ value: ch.id, label: `${ch.kind === "web" ? t("inbox_web") : "WhatsApp"} · ${ch.name}` }))} />
@@ -52,78 +63,87 @@ export function InboxPage(props: {
           />
         </div>
         <div>
+          <label>{t("ix_label")}</label>
+          <FilterSelect name="label" all={t("all")} selected={filter.label} options={ctx.labels.map((l) => ({ value: l.id, label: l.name }))} />
+        </div>
+        <div>
           <label>{t("inbox_search")}</label>
           <input name="q" value={filter.q ?? ""} />
         </div>
         <button>{t("filter")}</button>
+        <label class="notify-toggle">
+          <input type="checkbox" id="inbox-notify" checked={ctx.notify === "on"} disabled={!ctx.me} /> {t("ix_notify")}
+        </label>
+        <button type="button" class="ghost" data-shortcuts aria-label={t("ix_shortcuts")} title={t("ix_shortcuts")}>
+          ?
+        </button>
       </form>
       <div class="inbox-cols">
-        <ul class="card conv-list" id="inbox-list" data-refresh="15000" data-live="messages" aria-label={t("nav_inbox")}>
+        <ul class="card conv-list" id="inbox-list" aria-label={t("nav_inbox")}>
           {rows.length === 0 ? <li class="muted">{t("inbox_empty")}</li> : null}
           {rows.map((r) => (
-            <li class={selected?.row.conversation.id === r.conversation.id ? "on" : ""} data-conversation={r.conversation.id}>
+            <li class={selected?.row.conversation.id === r.conversation.id ? "on" : ""} data-conversation={r.conversation.id} data-unread={String(r.conversation.unreadCount)}>
               <a href={qs(r.conversation.id)}>
                 <strong>{who(t, r)}</strong> <span class="pill">{r.channel.kind === "web" ? t("inbox_web") : "WhatsApp"}</span>{" "}
-                <span class="pill">{t(`inbox_status_${r.conversation.status}`)}</span>
-                {r.conversation.unreadCount > 0 ? <span class="pill unread">{r.conversation.unreadCount}</span> : null}
+                <span class="pill" data-status-pill>
+                  {t(`inbox_status_${r.conversation.status}`)}
+                </span>
+                <span class="pill unread" data-unread-pill hidden={r.conversation.unreadCount === 0}>
+                  {r.conversation.unreadCount}
+                </span>
                 <br />
                 <small class="muted">
-                  {fmt(r.conversation.lastMessageAt)} · {(r.conversation.lastMessageText ?? "").slice(0, 80)}
+                  <span data-when>{fmt(r.conversation.lastMessageAt)}</span> · <span data-preview>{(r.conversation.lastMessageText ?? "").slice(0, 80)}</span>
                 </small>
               </a>
             </li>
           ))}
         </ul>
-        {selected ? <Thread t={t} {...selected} fmt={fmt} /> : <p class="card muted">{t("inbox_pick")}</p>}
+        <div id="inbox-main">
+          {selected ? (
+            <>
+              <Thread t={t} data={selected} ctx={ctx} fmt={fmt} listHref={listHref} />
+              <ContactPanel t={t} data={selected} fmt={fmt} />
+            </>
+          ) : (
+            <p class="card muted">{t("inbox_pick")}</p>
+          )}
+        </div>
       </div>
+      <ShortcutsDialog t={t} />
+      <div id="inbox-toasts" aria-live="polite"></div>
+      <script src={scriptUrl("inbox")} defer></script>
     </div>
   );
 }
 
-function Thread(props: { t: T; row: ConversationRow; messages: Message[]; notes: ConversationNote[]; fmt: (ms: number) => string }) {
-  const { t, row, messages, notes, fmt } = props;
-  const id = row.conversation.id;
-  const api = `/api/v1/conversations/${id}`;
+function ShortcutsDialog({ t }: { t: T }) {
+  const keys: [string, MessageKey][] = [
+    ["j", "ix_key_next"],
+    ["k", "ix_key_prev"],
+    ["e", "ix_key_resolve"],
+    ["n", "ix_key_note"],
+    ["a", "ix_key_assign"],
+    ["r", "inbox_reply"],
+    ["?", "ix_key_help"],
+  ];
   return (
-    <section class="card thread" aria-label={who(t, row)}>
-      <header class="row">
-        <h2>{who(t, row)}</h2>
-        {CONVERSATION_STATUSES.filter((s) => s !== "snoozed" && s !== row.conversation.status).map((s) => (
-          <form data-api={api} data-method="PATCH">
-            <input type="hidden" name="status" value={s} />
-            <button class="ghost">{t(`inbox_to_${s}`)}</button>
-          </form>
+    <dialog id="inbox-help" aria-label={t("ix_shortcuts")}>
+      <h3>{t("ix_shortcuts")}</h3>
+      <table>
+        {keys.map(([k, label]) => (
+          <tr>
+            <td>
+              <kbd>{k}</kbd>
+            </td>
+            <td>{t(label)}</td>
+          </tr>
         ))}
-      </header>
-      {/* Whether the AI may answer here, why not, until when — and the take-over/give-back button (issue 12). */}
-      <BotStatePanel t={t} rows={[row]} fmt={fmt} />
-      <div class="chat" id="inbox-thread" data-refresh="15000" data-live="messages" role="log" aria-live="polite">
-        {messages.map((m) => (
-          <div class={`bubble ${m.direction}`} data-msg={m.id}>
-            {m.text}
-            <small>{fmt(m.createdAt)}</small>
-          </div>
-        ))}
-      </div>
-      <form data-api={`${api}/messages`} data-stay class="row">
-        <textarea name="text" required aria-label={t("inbox_reply")} placeholder={t("inbox_reply")}></textarea>
-        <button>{t("inbox_send")}</button>
-        <div data-out></div>
+      </table>
+      <form method="dialog">
+        <button>{t("ix_close")}</button>
       </form>
-      <h3>{t("inbox_notes")}</h3>
-      <ul>
-        {notes.map((n) => (
-          <li class="note">
-            {n.text} <small class="muted">{fmt(n.createdAt)}</small>
-          </li>
-        ))}
-      </ul>
-      <form data-api={`${api}/notes`} class="row">
-        <textarea name="text" required aria-label={t("inbox_add_note")} placeholder={t("inbox_note_hint")}></textarea>
-        <button class="ghost">{t("inbox_add_note")}</button>
-        <div data-out></div>
-      </form>
-    </section>
+    </dialog>
   );
 }
 

@@ -5,7 +5,8 @@ import type { WebhookRule } from "../../db/webhook-rules";
 import { SOURCES, sourceById } from "../../webhooks/sources";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
-import { RULE_EDITOR_SCRIPT } from "./rule-editor-script";
+import { JsonScript } from "../components/json-script";
+import { scriptUrl } from "../static-scripts";
 
 const CUSTOM_SAMPLE = { event: "lead.created", id: "lead_1", customer: { name: "Sari", phone: "0812-3456-7890" } };
 
@@ -35,24 +36,17 @@ function sourceLabel(t: T, s: RuleSource): string {
   return s === "any" ? t("wr_source_any") : sourceById(s).label;
 }
 
-/** JSON inside a <script type="application/json">: `<` escaped so no payload text can close the tag. */
-function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replaceAll("<", "\\u003c");
-}
 
 export function WebhookRulesPage({
   t,
   rules,
   devices,
   editing,
-  nonce,
 }: {
   t: T;
   rules: WebhookRule[];
   devices: Device[];
   editing: WebhookRule | null;
-  /** The CSP nonce of this response: the editor's inline script runs only with it. */
-  nonce: string;
 }) {
   const deviceName = new Map(devices.map((d) => [d.deviceKey, d.name]));
   const source: RuleSource = editing?.source ?? "scalev";
@@ -205,8 +199,8 @@ export function WebhookRulesPage({
         </form>
         <div id="rule-preview"></div>
       </div>
-      <script type="application/json" id="rule-editor-data" dangerouslySetInnerHTML={{ __html: scriptJson(editorData) }} />
-      <script nonce={nonce} dangerouslySetInnerHTML={{ __html: RULE_EDITOR_SCRIPT }} />
+      <JsonScript id="rule-editor-data" data={editorData} />
+      <script src={scriptUrl("rule-editor")} defer></script>
     </>
   );
 }
