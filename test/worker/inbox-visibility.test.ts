@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { canSee } from "../../worker/inbox/visibility";
 import { call, createApiKey, member } from "./helpers";
+import { openInbox } from "./inbox-client";
 import { tenantWithDevice } from "./webhook-fixtures";
 
 describe("staff visibility", () => {
@@ -95,5 +96,35 @@ describe("staff visibility", () => {
     expect(
       (await call(`/api/v1/conversations/${hidden}`, { method: "PATCH", cookie: staff.cookie, json: { priority: "high" } })).body.priority,
     ).toBe("high");
+  });
+
+  it("the live channel follows the rule: a staff socket gets no event of another agent's conversation", async () => {
+    const t = await tenantWithDevice();
+    const [staff, other] = [await member(t, "staff"), await member(t, "staff")];
+    const inbound = (from: string, text: string, name: string) =>
+      call(`/api/v1/devices/${t.deviceKey}/sandbox/inbound`, { cookie: t.cookie, json: { from, text, name } });
+    expect((await inbound("081222220001", "halo", "Theirs")).status).toBe(201);
+    const conv = ((await call("/api/v1/conversations", { cookie: t.cookie })).body.items as { id: string }[])[0]?.id ?? "";
+    expect((await call(`/api/v1/conversations/${conv}`, { method: "PATCH", cookie: t.cookie, json: { assignee_id: other.id } })).status).toBe(200);
+
+    const ORIGIN = "https://ping.test";
+    const [owner, staffSocket, otherSocket] = [
+      await openInbox({ cookie: t.cookie, origin: ORIGIN }),
+      await openInbox({ cookie: staff.cookie, origin: ORIGIN }),
+      await openInbox({ cookie: other.cookie, origin: ORIGIN }),
+    ];
+    expect([owner.status, staffSocket.status, otherSocket.status]).toEqual([101, 101, 101]);
+    expect((await inbound("081222220001", "rahasia pesanan saya", "Theirs")).status).toBe(201);
+    expect((await inbound("081222220002", "halo dari orang baru", "Nobody")).status).toBe(201);
+
+    // The owner and the assignee get the assigned conversation's message; the other staff member only the unassigned one.
+    await owner.next("message.created", (e) => e.message.text === "rahasia pesanan saya");
+    await otherSocket.next("message.created", (e) => e.message.text === "rahasia pesanan saya");
+    await staffSocket.next("message.created", (e) => e.message.text === "halo dari orang baru");
+    await owner.next("message.created", (e) => e.message.text === "halo dari orang baru");
+    await staffSocket.ping();
+    expect(staffSocket.raw.join("\n")).not.toContain("rahasia");
+    expect(staffSocket.events.some((e) => e.type === "conversation.updated" && e.conversation.id === conv)).toBe(false);
+    for (const s of [owner, staffSocket, otherSocket]) s.close();
   });
 });
