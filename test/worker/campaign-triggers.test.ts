@@ -129,14 +129,24 @@ describe("campaign exits and conditions", () => {
     await timePasses(k.id);
     await turn(t.businessId);
     expect(await campaignMessages(t.businessId, k.id)).toHaveLength(1);
-    // Opted out by other means (the bulk action) while waiting: the engine exits them when they fall due.
-    await enrol(t, k.id, [p.sari]);
-    await sentCount(t.businessId, k.id, 2);
+    // Opted out by the bulk action or the contact's PATCH while waiting: they leave at once too.
+    await enrol(t, k.id, [p.sari, p.andi]);
+    await sentCount(t.businessId, k.id, 3);
     expect((await call("/api/v1/contacts/bulk", { cookie: t.cookie, json: { ids: [p.sari], action: "opt_out" } })).status).toBe(200);
+    expect((await call(`/api/v1/contacts/${p.andi}`, { cookie: t.cookie, method: "PATCH", json: { opted_out: true } })).status).toBe(200);
+    const rows = await enrollments(k.id);
+    expect(rows.filter((r) => r.contact_id !== p.budi).map((r) => [r.status, r.exit_reason])).toEqual([["exited", "opted_out"], ["exited", "opted_out"]]);
     await timePasses(k.id);
     await turn(t.businessId);
-    expect((await enrollments(k.id))[1]).toMatchObject({ status: "exited", exit_reason: "opted_out" });
-    expect(await campaignMessages(t.businessId, k.id)).toHaveLength(2);
+    expect(await campaignMessages(t.businessId, k.id)).toHaveLength(3);
+    // And one opted out behind the API's back (a direct write): the engine exits them when they fall due.
+    await enrol(t, k.id, [p.dewi]);
+    await sentCount(t.businessId, k.id, 4);
+    await env.DB.prepare("UPDATE contacts SET opted_out = 1 WHERE id = ?").bind(p.dewi).run();
+    await timePasses(k.id);
+    await turn(t.businessId);
+    expect((await enrollments(k.id)).find((r) => r.contact_id === p.dewi)).toMatchObject({ status: "exited", exit_reason: "opted_out" });
+    expect(await campaignMessages(t.businessId, k.id)).toHaveLength(4);
   });
 
   it("conditions on labels and custom fields: pass, exit, or skip the next step", async () => {

@@ -14,6 +14,7 @@ import { applyFieldPatch } from "../crm/custom-fields";
 import { deleteContacts } from "../crm/delete-contacts";
 import { mergeContacts } from "../crm/merge-contacts";
 import { afterRelabel } from "../campaigns/service";
+import { exitContactEnrollments } from "../db/campaign-enrollments";
 import { contactTimeline } from "../crm/timeline";
 import { ApiError, notFound } from "../http/errors";
 import type { AppEnv } from "../http/types";
@@ -304,6 +305,8 @@ contactsApi
         else if (body.action) {
           const set = body.action === "opt_out" ? { optedOut: true, optedOutAt: Date.now(), optedOutReason: "bulk" } : { archived: body.action === "archive" };
           await updateContacts(db, businessId, ids, set);
+          // Opting out always ends the contacts' campaign sequences (docs/campaigns.md).
+          if (body.action === "opt_out") await exitContactEnrollments(db, businessId, ids, "opted_out", Date.now());
         }
       };
       if (body.ids) {
@@ -443,6 +446,7 @@ contactsApi
         throw e;
       }
       if (!updated) throw notFound("Contact");
+      if (set.optedOut === true) await exitContactEnrollments(db, business.id, [updated.id], "opted_out", now);
       return c.json(await oneJson(db, updated), 200);
     },
   )

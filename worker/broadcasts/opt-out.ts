@@ -37,7 +37,7 @@ export async function decideOptOut(ctx: AutoReplyContext): Promise<AutoReply | t
       .where(and(eq(contacts.businessId, ctx.business.id), eq(contacts.id, contact.id)))
       .run();
     // An opt-out always ends the contact's campaign sequences (issue 11, docs/campaigns.md).
-    if (stop) await exitContactEnrollments(db, ctx.business.id, contact.id, "opted_out", now);
+    if (stop) await exitContactEnrollments(db, ctx.business.id, [contact.id], "opted_out", now);
   }
   return { text: stop ? s.stop_reply : s.start_reply, source: "opt_out" };
 }

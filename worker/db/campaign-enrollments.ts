@@ -2,7 +2,7 @@
 // event, so a replayed event enrols nobody twice), moved by the CampaignEngine, counted by the funnel.
 // A contact is enrolled only when a message could reach them (not opted out, not known off WhatsApp, a number,
 // not a group, not archived) and not while already running through the same campaign.
-import { and, eq, sql, type SQL } from "drizzle-orm";
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Db } from "./client";
 import { campaignEnrollments, campaigns, type EnrollmentStatus, type ExitReason } from "./schema";
 
@@ -68,14 +68,19 @@ export function replyStatement(db: Db, businessId: string, contactId: string, me
     );
 }
 
-/** Ends every running enrollment of a contact (an opt-out always does). */
-export async function exitContactEnrollments(db: Db, businessId: string, contactId: string, reason: ExitReason, now: number): Promise<number> {
-  const r = await db
-    .update(campaignEnrollments)
-    .set({ status: "exited", exitReason: reason, updatedAt: now })
-    .where(and(eq(campaignEnrollments.businessId, businessId), eq(campaignEnrollments.contactId, contactId), eq(campaignEnrollments.status, "active")))
-    .returning({ id: campaignEnrollments.id });
-  return r.length;
+/** Ends every running enrollment of the contacts (an opt-out always does, by keyword, API or bulk action). */
+export async function exitContactEnrollments(db: Db, businessId: string, contactIds: string[], reason: ExitReason, now: number): Promise<number> {
+  let n = 0;
+  // D1 binds at most 100 parameters.
+  for (let i = 0; i < contactIds.length; i += 90) {
+    const r = await db
+      .update(campaignEnrollments)
+      .set({ status: "exited", exitReason: reason, updatedAt: now })
+      .where(and(eq(campaignEnrollments.businessId, businessId), inArray(campaignEnrollments.contactId, contactIds.slice(i, i + 90)), eq(campaignEnrollments.status, "active")))
+      .returning({ id: campaignEnrollments.id });
+    n += r.length;
+  }
+  return n;
 }
 
 export type DueRow = {
