@@ -37,6 +37,7 @@ import { conversationTypingApi } from "./api/conversation-typing";
 import { livechatPublic, widgetScripts } from "./livechat/public-routes";
 import { broadcastsApi } from "./api/broadcasts";
 import { broadcastSettingsApi } from "./api/broadcast-settings";
+import { metaTemplatesApi } from "./api/meta-templates";
 import { deviceHealthApi } from "./api/device-health";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
@@ -89,6 +90,7 @@ v1.route("/conversations", conversationTypingApi);
 v1.route("/broadcasts", broadcastsApi);
 v1.route("/broadcast-settings", broadcastSettingsApi);
 v1.route("/devices", deviceHealthApi);
+v1.route("/devices", metaTemplatesApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

@@ -13,7 +13,7 @@ import { pruneWebhookDeliveries } from "./db/webhook-deliveries";
 import { pruneDoneEffects } from "./db/inbound-effects";
 import { handleDeviceWebhookBatch, handleDeviceWebhookDeadLetters } from "./inbound/device-webhook";
 import { sweepInboundEffects } from "./inbound/effects";
-import { handleWebhookEffectsBatch } from "./webhooks/customer-effects";
+import { handleWebhookEffectsBatch, sweepWebhookCustomers } from "./webhooks/customer-effects";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 import { sweepOutbox } from "./messaging/sweep";
 import { sendRenewalReminders } from "./billing/reminders";
@@ -44,6 +44,7 @@ export default {
     ctx.waitUntil(deleteExpiredWebhookLogs(database(env.DB), Date.now()));
     ctx.waitUntil(sweepOutbox(env, Date.now()));
     ctx.waitUntil(sweepInboundEffects(env, Date.now()));
+    ctx.waitUntil(sweepWebhookCustomers(env, Date.now()));
     ctx.waitUntil(pruneDoneEffects(database(env.DB), Date.now() - 30 * 86_400_000));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
     ctx.waitUntil(wakeSnoozed(database(env.DB), Date.now()));

@@ -10,8 +10,7 @@ import type { Broadcast } from "../db/broadcasts";
 import { usagePeriod } from "../billing/limits";
 import { toJid } from "../lib/phone";
 import type { OutboundJob } from "../messaging/jobs";
-import { alternativesOf, BroadcastMessage, varsOf } from "./message";
-import { pickText } from "./variations";
+import { pagePlan } from "./render";
 
 type Pending = { seq: number; contact_id: string; phone: string; text: string | null; name: string | null; custom_fields: string | null; opted_out: number | null; on_whatsapp: string | null };
 
@@ -29,7 +28,7 @@ const keySuffix = (epoch: number) => (epoch > 0 ? `:${epoch}` : "");
 /** The idempotency key of a recipient's message; `epoch` > 0 after a pause withdrew never-sent jobs. */
 export const recipientKey = (broadcastId: string, contactId: string, epoch: number) => `${keyPrefix(broadcastId)}${contactId}${keySuffix(epoch)}`;
 
-type Send = { seq: number; id: string; idempotencyKey: string; to: string; text: string };
+type Send = { seq: number; id: string; idempotencyKey: string; to: string; text: string; content: Record<string, unknown> | null };
 
 /** Consecutive pieces of `items` whose JSON stays under `maxBytes` (an item larger than that goes alone). */
 export function chunksByBytes<T>(items: T[], maxBytes: number, size: (item: T) => number): T[][] {
@@ -51,7 +50,8 @@ export function chunksByBytes<T>(items: T[], maxBytes: number, size: (item: T) =
 }
 
 // UTF-8 is at most 3 bytes per UTF-16 unit, and JSON escapes make control characters at most 6: bounded above.
-const sendBytes = (s: Send) => 64 + s.id.length + s.idempotencyKey.length + s.to.length + 6 * s.text.length;
+const sendBytes = (s: Send) =>
+  64 + s.id.length + s.idempotencyKey.length + s.to.length + 6 * s.text.length + (s.content ? 6 * JSON.stringify(s.content).length : 0);
 
 export async function feedPage(d1: D1Database, b: Broadcast, limit: number, epoch: number, previousText: string | null): Promise<Page> {
   const pending = await d1
@@ -62,10 +62,8 @@ export async function feedPage(d1: D1Database, b: Broadcast, limit: number, epoc
     .bind(b.id, limit)
     .all<Pending>();
   if (pending.results.length === 0) return { jobs: [], lastSeq: null, lastText: previousText, skipped: 0 };
-  const parsed = BroadcastMessage.parse(b.message);
-  // Checked at create and update: a text that no longer parses cannot be stored.
-  const p = alternativesOf(parsed);
-  const alternatives = p.ok ? p.alternatives : [];
+  // Text, saved template, media or Meta template, as frozen at start: worker/broadcasts/render.ts.
+  const plan = pagePlan(b);
   const sends: Send[] = [];
   const skips = new Map<string, number[]>();
   const skip = (reason: string, seq: number) => {
@@ -80,9 +78,9 @@ export async function feedPage(d1: D1Database, b: Broadcast, limit: number, epoc
     else if (r.on_whatsapp === "no") skip("not_on_whatsapp", r.seq);
     else {
       const fields = r.custom_fields ? (JSON.parse(r.custom_fields) as Record<string, string | number>) : {};
-      const text = r.text ?? pickText(alternatives, b.id, r.contact_id, varsOf({ name: r.name, customFields: fields }, parsed.variable_defaults), last);
+      const { text, content } = plan.render({ contactId: r.contact_id, name: r.name, phone: r.phone, customFields: fields, stored: r.text }, last);
       last = text;
-      sends.push({ seq: r.seq, id: crypto.randomUUID(), idempotencyKey: recipientKey(b.id, r.contact_id, epoch), to: toJid(r.phone), text });
+      sends.push({ seq: r.seq, id: crypto.randomUUID(), idempotencyKey: recipientKey(b.id, r.contact_id, epoch), to: toJid(r.phone), text, content: content ?? null });
     }
   }
   const common = { businessId: b.businessId, deviceKey: b.deviceKey, source: "broadcast", lane: "broadcast" } as const;

@@ -456,6 +456,18 @@ const id = {
   livechat_left: "Kiri bawah",
   livechat_origins: "Origin yang diizinkan (satu per baris)",
   livechat_out_of_office: "Balasan di luar jam kerja",
+  // Meta message templates of a cloud_api device (bcastmsg).
+  waba_id: "WhatsApp Business Account ID (untuk template)",
+  meta_templates_title: "Template Meta",
+  meta_templates_help: "Broadcast dari device Cloud API hanya boleh memakai template yang disetujui Meta (APPROVED). Sinkronkan setelah membuat atau mengubah template di WhatsApp Manager.",
+  meta_templates_synced_at: "Terakhir disinkronkan",
+  meta_templates_sync: "Sinkronkan template",
+  meta_templates_language: "Bahasa",
+  meta_templates_category: "Kategori",
+  meta_templates_variables: "Variabel",
+  meta_templates_usable: "Bisa untuk broadcast",
+  meta_templates_yes: "Ya",
+  meta_templates_none: "Belum ada template. Isi WhatsApp Business Account ID lalu sinkronkan.",
 } as const;
 
 export type MessageKey = keyof typeof id;
@@ -914,6 +926,18 @@ const en: Record<MessageKey, string> = {
   livechat_left: "Bottom left",
   livechat_origins: "Allowed origins (one per line)",
   livechat_out_of_office: "Out-of-office reply",
+  // Meta message templates of a cloud_api device (bcastmsg).
+  waba_id: "WhatsApp Business Account ID (for templates)",
+  meta_templates_title: "Meta templates",
+  meta_templates_help: "Broadcasts from a Cloud API device may only use templates Meta approved (APPROVED). Sync after creating or changing templates in WhatsApp Manager.",
+  meta_templates_synced_at: "Last synced",
+  meta_templates_sync: "Sync templates",
+  meta_templates_language: "Language",
+  meta_templates_category: "Category",
+  meta_templates_variables: "Variables",
+  meta_templates_usable: "Usable in broadcasts",
+  meta_templates_yes: "Yes",
+  meta_templates_none: "No templates yet. Enter the WhatsApp Business Account ID, then sync.",
 };
 
 const tables: Record<Locale, Record<MessageKey, string>> = { id, en };

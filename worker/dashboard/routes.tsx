@@ -46,6 +46,7 @@ import { AffiliatePage } from "./pages/affiliate-page";
 import { BillingPage, InvoicePrint } from "./pages/billing-page";
 import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage } from "./pages/auth-pages";
 import { DeviceDetailPage } from "./pages/device-detail-page";
+import { listMetaTemplates } from "../db/meta-templates";
 import { DevicesPage } from "./pages/devices-page";
 import { MessagesPage, TemplatesPage } from "./pages/messaging-pages";
 import { SettingsPage } from "./pages/settings-page";
@@ -180,10 +181,11 @@ dashboard.get("/devices/:device_key", async (c) => {
   const d = /^[0-9a-f-]{36}$/.test(key) ? await getDevice(db, auth.business.id, key) : undefined;
   if (!d) return c.html(render(c, "device_detail", <p class="card">{t("no_devices")}</p>), 404);
   const canEdit = roleAtLeast(auth.role, "admin");
-  const [live, messages, deliveries] = await Promise.all([
+  const [live, messages, deliveries, metaTemplates] = await Promise.all([
     deviceSession(c.env, d.deviceKey).liveStatus(),
     d.provider === "sandbox" ? listMessages(db, auth.business.id, { deviceKey: d.deviceKey }, 50) : Promise.resolve([]),
     listWebhookDeliveries(db, auth.business.id, d.deviceKey, 20),
+    d.provider === "cloud_api" ? listMetaTemplates(db, auth.business.id, d.deviceKey) : Promise.resolve([]),
   ]);
   return c.html(
     render(
@@ -201,6 +203,7 @@ dashboard.get("/devices/:device_key", async (c) => {
         canEdit={canEdit}
         fmt={dateFormatter(auth, locale)}
         timeZone={auth.business.timezone}
+        metaTemplates={metaTemplates}
       />,
     ),
   );

@@ -44,11 +44,11 @@ export function insertMessageStatement(db: Db, row: NewMessage) {
   return db.insert(messages).values(row).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
 }
 
-/** A new outbound text message, as the hot paths that batch their own writes create it. */
-export type NewTextMessage = Required<Pick<NewMessage, "id" | "businessId" | "deviceKey" | "idempotencyKey" | "to" | "text" | "source" | "lane">>;
+/** A new outbound message, as the hot paths that batch their own writes create it (`content` for media and templates). */
+export type NewTextMessage = Required<Pick<NewMessage, "id" | "businessId" | "deviceKey" | "idempotencyKey" | "to" | "text" | "source" | "lane">> & { content?: Record<string, unknown> | null };
 export type CreatedMessage = { id: string; businessId: string; deviceKey: string };
 
-const TEXT_MESSAGE_COLUMNS = 8;
+const TEXT_MESSAGE_COLUMNS = 9;
 const ROWS_PER_STATEMENT = Math.floor(D1_MAX_PARAMS / TEXT_MESSAGE_COLUMNS);
 
 /**
@@ -63,9 +63,9 @@ export function insertTextMessagesStatements(d1: D1Database, rows: NewTextMessag
     out.push(
       d1
         .prepare(
-          `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (business_id, idempotency_key) DO NOTHING RETURNING id, business_id AS businessId, device_key AS deviceKey`,
+          `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, content, source, lane) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (business_id, idempotency_key) DO NOTHING RETURNING id, business_id AS businessId, device_key AS deviceKey`,
         )
-        .bind(...chunk.flatMap((m) => [m.id, m.businessId, m.deviceKey, m.idempotencyKey, m.to, m.text, m.source, m.lane])),
+        .bind(...chunk.flatMap((m) => [m.id, m.businessId, m.deviceKey, m.idempotencyKey, m.to, m.text, m.content ? JSON.stringify(m.content) : null, m.source, m.lane])),
     );
   }
   return out;
@@ -79,16 +79,23 @@ export function insertTextMessagesStatements(d1: D1Database, rows: NewTextMessag
 export function insertTextMessagesJsonStatement(
   d1: D1Database,
   common: Pick<NewTextMessage, "businessId" | "deviceKey" | "source" | "lane">,
-  rows: Pick<NewTextMessage, "id" | "idempotencyKey" | "to" | "text">[],
+  rows: (Pick<NewTextMessage, "id" | "idempotencyKey" | "to" | "text"> & { content?: Record<string, unknown> | null })[],
 ): D1PreparedStatement {
   return d1
     .prepare(
-      // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT.
-      `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane)
-       SELECT value ->> 'id', ?1, ?2, value ->> 'key', value ->> 'to', value ->> 'text', ?3, ?4 FROM json_each(?5) WHERE true
+      // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT. `content` (media and
+      // templates) is copied as JSON text; a row without it has none.
+      `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, content, source, lane)
+       SELECT value ->> 'id', ?1, ?2, value ->> 'key', value ->> 'to', value ->> 'text', value -> 'content', ?3, ?4 FROM json_each(?5) WHERE true
        ON CONFLICT (business_id, idempotency_key) DO NOTHING`,
     )
-    .bind(common.businessId, common.deviceKey, common.source, common.lane, JSON.stringify(rows.map((r) => ({ id: r.id, key: r.idempotencyKey, to: r.to, text: r.text }))));
+    .bind(
+      common.businessId,
+      common.deviceKey,
+      common.source,
+      common.lane,
+      JSON.stringify(rows.map((r) => ({ id: r.id, key: r.idempotencyKey, to: r.to, text: r.text, ...(r.content ? { content: r.content } : {}) }))),
+    );
 }
 
 export async function getMessage(db: Db, businessId: string, id: string): Promise<Message | undefined> {

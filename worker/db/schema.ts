@@ -628,12 +628,19 @@ export const webhookLogs = sqliteTable(
     // Raw body, truncated to the stored cap (see docs/webhooks.md).
     payload: text("payload").notNull(),
     payloadTruncated: integer("payload_truncated", { mode: "boolean" }).notNull().default(false),
+    // The event's CRM side (worker/crm/webhook-customer.ts facts: contact + order), written with the log row when
+    // this delivery owns the event and run after the answer by the webhook-effects queue; `customer_due_at` is
+    // when the sweep may (re)run it, NULL once it ran. Kept in the log row rather than an inbound_effects row:
+    // one statement fewer in the webhook's batch (docs/benchmarks.md, bench:webhook).
+    customer: text("customer", { mode: "json" }).$type<unknown>(),
+    customerDueAt: integer("customer_due_at"),
     createdAt: createdAt(),
   },
   (t) => [
     index("webhook_logs_business_idx").on(t.businessId, t.createdAt),
     index("webhook_logs_status_idx").on(t.businessId, t.status, t.createdAt),
     index("webhook_logs_created_idx").on(t.createdAt),
+    index("webhook_logs_customer_due_idx").on(t.customerDueAt).where(sql`customer_due_at IS NOT NULL`),
   ],
 );
 
@@ -1048,3 +1055,28 @@ export const broadcastSettings = sqliteTable("broadcast_settings", {
   settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
+
+/**
+ * Meta message templates of a `cloud_api` device's WhatsApp Business Account, as last synced from the Graph API
+ * (worker/messaging/providers/cloud-api-templates.ts). A sync replaces the device's set; only `APPROVED` ones can
+ * be broadcast. Keyed by Meta's (name, language): the pair a send names.
+ */
+export const metaTemplates = sqliteTable(
+  "meta_templates",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    deviceKey: text("device_key").notNull(),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    // Meta's template id.
+    metaId: text("meta_id"),
+    status: text("status").notNull(),
+    category: text("category"),
+    // Meta's `components` array as given (HEADER/BODY/FOOTER/BUTTONS).
+    components: text("components", { mode: "json" }).$type<unknown[]>().notNull(),
+    syncedAt: integer("synced_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.deviceKey, t.name, t.language] })],
+);

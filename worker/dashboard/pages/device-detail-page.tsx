@@ -7,6 +7,8 @@ import type { LiveStatus } from "../../durable/device-session";
 import type { DeviceSettings } from "../../messaging/settings";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
+import type { MetaTemplate } from "../../db/meta-templates";
+import { MetaTemplatesCard } from "./meta-templates-card";
 
 type Props = {
   t: T;
@@ -21,6 +23,8 @@ type Props = {
   fmt: (ms: number) => string;
   /** The business's time zone, for times the live chat renders itself. */
   timeZone: string;
+  /** A cloud_api device's synced Meta templates (empty for other providers). */
+  metaTemplates: MetaTemplate[];
 };
 
 function NumberField({ t, name, value, k, step }: { t: T; name: keyof DeviceSettings; value: number; k: Parameters<T>[0]; step?: string }) {
@@ -44,6 +48,7 @@ export function DeviceDetailPage({
   canEdit,
   fmt,
   timeZone,
+  metaTemplates,
 }: Props) {
   const api = `/api/v1/devices/${d.deviceKey}`;
   return (
@@ -170,12 +175,17 @@ export function DeviceDetailPage({
               <input name="verify_token" required />
             </div>
             <div>
+              <label>{t("waba_id")}</label>
+              <input name="waba_id" inputmode="numeric" data-optional />
+            </div>
+            <div>
               <button>{t("save")}</button>
               <div data-out class="out"></div>
             </div>
           </form>
         </div>
       ) : null}
+      {d.provider === "cloud_api" ? <MetaTemplatesCard t={t} api={api} templates={metaTemplates} canEdit={canEdit} fmt={fmt} /> : null}
       <div class="card">
         <h3>{t("pacing_title")}</h3>
         <p class="muted">{t("pacing_help")}</p>
