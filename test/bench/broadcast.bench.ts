@@ -137,9 +137,20 @@ async function runSize(n: number, build: string, scriptPath?: string): Promise<R
 
 const before = BEFORE ? beforeBuild(BEFORE) : undefined;
 const results: Result[] = [];
+/** Failed runs (workerd died, a stall) are recorded as such rather than ending the benchmark. */
+const failures: string[] = [];
+async function attempt(n: number, build: string, scriptPath?: string): Promise<void> {
+  try {
+    results.push(await runSize(n, build, scriptPath));
+  } catch (e) {
+    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
+    failures.push(`${build}, ${n.toLocaleString("en")} recipients: ${String(e).slice(0, 200)}${cause}`);
+    console.error(failures[failures.length - 1]);
+  }
+}
 for (const n of SIZES) {
-  if (before && BEFORE_SIZES.has(n)) results.push(await runSize(n, `before (${before.commit})`, before.scriptPath));
-  results.push(await runSize(n, "this checkout"));
+  if (before && BEFORE_SIZES.has(n)) await attempt(n, `before (${before.commit})`, before.scriptPath);
+  await attempt(n, "this checkout");
 }
 const load = os.loadavg().map((x) => x.toFixed(1)).join(" / ");
 const md = [
@@ -160,6 +171,7 @@ const md = [
     (r) =>
       `| ${r.build} | ${r.n.toLocaleString("en")} | ${r.toOutbox.toFixed(1)} s | ${r.toSent.toFixed(1)} s | ${r.cpuOutbox.toFixed(2)} ms | ${r.cpuSent.toFixed(2)} ms | ${r.rowsPerRecipient.toFixed(2)} | ${r.changesPerRecipient.toFixed(2)} | ${r.baseMb.toFixed(0)} MB | ${r.peakMb.toFixed(0)} MB | ${(r.peakMb - r.baseMb).toFixed(0)} MB | ${r.d1GrowthMb.toFixed(0)} MB |`,
   ),
+  ...(failures.length ? ["", "Runs that did not finish:", ...failures.map((f) => `- ${f}`)] : []),
   "",
 ].join("\n");
 const file = path.join(ROOT, "docs/benchmarks.md");
