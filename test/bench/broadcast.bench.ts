@@ -30,6 +30,7 @@ type Result = {
   changesPerRecipient: number;
   baseMb: number;
   peakMb: number;
+  d1GrowthMb: number;
 };
 
 async function runSize(n: number, build: string, scriptPath?: string): Promise<Result> {
@@ -71,6 +72,9 @@ async function runSize(n: number, build: string, scriptPath?: string): Promise<R
     // per statement of its own bookkeeping, the bench's polling included: a few hundred in all.
     const changes = async () => (await w.db.prepare("SELECT total_changes() AS n").first<{ n: number }>())?.n ?? 0;
     const changes0 = await changes();
+    // Local D1 lives in the workerd process: its growth is part of the RSS growth, reported beside it.
+    const d1Size = async () => (await w.db.prepare("SELECT 1").run()).meta.size_after ?? 0;
+    const d1Before = await d1Size();
     const cpu0 = cpu();
     let peak = baseRss;
     const sampler = setInterval(() => {
@@ -79,32 +83,34 @@ async function runSize(n: number, build: string, scriptPath?: string): Promise<R
     const t0 = performance.now();
     const started = await fetch(`${w.url}/api/v1/broadcasts/${b.id}/start`, { method: "POST", headers: h });
     if (started.status !== 200) throw new Error(`start refused ${started.status} ${await started.text()}`);
-    let toOutbox = 0;
-    let cpuOutbox = 0;
-    for (;;) {
-      const r = await w.db.prepare("SELECT count(*) AS n FROM messages WHERE business_id = ? AND accepted_at IS NOT NULL").bind(businessId).first<{ n: number }>();
-      if ((r?.n ?? 0) >= n) {
-        toOutbox = (performance.now() - t0) / 1000;
-        cpuOutbox = cpu() - cpu0;
-        break;
+    // Polled on indexes whose scanned range shrinks as the broadcast goes (a count over all the business's messages
+    // every 250 ms was most of the workerd CPU at 100k): done when no recipient is pending and no message of the
+    // business is still queued without an outbox (recipients and their messages are written in one batch).
+    const left = async (unaccepted: boolean) =>
+      (
+        await w.db
+          .prepare(
+            `SELECT (SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?1 AND status = 'pending')
+              + (SELECT count(*) FROM messages WHERE status = 'queued' AND business_id = ?2 ${unaccepted ? "AND accepted_at IS NULL" : ""}) AS n`,
+          )
+          .bind(b.id, businessId)
+          .first<{ n: number }>()
+      )?.n ?? 0;
+    const until = async (unaccepted: boolean): Promise<{ s: number; cpu: number }> => {
+      for (;;) {
+        const n = await left(unaccepted);
+        if (n === 0) return { s: (performance.now() - t0) / 1000, cpu: cpu() - cpu0 };
+        if (performance.now() - t0 > 900_000) throw new Error(`stalled with ${n} left (${unaccepted ? "to the outbox" : "to send"})`);
+        await new Promise((ok) => setTimeout(ok, 250));
       }
-      if (performance.now() - t0 > 900_000) throw new Error(`stalled at ${r?.n}`);
-      await new Promise((ok) => setTimeout(ok, 250));
-    }
-    let toSent = 0;
-    let cpuSent = 0;
-    for (;;) {
-      const r = await w.db.prepare("SELECT count(*) AS n FROM messages WHERE business_id = ? AND status IN ('sent','delivered','read')").bind(businessId).first<{ n: number }>();
-      if ((r?.n ?? 0) >= n) {
-        toSent = (performance.now() - t0) / 1000;
-        cpuSent = cpu() - cpu0;
-        break;
-      }
-      if (performance.now() - t0 > 900_000) throw new Error(`stalled sending at ${r?.n}`);
-      await new Promise((ok) => setTimeout(ok, 250));
-    }
+    };
+    const { s: toOutbox, cpu: cpuOutbox } = await until(true);
+    const { s: toSent, cpu: cpuSent } = await until(false);
+    const accepted = await w.db.prepare("SELECT count(*) AS n FROM messages WHERE business_id = ? AND accepted_at IS NOT NULL AND status IN ('sent','delivered','read')").bind(businessId).first<{ n: number }>();
+    if (accepted?.n !== n) throw new Error(`${accepted?.n} of ${n} messages accepted and sent`);
     clearInterval(sampler);
     const changed = (await changes()) - changes0;
+    const d1Growth = ((await d1Size()) - d1Before) / 1048576;
     // Rows created for the broadcast: one recipient row and one message row each (updates not counted).
     const rows = await w.db
       .prepare("SELECT (SELECT count(*) FROM broadcast_recipients WHERE broadcast_id = ?1) + (SELECT count(*) FROM messages WHERE business_id = ?2) AS n")
@@ -121,6 +127,7 @@ async function runSize(n: number, build: string, scriptPath?: string): Promise<R
       changesPerRecipient: changed / n,
       baseMb: baseRss / 1024,
       peakMb: peak / 1024,
+      d1GrowthMb: d1Growth,
     };
     console.log(JSON.stringify(res));
     return res;
@@ -131,9 +138,20 @@ async function runSize(n: number, build: string, scriptPath?: string): Promise<R
 
 const before = BEFORE ? beforeBuild(BEFORE) : undefined;
 const results: Result[] = [];
+/** Failed runs (workerd died, a stall) are recorded as such rather than ending the benchmark. */
+const failures: string[] = [];
+async function attempt(n: number, build: string, scriptPath?: string): Promise<void> {
+  try {
+    results.push(await runSize(n, build, scriptPath));
+  } catch (e) {
+    const cause = e instanceof Error && e.cause instanceof Error ? `: ${e.cause.message}` : "";
+    failures.push(`${build}, ${n.toLocaleString("en")} recipients: ${String(e).slice(0, 200)}${cause}`);
+    console.error(failures[failures.length - 1]);
+  }
+}
 for (const n of SIZES) {
-  if (before && BEFORE_SIZES.has(n)) results.push(await runSize(n, `before (${before.commit})`, before.scriptPath));
-  results.push(await runSize(n, "this checkout"));
+  if (before && BEFORE_SIZES.has(n)) await attempt(n, `before (${before.commit})`, before.scriptPath);
+  await attempt(n, "this checkout");
 }
 const load = os.loadavg().map((x) => x.toFixed(1)).join(" / ");
 const md = [
@@ -145,14 +163,16 @@ const md = [
   "process's user + system time per recipient over the same spans (the Worker, its Durable Objects and local D1; the figure to compare",
   "on a shared machine). Rows created per recipient: its `broadcast_recipients` row and its `messages` row. Row changes per recipient:",
   "every D1 row inserted, updated or deleted from `start` to all sent (SQLite's total_changes(), triggers included, index entries not;",
-  "local D1 adds one per statement). RSS: the workerd process, sampled every 100 ms.",
+  "local D1 adds one per statement). RSS: the workerd process, sampled every 100 ms; local D1 keeps its database in that process, so",
+  "the D1 database's growth over the run is shown beside the RSS growth (what is left is the Worker's own memory).",
   "",
-  "| build | recipients | to outbox | all sent | CPU to outbox / recipient | CPU to sent / recipient | rows created / recipient | row changes / recipient | workerd RSS before | peak |",
-  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  "| build | recipients | to outbox | all sent | CPU to outbox / recipient | CPU to sent / recipient | rows created / recipient | row changes / recipient | workerd RSS before | peak | RSS growth | D1 growth |",
+  "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
   ...results.map(
     (r) =>
-      `| ${r.build} | ${r.n.toLocaleString("en")} | ${r.toOutbox.toFixed(1)} s | ${r.toSent.toFixed(1)} s | ${r.cpuOutbox.toFixed(2)} ms | ${r.cpuSent.toFixed(2)} ms | ${r.rowsPerRecipient.toFixed(2)} | ${r.changesPerRecipient.toFixed(2)} | ${r.baseMb.toFixed(0)} MB | ${r.peakMb.toFixed(0)} MB |`,
+      `| ${r.build} | ${r.n.toLocaleString("en")} | ${r.toOutbox.toFixed(1)} s | ${r.toSent.toFixed(1)} s | ${r.cpuOutbox.toFixed(2)} ms | ${r.cpuSent.toFixed(2)} ms | ${r.rowsPerRecipient.toFixed(2)} | ${r.changesPerRecipient.toFixed(2)} | ${r.baseMb.toFixed(0)} MB | ${r.peakMb.toFixed(0)} MB | ${(r.peakMb - r.baseMb).toFixed(0)} MB | ${r.d1GrowthMb.toFixed(0)} MB |`,
   ),
+  ...(failures.length ? ["", "Runs that did not finish:", ...failures.map((f) => `- ${f}`)] : []),
   "",
 ].join("\n");
 const file = path.join(ROOT, "docs/benchmarks.md");

@@ -123,6 +123,38 @@ export async function feedPage(d1: D1Database, b: Broadcast, limit: number, epoc
   return { jobs, lastSeq, lastText: last, skipped: pending.results.length - sends.length };
 }
 
+/**
+ * Jobs of handed-out recipients whose message no outbox has taken yet (a turn died between its page's D1 batch and
+ * the outbox's answer, or the outbox deferred them), at most `limit`, in audience order.
+ */
+export async function unacceptedJobs(d1: D1Database, b: Broadcast, limit: number): Promise<OutboundJob[]> {
+  const r = await d1
+    .prepare(
+      `SELECT m.id FROM broadcast_recipients r JOIN messages m ON m.id = r.message_id
+       WHERE r.broadcast_id = ? AND r.status = 'queued' AND m.status = 'queued' AND m.accepted_at IS NULL ORDER BY r.seq LIMIT ?`,
+    )
+    .bind(b.id, limit)
+    .all<{ id: string }>();
+  return r.results.map((m) => ({ v: 1, message_id: m.id, business_id: b.businessId, device_key: b.deviceKey }));
+}
+
+/** Messages written for a page that no outbox took become `skipped`, as a withdraw would have made them. */
+export async function skipUnaccepted(d1: D1Database, businessId: string, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await d1
+    .prepare(
+      `UPDATE messages SET status = 'skipped', error = 'withdrawn before sending', updated_at = ?1
+       WHERE id IN (SELECT value FROM json_each(?2)) AND +business_id = ?3 AND +status = 'queued' AND accepted_at IS NULL`,
+    )
+    .bind(Date.now(), JSON.stringify(ids), businessId)
+    .run();
+}
+
+/** Whether any recipient is still waiting for its page. */
+export async function anyPending(d1: D1Database, broadcastId: string): Promise<boolean> {
+  return (await d1.prepare("SELECT 1 FROM broadcast_recipients WHERE broadcast_id = ? AND status = 'pending' LIMIT 1").bind(broadcastId).first()) !== null;
+}
+
 /** True when every recipient was handed out and no message of the broadcast is still waiting to be sent. */
 export async function allSettled(d1: D1Database, broadcastId: string): Promise<boolean> {
   const r = await d1
