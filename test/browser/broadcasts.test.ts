@@ -83,4 +83,30 @@ describe("broadcasts in Chromium", () => {
     expect(await page.locator("#bc-pause, #bc-cancel, #bc-resume").count()).toBe(0);
     await context.close();
   });
+
+  it("schedules at a wall-clock time in the business's time zone (Asia/Jakarta) with sending hours and days", async () => {
+    const { cookie, page, context } = await signedIn(worker, browser, api, "Toko Jadwal", `jadwal.${Date.now()}@example.co.id`, "America/Sao_Paulo");
+    expect((await api("/api/v1/devices", { json: { name: "Sandbox", provider: "sandbox" }, cookie })).status).toBe(201);
+    const label = await api("/api/v1/labels", { json: { name: "Pelanggan" }, cookie });
+    expect((await api("/api/v1/contacts", { json: { name: "Rudi", phone: "081111110011", label_ids: [label.body?.id] }, cookie })).status).toBe(201);
+    await page.goto(new URL("/app/broadcasts/new", worker.url).toString());
+    await page.fill("#bc-name", "Promo Januari");
+    await page.fill("#bc-text-0", "{Halo|Hai} {name}!");
+    await page.locator(`input[name="labels_all"][value="${String(label.body?.id)}"]`).check();
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("1");
+    await page.locator('input[name="when"][value="at"]').check();
+    await page.fill("#bc-start-at", "2031-01-15T09:30");
+    await page.fill("#bc-window-start", "09:00");
+    await page.fill("#bc-window-end", "17:00");
+    await page.locator('input[name="days"][value="7"]').uncheck();
+    await page.click("#bc-save");
+    await page.waitForURL(/\/app\/broadcasts\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+    expect(await page.locator("#bc-status").getAttribute("data-status")).toBe("draft");
+    const id = page.url().split("/").pop() ?? "";
+    const b = await api(`/api/v1/broadcasts/${id}`, { cookie });
+    // 09:30 in Jakarta (UTC+7) is 02:30 UTC, though the browser itself runs in São Paulo's zone.
+    expect(b.body?.schedule).toMatchObject({ start_at: Date.UTC(2031, 0, 15, 2, 30), window_start: "09:00", window_end: "17:00", days: [1, 2, 3, 4, 5, 6] });
+    expect(b.body?.audience).toMatchObject({ labels_all: [label.body?.id], labels_any: [], contact_ids: [], import_ids: [] });
+    await context.close();
+  });
 });

@@ -59,7 +59,8 @@ function ProgressBar({ p }: { p: Progress }) {
 
 export function BroadcastsListPage({ t, rows, fmt }: { t: T; rows: { b: Broadcast; p: Progress | null }[]; fmt: (ms: number) => string }) {
   return (
-    <div class="card" id="bc-list" data-refresh="5000">
+    // Refreshed while something is sending (the shared app script re-reads [data-refresh] regions).
+    <div class="card" id="bc-list" {...(rows.some(({ b }) => LIVE.has(b.status)) ? { "data-refresh": "5000" } : {})}>
       <p>
         <a href="/app/broadcasts/new">
           <button type="button">{t("bc_new")}</button>
