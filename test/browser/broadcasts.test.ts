@@ -94,6 +94,12 @@ describe("broadcasts in Chromium", () => {
     await page.fill("#bc-text-0", "{Halo|Hai} {name}!");
     await page.locator(`input[name="labels_all"][value="${String(label.body?.id)}"]`).check();
     await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("1");
+    // A chosen contact found by search joins the audience.
+    const wati = await api("/api/v1/contacts", { json: { name: "Wati Tanpa Label", phone: "081111110012" }, cookie });
+    await page.fill("#bc-contact-q", "Wati");
+    await page.locator(`#bc-contact-results li[data-id="${String(wati.body?.id)}"] button`).click();
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("2");
+    expect(await page.locator("#bc-chosen li span").allTextContents()).toEqual(["Wati Tanpa Label · 6281111110012"]);
     await page.locator('input[name="when"][value="at"]').check();
     await page.fill("#bc-start-at", "2031-01-15T09:30");
     await page.fill("#bc-window-start", "09:00");
@@ -106,7 +112,38 @@ describe("broadcasts in Chromium", () => {
     const b = await api(`/api/v1/broadcasts/${id}`, { cookie });
     // 09:30 in Jakarta (UTC+7) is 02:30 UTC, though the browser itself runs in São Paulo's zone.
     expect(b.body?.schedule).toMatchObject({ start_at: Date.UTC(2031, 0, 15, 2, 30), window_start: "09:00", window_end: "17:00", days: [1, 2, 3, 4, 5, 6] });
-    expect(b.body?.audience).toMatchObject({ labels_all: [label.body?.id], labels_any: [], contact_ids: [], import_ids: [] });
+    expect(b.body?.audience).toMatchObject({ labels_all: [label.body?.id], labels_any: [], contact_ids: [wati.body?.id], import_ids: [] });
+    await context.close();
+  });
+
+  it("pause, resume and cancel from the detail page of a paced broadcast", async () => {
+    const { cookie, page, context } = await signedIn(worker, browser, api, "Toko Jeda", `jeda.${Date.now()}@example.co.id`);
+    const device = await api("/api/v1/devices", { json: { name: "Sandbox", provider: "sandbox" }, cookie });
+    // Real pacing on the sandbox (10–40 s between messages): the broadcast is still running when we pause it.
+    const key = String(device.body?.device_key);
+    expect((await api(`/api/v1/devices/${key}`, { method: "PATCH", json: { settings: { pacing_enabled: true, window_start: "00:00", window_end: "00:00" } }, cookie })).status).toBe(200);
+    const label = await api("/api/v1/labels", { json: { name: "Semua" }, cookie });
+    for (let i = 0; i < 3; i++) expect((await api("/api/v1/contacts", { json: { name: `P${i}`, phone: `08111111002${i}`, label_ids: [label.body?.id] }, cookie })).status).toBe(201);
+    const b = await api("/api/v1/broadcasts", {
+      json: { name: "Pelan", device_key: key, message: { texts: ["{Halo|Hai} {name}"] }, audience: { labels_any: [label.body?.id] }, schedule: { window_start: "00:00", window_end: "00:00" } },
+      cookie,
+    });
+    expect(b.status).toBe(201);
+    expect((await api(`/api/v1/broadcasts/${String(b.body?.id)}/start`, { json: {}, cookie })).status).toBe(200);
+    await page.goto(new URL(`/app/broadcasts/${String(b.body?.id)}?lang=en`, worker.url).toString());
+    const status = () => page.locator("#bc-status").getAttribute("data-status");
+    await expect.poll(status, { timeout: 10_000 }).toBe("running");
+
+    await page.click("#bc-pause button");
+    await expect.poll(status, { timeout: 10_000 }).toBe("paused");
+    await page.click("#bc-resume button");
+    await expect.poll(status, { timeout: 10_000 }).toBe("running");
+    page.once("dialog", (d) => void d.accept());
+    await page.click("#bc-cancel button");
+    await expect.poll(status, { timeout: 10_000 }).toBe("cancelled");
+    // The counters still cover the whole audience, and a cancelled broadcast has no controls left but delete.
+    expect(Number(await page.locator('#bc-counters [data-k="total"]').textContent())).toBe(3);
+    expect(await page.locator("#bc-pause, #bc-resume, #bc-cancel").count()).toBe(0);
     await context.close();
   });
 });
