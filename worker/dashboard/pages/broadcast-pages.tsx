@@ -205,6 +205,10 @@ export function BroadcastComposePage(props: {
                 </option>
               ))}
             </select>
+            {/* Through the CRM import (custom columns become fields); the finished import is then chosen above. */}
+            <label for="bc-csv">{t("bc_csv_upload")}</label>
+            <input id="bc-csv" type="file" accept=".csv,text/csv" data-running={t("bc_csv_running")} data-done={t("bc_csv_done")} />
+            <div id="bc-csv-out" class="out"></div>
           </div>
           <div>
             <label for="bc-contact-q">{t("bc_contact_search")}</label>
