@@ -186,6 +186,43 @@ function setup(form: HTMLFormElement): void {
   }, 300);
   $("#bc-contact-q")?.addEventListener("input", search);
 
+  // A new CSV goes through the CRM import (POST /contacts/import, custom columns become fields); once the import
+  // is done it is added to the picker and chosen, and the count and preview follow.
+  const csv = $<HTMLInputElement>("#bc-csv");
+  csv?.addEventListener("change", () => void uploadCsv(csv).catch((e: unknown) => csvSay("err", String(e))));
+  function csvSay(kind: "ok" | "err" | "", text: string): void {
+    const o = $("#bc-csv-out");
+    if (!o) return;
+    o.className = `out ${kind}`;
+    o.textContent = text;
+  }
+  async function uploadCsv(input: HTMLInputElement): Promise<void> {
+    const file = input.files?.[0];
+    if (!file) return;
+    csvSay("", input.dataset.running ?? "…");
+    const q = new URLSearchParams({ create_fields: "true", file_name: file.name.slice(0, 200) });
+    const res = await fetch(`/api/v1/contacts/import?${q}`, { method: "POST", headers: { "content-type": "text/csv" }, body: file, credentials: "same-origin" });
+    const started = (await res.json().catch(() => ({}))) as Json;
+    if (!res.ok) return csvSay("err", String(started.message ?? res.statusText));
+    const id = String(started.id);
+    for (;;) {
+      await new Promise((ok) => setTimeout(ok, 700));
+      const s = (await (await fetch(`/api/v1/contacts/imports/${id}`, { credentials: "same-origin" })).json()) as Json;
+      if (s.status === "failed") return csvSay("err", String(s.error ?? "failed"));
+      if (s.status !== "done") continue;
+      const n = Number(s.created) + Number(s.merged);
+      csvSay("ok", (input.dataset.done ?? "{n}").replace("{n}", String(n)).replace("{failed}", String(s.failed)));
+      const select = $<HTMLSelectElement>("#bc-imports");
+      if (select) {
+        select.add(new Option(`${file.name} · ${n}`, id));
+        select.value = id;
+      }
+      countSoon();
+      previewSoon();
+      return;
+    }
+  }
+
   async function save(start: boolean): Promise<void> {
     if (!out) return;
     out.className = "out";

@@ -57,7 +57,7 @@ describe("broadcasts in Chromium", () => {
     expect(await page.locator('#bc-count [data-k="total"]').textContent()).toBe("4");
     expect(await page.locator('#bc-count [data-k="reasons"]').textContent()).toBe("nomor tidak valid: 1");
     // The preview now renders for the audience's real contacts.
-    await expect.poll(async () => (await page.locator("#bc-preview li small").allTextContents()).slice(0, 3), { timeout: 10_000 }).toEqual(["Budi", "Sari", "Andi"]);
+    await expect.poll(async () => (await page.locator("#bc-preview li small").allTextContents()).slice(0, 3).sort(), { timeout: 10_000 }).toEqual(["Andi", "Budi", "Sari"]);
     // Excluding the label drops everyone.
     await page.locator(`input[name="exclude_labels"][value="${String(vip.body?.id)}"]`).check();
     await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("0");
@@ -81,6 +81,88 @@ describe("broadcasts in Chromium", () => {
     expect(await page.locator("#bc-recipients tbody tr").count()).toBe(4);
     // No control is left on a completed broadcast but delete.
     expect(await page.locator("#bc-pause, #bc-cancel, #bc-resume").count()).toBe(0);
+    await context.close();
+  });
+
+  it("schedules at a wall-clock time in the business's time zone (Asia/Jakarta) with sending hours and days", async () => {
+    const { cookie, page, context } = await signedIn(worker, browser, api, "Toko Jadwal", `jadwal.${Date.now()}@example.co.id`, "America/Sao_Paulo");
+    expect((await api("/api/v1/devices", { json: { name: "Sandbox", provider: "sandbox" }, cookie })).status).toBe(201);
+    const label = await api("/api/v1/labels", { json: { name: "Pelanggan" }, cookie });
+    expect((await api("/api/v1/contacts", { json: { name: "Rudi", phone: "081111110011", label_ids: [label.body?.id] }, cookie })).status).toBe(201);
+    await page.goto(new URL("/app/broadcasts/new", worker.url).toString());
+    await page.fill("#bc-name", "Promo Januari");
+    await page.fill("#bc-text-0", "{Halo|Hai} {name}!");
+    await page.locator(`input[name="labels_all"][value="${String(label.body?.id)}"]`).check();
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("1");
+    // A chosen contact found by search joins the audience.
+    const wati = await api("/api/v1/contacts", { json: { name: "Wati Tanpa Label", phone: "081111110012" }, cookie });
+    await page.fill("#bc-contact-q", "Wati");
+    await page.locator(`#bc-contact-results li[data-id="${String(wati.body?.id)}"] button`).click();
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("2");
+    expect(await page.locator("#bc-chosen li span").allTextContents()).toEqual(["Wati Tanpa Label · 6281111110012"]);
+    await page.locator('input[name="when"][value="at"]').check();
+    await page.fill("#bc-start-at", "2031-01-15T09:30");
+    await page.fill("#bc-window-start", "09:00");
+    await page.fill("#bc-window-end", "17:00");
+    await page.locator('input[name="days"][value="7"]').uncheck();
+    await page.click("#bc-save");
+    await page.waitForURL(/\/app\/broadcasts\/[0-9a-f-]{36}$/, { timeout: 15_000 });
+    expect(await page.locator("#bc-status").getAttribute("data-status")).toBe("draft");
+    const id = page.url().split("/").pop() ?? "";
+    const b = await api(`/api/v1/broadcasts/${id}`, { cookie });
+    // 09:30 in Jakarta (UTC+7) is 02:30 UTC, though the browser itself runs in São Paulo's zone.
+    expect(b.body?.schedule).toMatchObject({ start_at: Date.UTC(2031, 0, 15, 2, 30), window_start: "09:00", window_end: "17:00", days: [1, 2, 3, 4, 5, 6] });
+    expect(b.body?.audience).toMatchObject({ labels_all: [label.body?.id], labels_any: [], contact_ids: [wati.body?.id], import_ids: [] });
+    await context.close();
+  });
+
+  it("pause, resume and cancel from the detail page of a paced broadcast", async () => {
+    const { cookie, page, context } = await signedIn(worker, browser, api, "Toko Jeda", `jeda.${Date.now()}@example.co.id`);
+    const device = await api("/api/v1/devices", { json: { name: "Sandbox", provider: "sandbox" }, cookie });
+    // Real pacing on the sandbox (10–40 s between messages): the broadcast is still running when we pause it.
+    const key = String(device.body?.device_key);
+    expect((await api(`/api/v1/devices/${key}`, { method: "PATCH", json: { settings: { pacing_enabled: true, window_start: "00:00", window_end: "00:00" } }, cookie })).status).toBe(200);
+    const label = await api("/api/v1/labels", { json: { name: "Semua" }, cookie });
+    for (let i = 0; i < 3; i++) expect((await api("/api/v1/contacts", { json: { name: `P${i}`, phone: `08111111002${i}`, label_ids: [label.body?.id] }, cookie })).status).toBe(201);
+    const b = await api("/api/v1/broadcasts", {
+      json: { name: "Pelan", device_key: key, message: { texts: ["{Halo|Hai} {name}"] }, audience: { labels_any: [label.body?.id] }, schedule: { window_start: "00:00", window_end: "00:00" } },
+      cookie,
+    });
+    expect(b.status).toBe(201);
+    expect((await api(`/api/v1/broadcasts/${String(b.body?.id)}/start`, { json: {}, cookie })).status).toBe(200);
+    await page.goto(new URL(`/app/broadcasts/${String(b.body?.id)}?lang=en`, worker.url).toString());
+    const status = () => page.locator("#bc-status").getAttribute("data-status");
+    await expect.poll(status, { timeout: 10_000 }).toBe("running");
+
+    await page.click("#bc-pause button");
+    await expect.poll(status, { timeout: 10_000 }).toBe("paused");
+    await page.click("#bc-resume button");
+    await expect.poll(status, { timeout: 10_000 }).toBe("running");
+    page.once("dialog", (d) => void d.accept());
+    await page.click("#bc-cancel button");
+    await expect.poll(status, { timeout: 10_000 }).toBe("cancelled");
+    // The counters still cover the whole audience, and a cancelled broadcast has no controls left but delete.
+    expect(Number(await page.locator('#bc-counters [data-k="total"]').textContent())).toBe(3);
+    expect(await page.locator("#bc-pause, #bc-resume, #bc-cancel").count()).toBe(0);
+    await context.close();
+  });
+
+  it("uploads a CSV from the compose page: its rows are the audience and its columns are variables", async () => {
+    const { cookie, page, context } = await signedIn(worker, browser, api, "Toko CSV", `csv.${Date.now()}@example.co.id`);
+    expect((await api("/api/v1/devices", { json: { name: "Sandbox", provider: "sandbox" }, cookie })).status).toBe(201);
+    await page.goto(new URL("/app/broadcasts/new?lang=en", worker.url).toString());
+    const csv = ["nama;no hp;kota", "Lina;0811 1111 0031;Malang", "Joko;0811-1111-0032;Bogor", "Salah;123;Depok"].join("\n");
+    await page.locator("#bc-csv").setInputFiles({ name: "pelanggan.csv", mimeType: "text/csv", buffer: Buffer.from(csv) });
+    await expect.poll(() => page.locator("#bc-csv-out").textContent(), { timeout: 20_000 }).toBe("Done: 2 contacts, 1 rows failed.");
+    expect(await page.locator("#bc-imports option:checked").textContent()).toBe("pelanggan.csv · 2");
+    await expect.poll(() => page.locator('#bc-count [data-k="sendable"]').textContent(), { timeout: 10_000 }).toBe("2");
+    // The file's "kota" column is now a custom field: a variable of the message (rows of one batch share a
+    // creation time, so their order is not asserted).
+    await page.fill("#bc-text-0", "{Halo|Hai} {name} di {kota}!");
+    await expect.poll(async () => (await page.locator("#bc-preview li pre").allTextContents()).slice(0, 2).map((x) => x.replace(/^(Halo|Hai) /, "")).sort(), { timeout: 10_000 }).toEqual([
+      "Joko di Bogor!",
+      "Lina di Malang!",
+    ]);
     await context.close();
   });
 });

@@ -22,11 +22,11 @@ export function apiOf(worker: () => LocalWorker): Api {
 export type Session = { token: string; cookie: string; businessId: string; context: BrowserContext; page: Page };
 
 /** Signs a new business up through the API and opens a browser page with its session cookie. */
-export async function signedIn(worker: LocalWorker, browser: Browser, api: Api, business: string, email: string): Promise<Session> {
+export async function signedIn(worker: LocalWorker, browser: Browser, api: Api, business: string, email: string, browserZone?: string): Promise<Session> {
   const signup = await api("/api/v1/auth/signup", { json: { business_name: business, name: "Ani", email, password: "kata-sandi-aman-1" } });
   expect(signup.status).toBe(201);
   const token = /ping_session=([^;]+)/.exec(signup.headers.get("set-cookie") ?? "")?.[1] ?? "";
-  const context = await browser.newContext();
+  const context = await browser.newContext(browserZone ? { timezoneId: browserZone } : {});
   await context.addCookies([{ name: "ping_session", value: token, url: worker.url }]);
   return { token, cookie: `ping_session=${token}`, businessId: String(signup.body?.business_id), context, page: await context.newPage() };
 }

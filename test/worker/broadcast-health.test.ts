@@ -28,9 +28,11 @@ describe("health through a running broadcast", () => {
     const b = await draft(t);
     expect((await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, json: {} })).status).toBe(200);
     const stub = broadcastRunner(env, b.id);
-    await tick(stub);
-    await eventually(async () => (await broadcastSends(b.id)) === 1, 8000, "the first paced message");
+    // The start's own alarm sends the first message (a forced turn now could run beside it: only one alarm
+    // runs at a time in production, not when a test forces one).
+    await eventually(async () => (await broadcastSends(b.id)) >= 1, 8000, "the first paced message");
     expect((await get(t, b.id)).status).toBe("running");
+    const sent = await broadcastSends(b.id);
 
     // A customer says STOP (a real opt-out through the inbound path): 1 − (10 + 10)/51 ≈ 0.61.
     const stop = await call(`/api/v1/devices/${t.deviceKey}/sandbox/inbound`, { cookie: t.cookie, json: { from: "0815555555", text: "STOP" } });
@@ -42,7 +44,7 @@ describe("health through a running broadcast", () => {
       return g.status === "auto_paused" && g;
     }, 8000, "auto-paused");
     expect(paused.status_reason).toBe("health");
-    expect(await broadcastSends(b.id)).toBe(1);
+    expect(await broadcastSends(b.id)).toBe(sent);
     // The dashboard shows the reason.
     expect((await call(`/app/broadcasts/${b.id}?lang=en`, { cookie: t.cookie })).text).toContain("number health below 0.7");
 
@@ -50,7 +52,7 @@ describe("health through a running broadcast", () => {
     expect((await call(`/api/v1/broadcasts/${b.id}/resume`, { cookie: t.cookie, json: {} })).status).toBe(200);
     await tick(stub);
     await eventually(async () => (await get(t, b.id)).status === "auto_paused", 8000, "paused again");
-    expect(await broadcastSends(b.id)).toBe(1);
+    expect(await broadcastSends(b.id)).toBe(sent);
   });
 
   it("0.7–0.9 halves the caps the runner uses: 20 sends today wait under the half day cap (15), go under the full one (30)", async () => {

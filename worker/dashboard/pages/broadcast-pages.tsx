@@ -59,7 +59,8 @@ function ProgressBar({ p }: { p: Progress }) {
 
 export function BroadcastsListPage({ t, rows, fmt }: { t: T; rows: { b: Broadcast; p: Progress | null }[]; fmt: (ms: number) => string }) {
   return (
-    <div class="card" id="bc-list" data-refresh="5000">
+    // Refreshed while something is sending (the shared app script re-reads [data-refresh] regions).
+    <div class="card" id="bc-list" {...(rows.some(({ b }) => LIVE.has(b.status)) ? { "data-refresh": "5000" } : {})}>
       <p>
         <a href="/app/broadcasts/new">
           <button type="button">{t("bc_new")}</button>
@@ -204,6 +205,10 @@ export function BroadcastComposePage(props: {
                 </option>
               ))}
             </select>
+            {/* Through the CRM import (custom columns become fields); the finished import is then chosen above. */}
+            <label for="bc-csv">{t("bc_csv_upload")}</label>
+            <input id="bc-csv" type="file" accept=".csv,text/csv" data-running={t("bc_csv_running")} data-done={t("bc_csv_done")} />
+            <div id="bc-csv-out" class="out"></div>
           </div>
           <div>
             <label for="bc-contact-q">{t("bc_contact_search")}</label>
