@@ -34,11 +34,23 @@ function stepOf(el: HTMLElement): Json | null {
   return null;
 }
 
+/** The sending window: hours, the checked days, and any pacing overrides the page carried along. */
+function windowOf(f: HTMLFormElement): Json {
+  const days = Array.from(f.querySelectorAll<HTMLInputElement>('input[name="window_days"]:checked')).map((i) => Number(i.value));
+  const pacing = f.querySelector<HTMLElement>("[data-window-pacing]")?.dataset.windowPacing;
+  return {
+    window_start: value(f, "window_start") || "08:00",
+    window_end: value(f, "window_end") || "21:00",
+    days,
+    ...(pacing ? { pacing: JSON.parse(pacing) as unknown } : {}),
+  };
+}
+
 function bodyOf(f: HTMLFormElement): Json {
   const body: Json = {
     name: value(f, "name"),
     exit_on_reply: (field(f, "exit_on_reply") as HTMLInputElement | null)?.checked ?? true,
-    window: { window_start: value(f, "window_start") || "08:00", window_end: value(f, "window_end") || "21:00" },
+    window: windowOf(f),
     label_ids: Array.from(f.querySelectorAll<HTMLInputElement>('input[name="label_ids"]:checked')).map((i) => i.value),
   };
   // An active campaign's steps, trigger and device are locked: send only what may change.

@@ -55,6 +55,8 @@ describe("campaign builder in Chromium", () => {
     expect(await steps.count()).toBe(4);
     await steps.nth(3).locator('input[name="days"]').fill("2");
     await steps.nth(2).locator('textarea[name="texts"]').fill("{Halo|Hai} {name}, ada promo kopi!\n---\n{name}, diskon 10% minggu ini");
+    // Not on Sundays.
+    await builder.locator('input[name="window_days"][value="7"]').uncheck();
     await builder.locator('button[type="submit"]').click();
     await page.waitForURL(/\/app\/campaigns\/[0-9a-f-]{36}$/);
     const id = page.url().split("/").pop() ?? "";
@@ -71,6 +73,10 @@ describe("campaign builder in Chromium", () => {
         { type: "wait", days: 2 },
       ],
     });
+    expect(created.body.window).toMatchObject({ window_start: "08:00", window_end: "21:00", days: [1, 2, 3, 4, 5, 6] });
+    // The saved campaign's page shows the days it has (a save from there keeps them).
+    expect(await page.locator('input[name="window_days"][value="7"]').isChecked()).toBe(false);
+    expect(await page.locator('input[name="window_days"][value="1"]').isChecked()).toBe(true);
 
     // A bad text is refused with the API's message on the page.
     await page.locator('[data-steps] [data-step="send"] textarea[name="texts"]').first().fill("{Halo|Hai");

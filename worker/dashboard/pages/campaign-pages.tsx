@@ -96,7 +96,9 @@ const BLANK: Record<CampaignStep["type"], CampaignStep> = {
 };
 
 /** The campaign builder: create (POST) or edit (PATCH) with its steps. */
-export function CampaignBuilder(props: { t: T; campaign: Campaign | null; steps: CampaignStep[]; window: { window_start: string; window_end: string }; opts: Options }) {
+type BuilderWindow = { window_start: string; window_end: string; days?: number[]; pacing?: unknown };
+
+export function CampaignBuilder(props: { t: T; campaign: Campaign | null; steps: CampaignStep[]; window: BuilderWindow; opts: Options }) {
   const { t, campaign: k, opts } = props;
   const locked = k?.status === "active";
   const trigger = k?.triggerType ?? "manual";
@@ -153,6 +155,18 @@ export function CampaignBuilder(props: { t: T; campaign: Campaign | null; steps:
           {t("cmp_window")}
           <span class="row">
             <input name="window_start" type="time" value={props.window.window_start} /> – <input name="window_end" type="time" value={props.window.window_end} />
+          </span>
+        </label>
+        <label>
+          {t("bc_days")}
+          {/* The window's pacing overrides (API-only) ride along unchanged, so a save from here keeps them. */}
+          <span class="row" data-window-pacing={props.window.pacing === undefined ? undefined : JSON.stringify(props.window.pacing)}>
+            {[1, 2, 3, 4, 5, 6, 7].map((d) => (
+              <label style="margin:0">
+                <input type="checkbox" name="window_days" value={String(d)} checked={(props.window.days ?? [1, 2, 3, 4, 5, 6, 7]).includes(d)} style="min-width:0" />{" "}
+                {t(`bc_day_${d}` as MessageKey)}
+              </label>
+            ))}
           </span>
         </label>
       </div>
@@ -239,7 +253,7 @@ export function CampaignsPage(props: { t: T; campaigns: Campaign[]; labels: Labe
   );
 }
 
-export function CampaignDetailPage(props: { t: T; campaign: Campaign; steps: CampaignStep[]; window: { window_start: string; window_end: string }; funnel: Funnel; enrollments: EnrollmentItem[]; fmt: (ms: number) => string; opts: Options }) {
+export function CampaignDetailPage(props: { t: T; campaign: Campaign; steps: CampaignStep[]; window: BuilderWindow; funnel: Funnel; enrollments: EnrollmentItem[]; fmt: (ms: number) => string; opts: Options }) {
   const { t, campaign: k, funnel: f } = props;
   const bars = [
     { label: t("cmp_enrolled"), value: f.enrolled },
