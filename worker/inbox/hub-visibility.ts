@@ -14,7 +14,10 @@ export function limitedUser(who: { role: string; user_id: string | null }): stri
   return !roleAtLeast(role, "admin") && who.user_id ? who.user_id : null;
 }
 
-/** The conversation an event shows content of, or null when it carries none of a conversation. */
+/**
+ * The conversation an event shows content of, or null when it carries none of a conversation. Exhaustive: a new
+ * event type does not compile until it is classified here.
+ */
 export function conversationOf(e: InboxEvent): string | null {
   switch (e.type) {
     case "message.created":
@@ -23,8 +26,14 @@ export function conversationOf(e: InboxEvent): string | null {
       return e.conversation.id;
     case "conversation.typing":
       return e.conversation_id;
-    default:
+    case "notification":
+      return e.notification.conversation_id;
+    case "message.status":
       return null;
+    default: {
+      const unclassified: never = e;
+      return unclassified;
+    }
   }
 }
 
