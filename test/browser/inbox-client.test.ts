@@ -242,6 +242,10 @@ describe("inbox client in Chromium", () => {
     await page.fill("#inbox-note textarea", "@dewi sekali lagi");
     await page.click("#inbox-note button");
     await agent.page.waitForSelector('#inbox-toasts .toast:has-text("sekali lagi")');
+    // Dewi has that conversation open: the note shows in her thread without a reload, once.
+    await agent.page.waitForSelector('#inbox-notes li:has-text("@dewi sekali lagi")');
+    expect(await agent.page.locator('#inbox-notes li:has-text("@dewi sekali lagi")').count()).toBe(1);
+    expect(await page.locator('#inbox-notes li:has-text("@dewi sekali lagi")').count()).toBe(1);
     expect(Number(await agent.page.evaluate("document.body.dataset.sounds"))).toBe(sounds);
     await agent.context.close();
     await page.context().close();

@@ -46,6 +46,8 @@ describe("inbox notifications", () => {
     await dewiSocket.ping();
     await ownerSocket.ping();
     expect(dewiSocket.events.some((e) => e.type === "notification")).toBe(false);
+    // The note itself reaches every open inbox of the business (the thread shows it live), mentioned or not.
+    expect((await dewiSocket.next("note.created")).note).toMatchObject({ id: note.body.id, conversation_id: id, author_id: t.userId, text: expect.stringContaining("tolong cek stok") });
     expect(ownerSocket.events.some((e) => e.type === "notification")).toBe(false);
 
     // The record: Sari's list has it unread; Dewi's and the author's are empty.

@@ -59,7 +59,13 @@ export const NotificationCreated = z.object({
   }),
 });
 
-export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping, NotificationCreated]);
+// An internal note was added to a conversation (every agent of the business with the thread open sees it).
+export const NoteCreated = z.object({
+  type: z.literal("note.created"),
+  note: z.object({ id: z.string(), conversation_id: z.string(), author_id: z.string().nullable(), text: z.string(), created_at: z.number() }),
+});
+
+export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping, NotificationCreated, NoteCreated]);
 export type InboxEvent = z.infer<typeof InboxEvent>;
 export type InboxMessage = z.infer<typeof InboxMessage>;
 
