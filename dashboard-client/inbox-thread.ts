@@ -91,7 +91,7 @@ function controlsOut(text: string, ok: boolean): void {
   out.textContent = text;
 }
 
-type ConversationJson = { id: string; status: string; snooze_until: number | null; assignee_id: string | null; priority: string; labels: { id: string }[] };
+export type ConversationJson = { id: string; status: string; snooze_until: number | null; assignee_id: string | null; priority: string; labels: { id: string }[] };
 
 /** One PATCH of the open conversation; the page then shows what the server answered. */
 export async function patchConversation(data: InboxData, body: Record<string, unknown>): Promise<ConversationJson | null> {
@@ -108,7 +108,12 @@ export async function patchConversation(data: InboxData, body: Record<string, un
   }
 }
 
-function showState(data: InboxData, c: ConversationJson): void {
+/** Shows a conversation's state: the open thread's controls, or only its row when another one is open. */
+export function showState(data: InboxData, c: ConversationJson): void {
+  if (c.id !== threadId()) {
+    setRowStatus(c.id, data.t[`inbox_status_${c.status}`] ?? c.status);
+    return;
+  }
   const label = data.t[`inbox_status_${c.status}`] ?? c.status;
   const pill = document.querySelector("[data-thread-status]");
   if (pill) pill.textContent = label;

@@ -234,6 +234,9 @@ describe("inbox client in Chromium", () => {
     // A click on the toast opens that conversation.
     await agent.page.locator('#inbox-toasts .toast:has-text("Percakapan diserahkan ke Anda")').click();
     await agent.page.waitForSelector(`#inbox-thread[data-conversation="${budi}"]`);
+    // A change made by Sari shows in Dewi's open thread live.
+    await page.selectOption('[data-control="priority"]', "urgent");
+    await expect.poll(() => agent.page.locator('[data-control="priority"]').inputValue()).toBe("urgent");
 
     // With the setting off: still the toast, no sound and no browser notification.
     await agent.page.locator("#inbox-notify").uncheck();

@@ -26,6 +26,7 @@ const FRAMES_DOC = [
   "`{type:'message.status', message:{id, device_key, status, error?}}`,",
   "`{type:'conversation.updated', conversation:{id, device_key, chat_jid, unread_count, last_message_at}}`,",
   "`{type:'conversation.typing', conversation_id}`, `{type:'note.created', note:{id, conversation_id, author_id, text, created_at}}`,",
+  "`{type:'conversation.changed', conversation:{id, status, snooze_until, assignee_id, priority, labels, …}}` (after a PATCH),",
   "and to the signed-in user's sockets only `{type:'notification', notification:{id, kind: mention|assigned, conversation_id, text, actor_name, created_at}}`.",
   "Send `{\"type\":\"ping\"}` to get `{\"type\":\"pong\"}`. Only this business's events are sent. See docs/messaging.md.",
 ].join(" ");

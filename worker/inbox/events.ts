@@ -65,7 +65,20 @@ export const NoteCreated = z.object({
   note: z.object({ id: z.string(), conversation_id: z.string(), author_id: z.string().nullable(), text: z.string(), created_at: z.number() }),
 });
 
-export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping, NotificationCreated, NoteCreated]);
+// An agent changed the conversation's status, snooze, assignee, priority or labels (PATCH): open inboxes follow.
+export const ConversationChanged = z.object({
+  type: z.literal("conversation.changed"),
+  conversation: z.object({
+    id: z.string(),
+    status: z.string(),
+    snooze_until: z.number().nullable(),
+    assignee_id: z.string().nullable(),
+    priority: z.string(),
+    labels: z.array(z.object({ id: z.string() })),
+  }),
+});
+
+export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping, NotificationCreated, NoteCreated, ConversationChanged]);
 export type InboxEvent = z.infer<typeof InboxEvent>;
 export type InboxMessage = z.infer<typeof InboxMessage>;
 
