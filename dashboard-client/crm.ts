@@ -23,21 +23,32 @@ if (bulk) {
   bulk.addEventListener("click", async (ev) => {
     const btn = ev.target instanceof Element ? ev.target.closest<HTMLElement>("[data-bulk-action]") : null;
     if (!btn) return;
+    // "Every contact matching the filter" (not only the rows on this page): the list's filter, in rounds of at
+    // most 1,000 contacts, each answered with a cursor to go on; the count shows while it runs.
+    const all = $<HTMLInputElement>("[data-bulk-all]", bulk)?.checked === true;
     const ids = [...document.querySelectorAll<HTMLInputElement>("[data-contact]:checked")].map((b) => b.dataset.contact ?? "");
-    if (ids.length === 0) return;
+    if (!all && ids.length === 0) return;
     if (btn.dataset.confirm && !confirm(btn.dataset.confirm)) return;
     const action = btn.dataset.bulkAction;
     const labelField = bulk.elements.namedItem("label_id");
     const label = labelField instanceof HTMLSelectElement || labelField instanceof HTMLInputElement ? labelField.value : "";
-    const body: Record<string, unknown> = { ids };
+    const body: Record<string, unknown> = all ? { filter: JSON.parse(bulk.dataset.filter ?? "{}") as unknown } : { ids };
     if (action === "add_label") body.add_label_ids = label ? [label] : [];
     else if (action === "remove_label") body.remove_label_ids = label ? [label] : [];
     else body.action = action;
+    const status = $("[data-out]", bulk);
     try {
-      await postJson(bulk.dataset.bulk ?? "", body);
+      let done = 0;
+      for (;;) {
+        const r = (await postJson(bulk.dataset.bulk ?? "", body)) as { matched?: number; done?: boolean; cursor?: string | null };
+        done += r.matched ?? 0;
+        if (all) out(status, (bulk.dataset.progress ?? "{n}").replace("{n}", done.toLocaleString(document.documentElement.lang || "id")), true);
+        if (r.done !== false) break;
+        body.cursor = r.cursor ?? undefined;
+      }
       location.reload();
     } catch (e) {
-      out($("[data-out]", bulk), errorText(e));
+      out(status, errorText(e));
     }
   });
 }

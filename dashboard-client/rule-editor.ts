@@ -274,3 +274,6 @@ function editor(form: HTMLFormElement, cfg: EditorData): void {
   });
   schedule();
 }
+
+// A module (its names stay its own; every file here is bundled on its own).
+export {};

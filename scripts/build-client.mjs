@@ -19,7 +19,7 @@ const ENTRIES = {
 };
 
 // The dashboard's page scripts: name → dashboard-client/<name>.ts, served at /app/static/<name>.<hash>.js.
-const DASHBOARD_ENTRIES = ["app", "crm", "rule-editor", "inbox"];
+const DASHBOARD_ENTRIES = ["app", "crm", "rule-editor", "inbox", "broadcast-compose", "campaign-builder"];
 
 async function bundle(entry) {
   const result = await build({

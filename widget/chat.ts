@@ -50,7 +50,7 @@ function mount(h: Handoff): void {
       `textarea{resize:none;height:44px}label{font-size:14px;display:flex;flex-direction:column;gap:2px}` +
       `button{font-size:16px;font-family:inherit;border:0;border-radius:8px;padding:8px 12px;background:${cfg.color};color:${cfg.text_color};cursor:pointer}` +
       `button:focus-visible,input:focus-visible,textarea:focus-visible{outline:3px solid #1a73e8;outline-offset:1px}` +
-      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}.at{padding:8px 12px;font-size:20px;line-height:1}.m a{color:inherit;text-decoration:underline}.wa{margin-top:8px;background:#fff;color:#075e54;font-size:14px;padding:6px 10px}`,
+      `.x{background:transparent;color:inherit;float:right;padding:0 4px;font-size:20px;line-height:1}.at{padding:8px 12px;font-size:20px;line-height:1}.m a{color:inherit;text-decoration:underline}.im{display:block;max-width:100%;max-height:200px;margin-top:4px;border-radius:6px}.wa{margin-top:8px;background:#fff;color:#075e54;font-size:14px;padding:6px 10px}`,
   );
   root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
 
@@ -105,15 +105,41 @@ function mount(h: Handoff): void {
     seen.add(m.id);
     const div = el("div", { class: `m ${m.dir}`, "data-seq": String(m.seq), "data-id": m.id }, m.text);
     if (m.media) {
-      const a = el("a", { href: m.media.url, target: "_blank", rel: "noopener noreferrer" }, m.media.name);
+      // An image shows inline (the file is served inert: no script, sandbox CSP); any file stays a link.
+      const image = /^image\/(png|jpeg|webp|gif)$/.test(m.media.mime);
+      const a = el("a", { href: m.media.url, target: "_blank", rel: "noopener noreferrer" }, image ? "" : m.media.name);
+      if (image) a.append(el("img", { class: "im", src: m.media.url, alt: m.media.name, loading: "lazy" }));
       div.append(document.createElement("br"), a);
     }
     log.append(div);
     log.scrollTop = log.scrollHeight;
+    if (primed && m.dir === "out") chime(m.seq);
+  };
+  // One notification sound across the visitor's tabs: only tabs where the visitor opened the chat (a click, so
+  // audio may play) compete, and a Web Lock makes "has this reply sounded yet" one atomic check across tabs (the
+  // highest seq sounded, kept in localStorage — written only after the chat was opened). The first history after
+  // loading the page is not news: no sound for it.
+  let audio: AudioContext | null = null;
+  let primed = false;
+  const chime = (seq: number) => {
+    const a = audio;
+    if (!a || a.state !== "running" || !navigator.locks) return;
+    void navigator.locks.request(`${storeKey}:sound`, async () => {
+      if (seq <= Number(localStorage.getItem(`${storeKey}:sound`) || 0)) return;
+      localStorage.setItem(`${storeKey}:sound`, String(seq));
+      const o = a.createOscillator();
+      const g = a.createGain();
+      o.frequency.value = 880;
+      g.gain.value = 0.08;
+      o.connect(g).connect(a.destination);
+      o.start();
+      o.stop(a.currentTime + 0.15);
+    });
   };
   const onFrame = (f: ServerFrame) => {
     if (f.t === "msgs") {
       for (const m of f.items) render(m);
+      primed = true;
       markSeen();
       unread();
     } else if (f.t === "typing") {
@@ -181,10 +207,19 @@ function mount(h: Handoff): void {
     h.opened = open;
     panel.hidden = !open;
     if (!open) return unread();
-    if (!token && cfg.prechat) {
+    // Inside the visitor's click: this tab may play the notification sound from now on.
+    if (!audio && navigator.userActivation?.isActive !== false && typeof AudioContext === "function") {
+      audio = new AudioContext();
+      void audio.resume().catch(() => undefined);
+    }
+    // Another tab may have started the chat since this one loaded: same visitor, not a second one.
+    token ??= localStorage.getItem(storeKey);
+    if (token) connect();
+    // Offline (outside business hours): the same form asks where to answer (WhatsApp number, email).
+    else if (cfg.prechat || !cfg.online) {
       if (!prechat.isConnected) panel.insertBefore(prechat, form);
       form.hidden = true;
-    } else if (!token) void ensureSession().then(connect);
+    } else void ensureSession().then(connect);
     markSeen();
     unread();
   };
@@ -216,9 +251,11 @@ function mount(h: Handoff): void {
     pending.set(cid, text);
     log.append(el("div", { class: "m in pd", "data-cid": cid }, text));
     log.scrollTop = log.scrollHeight;
-    const go = () => send({ t: "msg", cid, text });
-    if (token) go();
-    else void ensureSession().then(connect);
+    token ??= localStorage.getItem(storeKey);
+    if (token) {
+      send({ t: "msg", cid, text });
+      connect();
+    } else void ensureSession().then(connect);
   });
   attach.addEventListener("click", () => file.click());
   // "Continue on WhatsApp": a one-time code, then wa.me with the code in the message (the inbox links the two).

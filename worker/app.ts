@@ -39,6 +39,8 @@ import { inboxNotificationsApi } from "./api/inbox-notifications";
 import { livechatPublic, widgetScripts } from "./livechat/public-routes";
 import { broadcastsApi } from "./api/broadcasts";
 import { broadcastSettingsApi } from "./api/broadcast-settings";
+import { metaTemplatesApi } from "./api/meta-templates";
+import { campaignsApi } from "./api/campaigns";
 import { deviceHealthApi } from "./api/device-health";
 import { dashboard } from "./dashboard/routes";
 import { webhookEndpoint } from "./webhooks/endpoint";
@@ -92,7 +94,9 @@ v1.route("/conversations", conversationReadApi);
 v1.route("/notifications", inboxNotificationsApi);
 v1.route("/broadcasts", broadcastsApi);
 v1.route("/broadcast-settings", broadcastSettingsApi);
+v1.route("/campaigns", campaignsApi);
 v1.route("/devices", deviceHealthApi);
+v1.route("/devices", metaTemplatesApi);
 v1.doc31("/openapi.json", {
   openapi: "3.1.0",
   info: {

@@ -13,11 +13,12 @@ import { pruneWebhookDeliveries } from "./db/webhook-deliveries";
 import { pruneDoneEffects } from "./db/inbound-effects";
 import { handleDeviceWebhookBatch, handleDeviceWebhookDeadLetters } from "./inbound/device-webhook";
 import { sweepInboundEffects } from "./inbound/effects";
-import { handleWebhookEffectsBatch } from "./webhooks/customer-effects";
+import { handleWebhookEffectsBatch, sweepWebhookCustomers } from "./webhooks/customer-effects";
 import { handleOutboundBatch, handleDeadLetterBatch } from "./messaging/outbound-consumer";
 import { sweepOutbox } from "./messaging/sweep";
 import { sendRenewalReminders } from "./billing/reminders";
 import { promoteCommissions } from "./db/affiliate";
+import { sweepCampaigns } from "./campaigns/service";
 
 export { DeviceSession } from "./durable/device-session";
 export { InboxHub } from "./durable/inbox-hub";
@@ -25,6 +26,7 @@ export { ContactImport } from "./durable/contact-import";
 export { AiConversation } from "./durable/ai-conversation";
 export { LiveChat } from "./durable/live-chat";
 export { BroadcastRunner } from "./durable/broadcast-runner";
+export { CampaignEngine } from "./durable/campaign-engine";
 
 export default {
   fetch: app.fetch,
@@ -44,10 +46,12 @@ export default {
     ctx.waitUntil(deleteExpiredWebhookLogs(database(env.DB), Date.now()));
     ctx.waitUntil(sweepOutbox(env, Date.now()));
     ctx.waitUntil(sweepInboundEffects(env, Date.now()));
+    ctx.waitUntil(sweepWebhookCustomers(env, Date.now()));
     ctx.waitUntil(pruneDoneEffects(database(env.DB), Date.now() - 30 * 86_400_000));
     ctx.waitUntil(pruneWebhookDeliveries(database(env.DB), Date.now()));
     ctx.waitUntil(wakeSnoozed(database(env.DB), Date.now()));
     ctx.waitUntil(sendRenewalReminders(env, database(env.DB), Date.now()));
     ctx.waitUntil(promoteCommissions(database(env.DB), Date.now()));
+    ctx.waitUntil(sweepCampaigns(env, Date.now()));
   },
 } satisfies ExportedHandler<Env>;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ROOT, startLocalWorker } from "../support/local-worker";
+import { isolateHeap } from "../support/isolate-heap";
 import { rssKb, workerdPids } from "../support/proc-memory";
 
 const SIZES = (process.env.BENCH_SIZES ?? "10000,100000").split(",").map(Number);
@@ -38,21 +39,58 @@ const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? 0;
 };
 
-type ImportResult = { rows: number; seconds: number; rowsPerSec: number; peakRssMb: number; baseRssMb: number; created: number };
+type ImportResult = {
+  rows: number;
+  seconds: number;
+  rowsPerSec: number;
+  peakRssMb: number;
+  baseRssMb: number;
+  created: number;
+  /** The Worker isolate's JS heap (Worker + ContactImport object), MB: before, and the peaks while importing. */
+  heapBaseMb: number;
+  heapPeakUsedMb: number;
+  heapPeakTotalMb: number;
+  /** The live heap (after a full collection) at its highest sample, every 5 s and at the end. */
+  heapPeakLiveMb: number;
+};
+const INSPECTOR_PORT = Number(process.env.BENCH_INSPECTOR_PORT ?? 9329);
 type SearchResult = { label: string; p50: number; p99: number; likeP50: number; likeP99: number };
 
-async function runSize(n: number, withSearch: boolean): Promise<{ imp: ImportResult; search: SearchResult[] }> {
+/**
+ * One import of n rows in a fresh workerd. `liveHeap`: also sample the live heap every 5 s — each sample is a heap
+ * snapshot that pauses the isolate and makes workerd allocate, so that pass's time and RSS are not the figures.
+ */
+async function runSize(n: number, withSearch: boolean, liveHeap: boolean): Promise<{ imp: ImportResult; search: SearchResult[] }> {
   const before = new Set(workerdPids());
-  const worker = await startLocalWorker();
+  const worker = await startLocalWorker({ inspectorPort: INSPECTOR_PORT });
+  const heap = await isolateHeap(INSPECTOR_PORT);
   try {
     const pids = workerdPids().filter((p) => !before.has(p));
     const cookie = await signup(worker.url);
     const body = csv(n);
     const baseRss = Math.max(...pids.map((p) => rssKb(p, "VmRSS")));
     let peak = baseRss;
+    const heapBase = await heap.usage();
+    let heapUsed = heapBase.used;
+    let heapTotal = heapBase.total;
     const sampler = setInterval(() => {
       for (const p of pids) peak = Math.max(peak, rssKb(p, "VmRSS"));
+      heap.usage().then(
+        (h) => {
+          heapUsed = Math.max(heapUsed, h.used);
+          heapTotal = Math.max(heapTotal, h.total);
+        },
+        () => undefined,
+      );
     }, 100);
+    let heapLive = liveHeap ? await heap.live() : 0;
+    const liveSampler = setInterval(() => {
+      if (!liveHeap) return;
+      heap.live().then(
+        (b) => (heapLive = Math.max(heapLive, b)),
+        () => undefined,
+      );
+    }, 5000);
     const t0 = performance.now();
     const res = await fetch(`${worker.url}/api/v1/contacts/import?create_fields=true`, {
       method: "POST",
@@ -72,10 +110,28 @@ async function runSize(n: number, withSearch: boolean): Promise<{ imp: ImportRes
     }
     const seconds = (performance.now() - t0) / 1000;
     clearInterval(sampler);
+    clearInterval(liveSampler);
     for (const p of pids) peak = Math.max(peak, rssKb(p, "VmRSS"));
     if (status.status !== "done" || status.created !== n) throw new Error(`import ended ${JSON.stringify(status)}`);
-    const imp = { rows: n, seconds, rowsPerSec: n / seconds, peakRssMb: peak / 1024, baseRssMb: baseRss / 1024, created: status.created };
-    console.log(`import ${n}: ${seconds.toFixed(1)} s, ${Math.round(n / seconds)} rows/s, workerd RSS ${(baseRss / 1024).toFixed(0)} → peak ${(peak / 1024).toFixed(0)} MB`);
+    if (liveHeap) heapLive = Math.max(heapLive, await heap.live());
+    const mb = (b: number) => b / 1024 / 1024;
+    const imp = {
+      rows: n,
+      seconds,
+      rowsPerSec: n / seconds,
+      peakRssMb: peak / 1024,
+      baseRssMb: baseRss / 1024,
+      created: status.created,
+      heapBaseMb: mb(heapBase.used),
+      heapPeakUsedMb: mb(heapUsed),
+      heapPeakTotalMb: mb(heapTotal),
+      heapPeakLiveMb: mb(heapLive),
+    };
+    if (liveHeap) console.log(`import ${n} (live-heap pass): peak live heap ${imp.heapPeakLiveMb.toFixed(1)} MB`);
+    else console.log(
+      `import ${n}: ${seconds.toFixed(1)} s, ${Math.round(n / seconds)} rows/s, workerd RSS ${(baseRss / 1024).toFixed(0)} → peak ${(peak / 1024).toFixed(0)} MB, ` +
+        `isolate heap ${imp.heapBaseMb.toFixed(1)} → peak used ${imp.heapPeakUsedMb.toFixed(1)} MB (committed ${imp.heapPeakTotalMb.toFixed(1)} MB)`,
+    );
     const search: SearchResult[] = [];
     if (withSearch) {
       const kinds: [string, (i: number) => string, (q: string) => [string, string]][] = [
@@ -105,6 +161,7 @@ async function runSize(n: number, withSearch: boolean): Promise<{ imp: ImportRes
     }
     return { imp, search };
   } finally {
+    heap.close();
     await worker.close();
   }
 }
@@ -114,8 +171,10 @@ const loadBefore = os.loadavg().map((x) => x.toFixed(2)).join(", ");
 const results: ImportResult[] = [];
 let search: SearchResult[] = [];
 for (const n of SIZES) {
-  const r = await runSize(n, n === Math.max(...SIZES));
-  results.push(r.imp);
+  const r = await runSize(n, n === Math.max(...SIZES), false);
+  // The live heap in a second import of the same size (its snapshots would skew the first one's time and RSS).
+  const live = await runSize(n, false, true);
+  results.push({ ...r.imp, heapPeakLiveMb: live.imp.heapPeakLiveMb });
   if (r.search.length) search = r.search;
 }
 
@@ -127,11 +186,18 @@ const md = [
   `Load average (1, 5, 15 min) before: ${loadBefore}; after: ${os.loadavg().map((x) => x.toFixed(2)).join(", ")}.`,
   "CSV import through `POST /api/v1/contacts/import` (generated rows: name, a phone in one of three forms, email, two custom columns",
   "made into fields), driven by the ContactImport Durable Object until `GET /api/v1/contacts/imports/{id}` says done. A fresh workerd",
-  "per size; RSS sampled every 100 ms from /proc (the workerd process: Worker, D1, R2 and the Durable Object together).",
+  "per size; RSS sampled every 100 ms from /proc (the workerd process: Worker, D1, R2 and the Durable Object together), and the",
+  "Worker's own V8 isolate heap (the Worker and the ContactImport object, not the storage engines) over workerd's inspector",
+  "(`Runtime.getHeapUsage`, test/support/isolate-heap.ts), sampled at the same times: used (garbage included) and committed; and",
+  "its live heap (used after the full collection a heap snapshot runs) every 5 s, in a second import of the same size in a",
+  "fresh workerd (the snapshots pause the isolate and make workerd allocate, so that pass gives only this column).",
   "",
-  "| rows | time | rows/s | workerd RSS before | workerd peak RSS |",
-  "|---:|---:|---:|---:|---:|",
-  ...results.map((r) => `| ${r.rows.toLocaleString("en")} | ${r.seconds.toFixed(1)} s | ${Math.round(r.rowsPerSec)} | ${r.baseRssMb.toFixed(0)} MB | ${r.peakRssMb.toFixed(0)} MB |`),
+  "| rows | time | rows/s | workerd RSS before | workerd peak RSS | isolate heap before | peak used | peak committed | peak live |",
+  "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+  ...results.map(
+    (r) =>
+      `| ${r.rows.toLocaleString("en")} | ${r.seconds.toFixed(1)} s | ${Math.round(r.rowsPerSec)} | ${r.baseRssMb.toFixed(0)} MB | ${r.peakRssMb.toFixed(0)} MB | ${r.heapBaseMb.toFixed(1)} MB | ${r.heapPeakUsedMb.toFixed(1)} MB | ${r.heapPeakTotalMb.toFixed(1)} MB | ${r.heapPeakLiveMb.toFixed(1)} MB |`,
+  ),
   "",
   `Search over ${Math.max(...SIZES).toLocaleString("en")} contacts of one business, ${QUERIES} queries each, \`GET /api/v1/contacts?q=…&limit=50\` end to end (HTTP, auth, the`,
   "trigram index `contacts_fts`, labels of the page), side by side with the same search as a plain `LIKE '%…%'` scan straight on D1:",

@@ -2,15 +2,15 @@
 // doing only the same I/O, all in plain miniflare (the `miniflare` package API) on this machine; then the
 // rule engine + renderer against json-logic-js + mustache. Prints the figures and records them in
 // docs/benchmarks.md under "## Webhook path (bench:webhook)".
-import { execSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import autocannon from "autocannon";
 import { SCALEV_SAMPLE } from "../../worker/webhooks/sources/scalev";
 import { compareEngines } from "./engine-compare";
-import { bundle, type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
+import { type LocalD1, type PlainWorker, ROOT, startLocalWorker, startPlainWorker } from "../support/local-worker";
 import { benchRules } from "./rules-fixture";
+import { beforeBuild } from "../support/before-build";
 import { cpuMs, listenerPid } from "../support/proc-cpu";
 
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 20);
@@ -51,17 +51,6 @@ async function seed(db: LocalD1): Promise<void> {
       .bind(crypto.randomUUID(), BUSINESS_ID, r.name, JSON.stringify(r.conditions), r.template, DEVICE_KEY, i, now)
       .run();
   }
-}
-
-/** The Worker of another revision, bundled from a plain export of it (no worktree), with this checkout's packages. */
-function beforeBuild(rev: string): { scriptPath: string; commit: string } {
-  const commit = execSync(`git rev-parse --short ${rev}`, { cwd: ROOT, encoding: "utf8" }).trim();
-  const dir = path.join(ROOT, "node_modules/.cache", `ping-before-${commit}`);
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  execSync(`git archive ${commit} | tar -x -C ${JSON.stringify(dir)}`, { cwd: ROOT });
-  symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-  return { scriptPath: bundle(undefined, dir), commit };
 }
 
 // The comparison Workers read the seeded business and device from their vars.

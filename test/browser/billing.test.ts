@@ -37,7 +37,7 @@ describe("billing and affiliate in Chromium", () => {
     await page.waitForURL(`${worker.url}/app`);
 
     await page.goto(`${worker.url}/app/billing`);
-    expect(await page.locator("#usage svg").count()).toBe(5);
+    expect(await page.locator("#usage svg").count()).toBe(6); // devices, agents, messages, broadcast recipients, AI tokens, broadcasts running
     await expect(page.textContent("#usage")).resolves.toContain("Device");
     await page.click('form[data-api="/api/v1/billing/checkout"]:has(input[value="basic"]) button');
     await page.waitForURL(new RegExp(`^${xendit.url}/web/`));

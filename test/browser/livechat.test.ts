@@ -38,7 +38,8 @@ div{position:static!important} button{background:red!important;width:10px}
 
 function csp(): string {
   const ws = worker.url.replace(/^http/, "ws");
-  return `default-src 'self'; script-src 'nonce-${NONCE}'; style-src 'self'; connect-src 'self' ${worker.url} ${ws}; img-src 'self' data:`;
+  // img-src names Ping's origin: the chat shows uploaded images inline (a page that leaves it out gets links only).
+  return `default-src 'self'; script-src 'nonce-${NONCE}'; style-src 'self'; connect-src 'self' ${worker.url} ${ws}; img-src 'self' data: ${worker.url}`;
 }
 
 async function messagesOf(conversationId: string): Promise<{ text: string; direction: string }[]> {
@@ -171,6 +172,18 @@ describe("website chat widget in Chromium", () => {
     const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=", "base64");
     await visitor.locator('input[type="file"]').setInputFiles({ name: "kaos.png", mimeType: "image/png", buffer: png });
     await visitor.locator('.m.in:has-text("kaos.png") a').waitFor();
+    // Shown inline: the image loaded from the media route (served inert), inside the link to the file.
+    const img = visitor.locator('.m.in:has-text("kaos.png") a img.im');
+    await img.waitFor();
+    await expect
+      .poll(() =>
+        img.evaluate((i: unknown) => {
+          const e = i as { complete: boolean; naturalWidth: number };
+          return e.complete ? e.naturalWidth : 0;
+        }),
+      )
+      .toBe(1);
+    expect(await img.getAttribute("alt")).toBe("kaos.png");
     const conversation = await theConversation();
     await expect.poll(async () => (await messagesOf(conversation)).some((m) => m.text === "kaos.png")).toBe(true);
   });
@@ -182,5 +195,83 @@ describe("website chat widget in Chromium", () => {
     const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id);
     expect(serious).toEqual([]);
     await visitor.screenshot({ path: `${ARTIFACTS}/livechat-axe.png` });
+  });
+});
+
+describe("widget: notification sound, offline reply by WhatsApp", () => {
+  // Counts the widget's notification sounds in a page (each is one oscillator started).
+  const COUNT_BEEPS = `window.__beeps = 0; const start = OscillatorNode.prototype.start;
+    OscillatorNode.prototype.start = function (...a) { window.__beeps += 1; return start.apply(this, a); };`;
+  const beeps = async (p: Page) => Number(await p.evaluate("window.__beeps"));
+
+  it("two open tabs play one sound for an agent reply; nothing before the chat is opened, none for old history", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 390, height: 780 } });
+    await ctx.addInitScript({ content: COUNT_BEEPS });
+    const [one, two] = [await ctx.newPage(), await ctx.newPage()];
+    for (const p of [one, two]) {
+      await p.goto(shopOrigin);
+      await p.locator("button.l").waitFor();
+    }
+    expect(await one.evaluate("localStorage.length")).toBe(0);
+    await one.locator("button.l").click();
+    await one.fill("textarea", "Dua tab terbuka");
+    await one.press("textarea", "Enter");
+    await one.locator('.m.in:not(.pd):has-text("Dua tab terbuka")').waitFor();
+    await two.locator("button.l").click();
+    await two.locator('.m.in:has-text("Dua tab terbuka")').waitFor();
+    const conversation = await theConversation();
+    const r = await agent.request.post(`${worker.url}/api/v1/conversations/${conversation}/messages`, { data: { text: "Satu bunyi saja" }, headers: { origin: worker.url } });
+    expect(r.status()).toBe(202);
+    for (const p of [one, two]) await p.locator('.m.out:has-text("Satu bunyi saja")').waitFor();
+    await one.waitForTimeout(500);
+    expect((await beeps(one)) + (await beeps(two))).toBe(1);
+    // A reload gets the history again: no sound for it (the reloaded tab's count starts at 0 again).
+    const oneSoFar = await beeps(one);
+    await two.reload();
+    await two.locator("button.l").click();
+    await two.locator('.m.out:has-text("Satu bunyi saja")').waitFor();
+    await two.waitForTimeout(300);
+    expect(await beeps(two)).toBe(0);
+    // The next reply: again exactly one sound across the tabs.
+    await agent.request.post(`${worker.url}/api/v1/conversations/${conversation}/messages`, { data: { text: "Bunyi kedua" }, headers: { origin: worker.url } });
+    for (const p of [one, two]) await p.locator('.m.out:has-text("Bunyi kedua")').waitFor();
+    await one.waitForTimeout(500);
+    expect((await beeps(one)) + (await beeps(two))).toBe(oneSoFar + 1);
+    await ctx.close();
+  });
+
+  it("offline: the form takes a WhatsApp number and the agent's reply goes there on WhatsApp once the visitor has left", async () => {
+    const dev = await agent.request.post(`${worker.url}/api/v1/devices`, { data: { name: "HP toko", provider: "sandbox" }, headers: { origin: worker.url } });
+    expect(dev.status()).toBe(201);
+    const closed = await agent.request.put(`${worker.url}/api/v1/livechat-settings`, { data: { hours: [{ day: 0, from: "00:00", to: "00:01" }] }, headers: { origin: worker.url } });
+    expect(closed.status()).toBe(200);
+    try {
+      const ctx = await browser.newContext({ viewport: { width: 390, height: 780 } });
+      const page = await ctx.newPage();
+      await page.goto(shopOrigin);
+      await page.locator("button.l").click();
+      await page.locator("form.pc").waitFor();
+      await page.screenshot({ path: `${ARTIFACTS}/livechat-offline-form.png` });
+      await page.fill('form.pc input[name="name"]', "Wati");
+      await page.fill('form.pc input[name="phone"]', "0812-5555-6666");
+      await page.click("form.pc button");
+      await page.fill("textarea", "Besok bisa kirim?");
+      await page.press("textarea", "Enter");
+      await page.locator('.m.in:not(.pd):has-text("Besok bisa kirim?")').waitFor();
+      const conversation = await theConversation();
+      await page.close();
+      await ctx.close();
+      // The widget's socket is gone (closing the tab closes it): the reply goes to the number on WhatsApp.
+      await new Promise((r) => setTimeout(r, 1500));
+      const r = await agent.request.post(`${worker.url}/api/v1/conversations/${conversation}/messages`, { data: { text: "Bisa kak, besok pagi" }, headers: { origin: worker.url } });
+      expect(r.status()).toBe(202);
+      const sentTo = async () => {
+        const res = await agent.request.get(`${worker.url}/api/v1/messages?to=081255556666`);
+        return ((await res.json()) as { items: { to: string; text: string; status: string }[] }).items.map((m) => ({ to: m.to, text: m.text, sent: ["sent", "delivered", "read"].includes(m.status) }));
+      };
+      await expect.poll(sentTo, { timeout: 10_000 }).toEqual([{ to: "6281255556666@s.whatsapp.net", text: expect.stringContaining("Bisa kak, besok pagi"), sent: true }]);
+    } finally {
+      await agent.request.put(`${worker.url}/api/v1/livechat-settings`, { data: { hours: null }, headers: { origin: worker.url } });
+    }
   });
 });

@@ -86,6 +86,8 @@ export type LocalWorkerOptions = {
   outboundService?: (request: Request) => Promise<Response>;
   /** Settings over wrangler.toml's for some consumers, by queue name (a benchmark comparing batch settings). */
   queueConsumerSettings?: Record<string, { maxBatchSize?: number; maxBatchTimeout?: number }>;
+  /** A loopback port for workerd's V8 inspector (isolate-heap.ts reads the Worker's JS heap through it). */
+  inspectorPort?: number;
 };
 
 type ConsumerOptions = Record<string, Record<string, unknown>>;
@@ -107,6 +109,7 @@ export async function startLocalWorker(opts: LocalWorkerOptions = {}): Promise<L
     convertV4MiniflareOptions({
       host: "127.0.0.1",
       port,
+      ...(opts.inspectorPort ? { inspectorPort: opts.inspectorPort } : {}),
       workers: [
         {
           name: "ping",

@@ -16,7 +16,7 @@ describe("catalogue", () => {
     expect(res.status).toBe(200);
     const basic = res.body.items.find((p: { id: string }) => p.id === "basic");
     expect(basic).toMatchObject({ price_monthly: 99000, price_yearly: 990000, purchasable: true });
-    expect(Object.keys(basic.limits).sort()).toEqual(["agents", "ai_tokens_per_day", "broadcast_recipients_per_month", "devices", "live_chat", "messages_per_day"]);
+    expect(Object.keys(basic.limits).sort()).toEqual(["agents", "ai_tokens_per_day", "broadcast_recipients_per_month", "broadcasts_running", "devices", "live_chat", "messages_per_day"]);
     expect(res.body.items.find((p: { id: string }) => p.id === "trial").purchasable).toBe(false);
   });
 

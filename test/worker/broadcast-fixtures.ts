@@ -84,3 +84,16 @@ export async function get(t: Tenant, id: string) {
   return r.body;
 }
 
+
+/** Broadcast-lane sends of a device `ageMs` ago (the health formula's and the caps' inputs): `failed` of them failed. */
+export async function seedLaneSends(t: Tenant, deviceKey: string, sent: number, failed: number, ageMs = 3_600_000, error = "not on WhatsApp") {
+  const at = Date.now() - ageMs;
+  const stmts = [];
+  for (let i = 0; i < sent + failed; i++) {
+    stmts.push(
+      env.DB.prepare("INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane, status, error, created_at) VALUES (?, ?, ?, ?, '628111@s.whatsapp.net', 'x', 'broadcast', 'broadcast', ?, ?, ?)")
+        .bind(crypto.randomUUID(), t.businessId, deviceKey, `seed:${crypto.randomUUID()}`, i < failed ? "failed" : "sent", i < failed ? error : null, at),
+    );
+  }
+  await env.DB.batch(stmts);
+}

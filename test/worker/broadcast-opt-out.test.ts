@@ -10,6 +10,7 @@ import { call, eventually, type Tenant } from "./helpers";
 async function inbound(t: Tenant & { deviceKey: string }, from: string, text: string) {
   const r = await call(`/api/v1/devices/${t.deviceKey}/sandbox/inbound`, { cookie: t.cookie, json: { from, text } });
   expect(r.status, r.text).toBe(201);
+  return r.body as { reply: string | null };
 }
 
 async function replies(businessId: string) {
@@ -64,5 +65,25 @@ describe("opt-out keywords", () => {
     }, 10000, "completed");
     expect(g.progress.skipped_reasons.opted_out).toBe(2);
     expect(g.progress.sent + g.progress.delivered + g.progress.read).toBe(3);
+  });
+});
+
+describe("a repeated stop", () => {
+  it("is consumed by the opt-out step: no keyword rule answers someone already opted out", async () => {
+    const t = await setup();
+    // A keyword rule that would answer the word STOP if the opt-out step let it through.
+    const rule = await call("/api/v1/auto-replies", { cookie: t.cookie, json: { match_type: "contains", pattern: "stop", reply_text: "Info promo terbaru!" } });
+    expect(rule.status, rule.text).toBe(201);
+    await inbound(t, "0811111111", "STOP");
+    await eventually(async () => (await replies(t.businessId)).length === 1, 8000, "one confirmation");
+    await inbound(t, "0811111111", "Stop.");
+    // The seed callback's answer is the chain's answer: nothing for a consumed stop.
+    const again = await inbound(t, "0811111111", "STOP");
+    expect(again.reply).toBe(null);
+    await new Promise((ok) => setTimeout(ok, 300));
+    expect(await replies(t.businessId)).toEqual([expect.stringMatching(/tidak akan menerima promosi/)]);
+    // A non-keyword text from the same contact still reaches the keyword rule.
+    await inbound(t, "0811111111", "tolong stop kirim yang lama");
+    await eventually(async () => (await replies(t.businessId)).includes("Info promo terbaru!"), 8000, "keyword rule still answers other texts");
   });
 });

@@ -27,7 +27,9 @@ describe("broadcast safety", () => {
     }, 8000, "first paced send");
     expect(g.progress.pending).toBe(3);
     const stub = broadcastRunner(env, b.id);
-    const wait = await runInDurableObject(stub, async (_o, s) => ((await s.storage.getAlarm()) ?? 0) - Date.now());
+    // The recipient is queued before the turn ends (the outbox call and the next alarm come after): wait for the
+    // turn to have set its next alarm (none is set while an alarm handler runs).
+    const wait = await eventually(() => runInDurableObject(stub, async (_o, s) => ((await s.storage.getAlarm()) ?? 0) - Date.now()).then((w) => w > 0 && w), 8000, "the next paced turn's alarm");
     expect(wait).toBeGreaterThan(9_000);
     expect(wait).toBeLessThanOrEqual(40_000);
     // Waking early changes nothing: the pacer holds the next message until its time.

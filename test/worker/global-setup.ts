@@ -16,6 +16,7 @@ import type { TestProject } from "vitest/node";
 import { startDohStub } from "../support/doh-stub";
 import { startMediaOrigin } from "../support/media-origin";
 import { startXendit } from "./xendit-server";
+import { metaTemplatesRoute } from "./meta-templates-server";
 import { LLMock } from "@copilotkit/aimock";
 
 export type CrablineManifest = {
@@ -65,6 +66,8 @@ function startLocalServer(): Promise<{ url: string; close: () => Promise<void> }
         res.end(JSON.stringify(v));
       };
       const parts = url.pathname.split("/").filter(Boolean);
+      // Graph API message templates (GET /graph/<version>/<waba_id>/message_templates): meta-templates-server.ts.
+      if (metaTemplatesRoute(req, url, body, LOCAL_TOKEN, json, record)) return;
       // Graph API: POST /graph/<version>/<phone_number_id>/messages
       if (parts[0] === "graph" && req.method === "POST" && parts[3] === "messages") {
         if (req.headers.authorization !== `Bearer ${LOCAL_TOKEN}`) {

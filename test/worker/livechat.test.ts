@@ -7,7 +7,11 @@ import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { ChatItem, ServerFrame } from "../../widget/protocol";
 import { VISITOR_PER_MINUTE } from "../../worker/durable/live-chat";
+import { webChatChannel } from "../../worker/db/channels";
+import { database } from "../../worker/db/client";
+import { sweepInboundEffects } from "../../worker/inbound/effects";
 import { pickAgent } from "../../worker/livechat/round-robin";
+import { loadChatHot, storeWebMessages } from "../../worker/livechat/web-store";
 import { signVisitorToken } from "../../worker/livechat/token";
 import { setPackage } from "./billing-helpers";
 import { call, createDevice, eventually, freshIp, member, signup, type Tenant } from "./helpers";
@@ -216,6 +220,38 @@ describe("the chat object", () => {
     expect(mails[0]?.text).toContain("Stok sudah ada, kak");
   });
 
+  it("sends the agent's reply by WhatsApp to an offline visitor who left a WhatsApp number, once, through the send pipeline", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const d = await createDevice(t);
+    const email = `bayu.${Date.now()}@example.co.id`;
+    const s = await session(key, { name: "Bayu", phone: "0812-7777-1234", email });
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "cid-offwa-01", text: "Kabari lewat WA ya" });
+    await a.next((f) => f.t === "msgs" && f.items.length > 0);
+    const wa = () =>
+      env.DB.prepare("SELECT id, device_key, to_jid, text, status FROM messages WHERE business_id = ? AND idempotency_key LIKE 'webchat_wa:%'")
+        .bind(t.businessId)
+        .all<{ id: string; device_key: string; to_jid: string; text: string; status: string }>();
+    // While the widget is open the reply goes only to the widget.
+    await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Halo Bayu" }, cookie: t.cookie });
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.text === "Halo Bayu"));
+    expect((await wa()).results).toEqual([]);
+    a.close();
+    await eventually(async () => (await env.LIVE_CHAT.get(env.LIVE_CHAT.idFromName(s.body.conversation_id)).stats()).sockets === 0);
+    const post = () => call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { json: { text: "Pesanan sudah dikirim" }, cookie: t.cookie, headers: { "idempotency-key": "offwa-1" } });
+    expect((await post()).status).toBe(202);
+    expect((await post()).status).toBe(200);
+    const rows = (await wa()).results;
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ device_key: d.device_key, to_jid: "6281277771234@s.whatsapp.net" });
+    expect(rows[0]?.text).toContain("Pesanan sudah dikirim");
+    // The normal pipeline: the queue hands it to the device, which sends it.
+    await eventually(async () => (["sent", "delivered", "read"].includes((await wa()).results[0]?.status ?? "") ? true : null), 8000, "WhatsApp copy sent");
+    // A WhatsApp number took it: no email as well.
+    expect(await records(`mail:${email}`)).toEqual([]);
+  });
+
   it("shows the agent's typing in the widget (web only)", async () => {
     const t = await signup();
     const key = await widget(t);
@@ -350,6 +386,38 @@ describe("auto-assignment", () => {
   });
 });
 
+describe("auto-assignment of WhatsApp conversations", () => {
+  it("a new WhatsApp conversation goes to an online agent under the cap; at the cap, off, or nobody online it stays unassigned", async () => {
+    const t = await signup();
+    const d = await createDevice(t);
+    const inbound = async (from: string, text: string) => {
+      const r = await call(`/api/v1/devices/${d.device_key}/sandbox/inbound`, { json: { from, text }, cookie: t.cookie });
+      expect(r.status, r.text).toBe(201);
+      const all = await call("/api/v1/conversations", { cookie: t.cookie });
+      return all.body.items.find((c: { contact: { phone: string } }) => c.contact.phone === `62${from.slice(1)}`) as { id: string; assignee_id: string | null };
+    };
+    const staff = await member(t, "staff");
+    const hub = await exports.default.fetch(new Request("https://ping.test/api/v1/inbox/ws", { headers: { upgrade: "websocket", cookie: staff.cookie, origin: "https://ping.test" } }));
+    expect(hub.status).toBe(101);
+    hub.webSocket?.accept();
+    // Off (the default): nobody is assigned even with an agent online.
+    expect((await inbound("081300000001", "halo")).assignee_id).toBeNull();
+    await call("/api/v1/livechat-settings", { method: "PUT", json: { auto_assign: true, max_open_per_agent: 1 }, cookie: t.cookie });
+    // An unassigned conversation's next customer message assigns it; then the agent is at the cap of 1.
+    expect((await inbound("081300000001", "masih ada?")).assignee_id).toBe(staff.id);
+    expect((await inbound("081300000002", "permisi")).assignee_id).toBeNull();
+    // Resolving frees the agent's slot; the next new conversation is theirs.
+    const first = (await inbound("081300000001", "terima kasih")).id;
+    expect((await call(`/api/v1/conversations/${first}`, { method: "PATCH", json: { status: "resolved" }, cookie: t.cookie })).status).toBe(200);
+    expect((await inbound("081300000003", "pesan baru")).assignee_id).toBe(staff.id);
+    // Nobody online: it stays unassigned.
+    hub.webSocket?.close(1000, "done");
+    await call("/api/v1/livechat-settings", { method: "PUT", json: { max_open_per_agent: null }, cookie: t.cookie });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await inbound("081300000004", "ada orang?")).assignee_id).toBeNull();
+  });
+});
+
 describe("auto-replies in the website chat", () => {
   it("a keyword rule answers a visitor on the widget, once per message", async () => {
     const t = await signup();
@@ -364,6 +432,57 @@ describe("auto-replies in the website chat", () => {
     await a.next((f) => f.t === "msgs" && f.items.some((i) => i.dir === "out" && i.text === "Harga mulai Rp10.000, kak."));
     const rows = await env.DB.prepare("SELECT source, text FROM messages WHERE conversation_id = ? AND direction = 'out'").bind(s.body.conversation_id).all<{ source: string; text: string }>();
     expect(rows.results).toEqual([{ source: "auto_reply", text: "Harga mulai Rp10.000, kak." }]);
+    a.close();
+  });
+
+  it("a crash between the message write and the reply decision: the sweep re-drives the effect row, the visitor gets exactly one reply", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    expect((await call("/api/v1/auto-replies", { cookie: t.cookie, json: { match_type: "contains", pattern: "ongkir", reply_text: "Ongkir gratis, kak." } })).status).toBe(201);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "hello", after: 0 });
+    await a.next((f) => f.t === "msgs");
+    // What the chat object writes for a message (one batch: message, count, effect row) — and then it dies.
+    const channelId = (await webChatChannel(database(env.DB), t.businessId)).id;
+    const visitorId = String((await env.DB.prepare("SELECT web_visitor_id AS v FROM contacts WHERE business_id = ?").bind(t.businessId).first<{ v: string }>())?.v);
+    const meta = { businessId: t.businessId, conversationId: s.body.conversation_id as string, channelId, visitorId };
+    const hot = await loadChatHot(env, meta, Date.now());
+    expect(hot?.autoReply).toBe(true);
+    const msg = { id: crypto.randomUUID(), cid: "cid-crash-0001", text: "ongkir ke Bandung?", at: Date.now() };
+    if (!hot) throw new Error("no hot state");
+    const stored = await storeWebMessages(env, meta, hot, [msg]);
+    expect(stored.messages.map((m) => m.id)).toEqual([msg.id]);
+    // Written again (the answer was lost): nothing new, the conversation counted once.
+    expect((await storeWebMessages(env, meta, hot, [msg])).messages).toEqual([]);
+    const effect = () => env.DB.prepare("SELECT kind, done_at FROM inbound_effects WHERE message_id = ?").bind(msg.id).all<{ kind: string; done_at: number | null }>();
+    expect((await effect()).results).toEqual([{ kind: "web_auto_reply", done_at: null }]);
+    expect((await call(`/api/v1/conversations/${s.body.conversation_id}`, { cookie: t.cookie })).body.unread_count).toBe(1);
+    const replies = () => env.DB.prepare("SELECT text FROM messages WHERE conversation_id = ? AND direction = 'out'").bind(s.body.conversation_id).all<{ text: string }>();
+    expect((await replies()).results).toEqual([]);
+    // Not yet due (the live path's grace): the sweep leaves it; once due, it answers.
+    expect(await sweepInboundEffects(env, Date.now())).toBe(0);
+    expect(await sweepInboundEffects(env, Date.now() + 61_000)).toBeGreaterThanOrEqual(1);
+    expect((await effect()).results[0]?.done_at).not.toBeNull();
+    await a.next((f) => f.t === "msgs" && f.items.some((i) => i.dir === "out" && i.text === "Ongkir gratis, kak."));
+    // A second re-drive (the sweep raced the live path) answers nothing more.
+    await env.DB.prepare("UPDATE inbound_effects SET done_at = NULL WHERE message_id = ?").bind(msg.id).run();
+    await sweepInboundEffects(env, Date.now() + 61_000);
+    expect((await replies()).results).toEqual([{ text: "Ongkir gratis, kak." }]);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.items().filter((i) => i.dir === "out")).toHaveLength(1);
+    a.close();
+  });
+
+  it("writes no effect row when nothing could answer (no keyword rule, AI off for the chat)", async () => {
+    const t = await signup();
+    const key = await widget(t);
+    const s = await session(key);
+    const a = await open(key, s.body.token);
+    a.send({ t: "msg", cid: "cid-noeffect-1", text: "halo" });
+    await eventually(async () => (await call(`/api/v1/conversations/${s.body.conversation_id}/messages`, { cookie: t.cookie })).body.items.length === 1);
+    const n = await env.DB.prepare("SELECT count(*) AS n FROM inbound_effects WHERE business_id = ?").bind(t.businessId).first<{ n: number }>();
+    expect(n?.n).toBe(0);
     a.close();
   });
 

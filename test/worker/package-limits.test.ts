@@ -11,7 +11,7 @@ import { call, createApiKey, createDevice, member, signup, type Tenant } from ".
 import { createRule, logsOf, messagesOf, postWebhook, scalevEvent } from "./webhook-fixtures";
 import { draft, setup } from "./broadcast-fixtures";
 
-type Limits = { devices: number | null; agents: number | null; messages_per_day: number | null; broadcast_recipients_per_month: number | null; ai_tokens_per_day: number | null; live_chat: boolean };
+type Limits = { devices: number | null; agents: number | null; messages_per_day: number | null; broadcast_recipients_per_month: number | null; ai_tokens_per_day: number | null; broadcasts_running?: number | null; live_chat: boolean };
 
 /** A package of the test's own in the catalogue, and the tenant moved onto it. */
 async function onPackage(t: Tenant, limits: Partial<Limits>): Promise<string> {
@@ -169,6 +169,32 @@ describe("package limits of the later modules", () => {
     expect(still.body.status).toBe("draft");
     await onPackage(t, { broadcast_recipients_per_month: 1000 });
     expect((await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, json: {} })).status).toBeLessThan(300);
+  });
+
+  it("broadcasts running at once: the catalogue's broadcasts_running, then the business's lower setting; resume counts too", async () => {
+    const catalogue = (await call("/api/v1/packages")).body.items as { id: string; limits: { broadcasts_running: number | null } }[];
+    expect(Object.fromEntries(catalogue.map((p) => [p.id, p.limits.broadcasts_running]))).toMatchObject({ trial: 3, basic: 1, pro: 3, bisnis: 10 });
+    const t = await setup();
+    await onPackage(t, { broadcasts_running: 1 });
+    // Scheduled an hour ahead: each stays "running" for the limit while the test looks.
+    const later = { schedule: { start_at: Date.now() + 3_600_000, window_start: "00:00", window_end: "00:00" } };
+    const [a, b] = [await draft(t, later), await draft(t, later)];
+    expect((await call(`/api/v1/broadcasts/${a.id}/start`, { cookie: t.cookie, json: {} })).status).toBe(200);
+    const refused = await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, json: {} });
+    expectLimit(refused, "broadcasts_running");
+    expect(refused.body.details).toEqual({ limit: "broadcasts_running", allowed: 1, used: 1, requested: 1 });
+    expect((await call("/api/v1/billing", { cookie: t.cookie })).body.usage.broadcasts_running).toEqual({ allowed: 1, used: 1 });
+    // A paused broadcast does not count; resuming it must fit again.
+    expect((await call(`/api/v1/broadcasts/${a.id}/pause`, { cookie: t.cookie, json: {} })).status).toBe(200);
+    expect((await call(`/api/v1/broadcasts/${b.id}/start`, { cookie: t.cookie, json: {} })).status).toBe(200);
+    expectLimit(await call(`/api/v1/broadcasts/${a.id}/resume`, { cookie: t.cookie, json: {} }), "broadcasts_running");
+    expect((await call(`/api/v1/broadcasts/${a.id}`, { cookie: t.cookie })).body.status).toBe("paused");
+    // A roomier package; the business's own setting (max_running) still caps it.
+    await onPackage(t, { broadcasts_running: 5 });
+    expect((await call("/api/v1/broadcast-settings", { cookie: t.cookie, method: "PATCH", json: { max_running: 1 } })).status).toBe(200);
+    expectLimit(await call(`/api/v1/broadcasts/${a.id}/resume`, { cookie: t.cookie, json: {} }), "broadcasts_running");
+    expect((await call("/api/v1/broadcast-settings", { cookie: t.cookie, method: "PATCH", json: { max_running: 2 } })).status).toBe(200);
+    expect((await call(`/api/v1/broadcasts/${a.id}/resume`, { cookie: t.cookie, json: {} })).status).toBe(200);
   });
 
   it("live chat: a package without it gets no widget", async () => {

@@ -1,9 +1,9 @@
-// The webhook's CRM side (contact + order timeline) runs after the answer, from an effect row written in the
-// event's own D1 batch: the sender's answer does not wait for it, a crash before it ran is re-driven by the cron
-// sweep, a redelivery of the event writes no second effect, and running it twice changes nothing.
+// The webhook's CRM side (contact + order timeline) runs after the answer, from facts written into the event's log
+// row in its own D1 batch: the sender's answer does not wait for it, a crash before it ran is re-driven by the cron
+// sweep, a redelivery of the event carries no second copy, and running it twice changes nothing.
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { EFFECT_GRACE_MS, sweepInboundEffects } from "../../worker/inbound/effects";
+import { CUSTOMER_GRACE_MS, runWebhookCustomers, sweepWebhookCustomers } from "../../worker/webhooks/customer-effects";
 import { call } from "./helpers";
 import { customerEffectsSettled, postWebhook, scalevEvent, tenantWithDevice } from "./webhook-fixtures";
 
@@ -25,7 +25,7 @@ describe("webhook customer effect", () => {
     expect(res.body).toEqual({ status: "success", message: "Webhook processed successfully", rule_matched: false });
     expect(
       await count(
-        "SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer' AND done_at IS NOT NULL",
+        "SELECT COUNT(*) AS n FROM webhook_logs WHERE business_id = ? AND customer IS NOT NULL AND customer_due_at IS NULL",
         t.businessId,
       ),
     ).toBe(1);
@@ -38,9 +38,9 @@ describe("webhook customer effect", () => {
     const body = scalevEvent("eff-2", { order_id: "EFF-2", destination_address: { name: "Sari", phone: "081299990002" } });
     await postWebhook(t.businessId, body);
     await postWebhook(t.businessId, body);
-    expect(await count("SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer'", t.businessId)).toBe(
-      1,
-    );
+    // Two log rows (the second says duplicate), one with the customer.
+    expect(await count("SELECT COUNT(*) AS n FROM webhook_logs WHERE business_id = ?", t.businessId)).toBe(2);
+    expect(await count("SELECT COUNT(*) AS n FROM webhook_logs WHERE business_id = ? AND customer IS NOT NULL", t.businessId)).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM contacts WHERE business_id = ?", t.businessId)).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM orders WHERE business_id = ?", t.businessId)).toBe(1);
   });
@@ -55,25 +55,23 @@ describe("webhook customer effect", () => {
     await env.DB.batch([
       env.DB.prepare("DELETE FROM orders WHERE business_id = ?").bind(t.businessId),
       env.DB.prepare("DELETE FROM contacts WHERE business_id = ?").bind(t.businessId),
-      env.DB.prepare("UPDATE inbound_effects SET done_at = NULL WHERE business_id = ? AND kind = 'webhook_customer'").bind(t.businessId),
+      env.DB.prepare("UPDATE webhook_logs SET customer_due_at = ? WHERE business_id = ? AND customer IS NOT NULL").bind(
+        Date.now() + CUSTOMER_GRACE_MS,
+        t.businessId,
+      ),
     ]);
     // Within the grace period the live path may still be running it: the sweep leaves it alone.
-    expect(
-      await count(
-        "SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND done_at IS NULL AND next_at > ?",
-        t.businessId,
-        Date.now(),
-      ),
-    ).toBe(1);
-    await sweepInboundEffects(env, Date.now() + EFFECT_GRACE_MS + 1);
+    expect(await sweepWebhookCustomers(env, Date.now())).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM contacts WHERE business_id = ?", t.businessId)).toBe(0);
+    expect(await sweepWebhookCustomers(env, Date.now() + CUSTOMER_GRACE_MS + 1)).toBeGreaterThanOrEqual(1);
     await customerEffectsSettled(t.businessId);
     const list = await call("/api/v1/contacts", { cookie: t.cookie });
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0]).toMatchObject({ phone: "6281299990003", name: "Rudi", source: "scalev" });
     expect(await count("SELECT COUNT(*) AS n FROM orders WHERE business_id = ? AND external_id = 'EFF-3'", t.businessId)).toBe(1);
     // Run it again (a sweep racing a slow live run): still one contact, one order.
-    await env.DB.prepare("UPDATE inbound_effects SET done_at = NULL WHERE business_id = ?").bind(t.businessId).run();
-    await sweepInboundEffects(env, Date.now() + EFFECT_GRACE_MS + 1);
+    await env.DB.prepare("UPDATE webhook_logs SET customer_due_at = 0 WHERE business_id = ? AND customer IS NOT NULL").bind(t.businessId).run();
+    await sweepWebhookCustomers(env, Date.now());
     expect(await count("SELECT COUNT(*) AS n FROM contacts WHERE business_id = ?", t.businessId)).toBe(1);
     expect(await count("SELECT COUNT(*) AS n FROM orders WHERE business_id = ?", t.businessId)).toBe(1);
   });
@@ -96,12 +94,34 @@ describe("webhook customer effect", () => {
     expect(await count("SELECT COUNT(*) AS n FROM orders WHERE business_id = ? AND external_id LIKE 'MANY-%'", t.businessId)).toBe(n);
   });
 
+  it("a failing run stays due for the sweep, backing off; the next run records it", async () => {
+    const t = await tenantWithDevice();
+    await postWebhook(t.businessId, scalevEvent("eff-5", { order_id: "EFF-5", destination_address: { name: "Ayu", phone: "081299990005" } }));
+    // A run that fails (facts sent for a business that does not exist: the contact insert fails its foreign key).
+    const row = await env.DB.prepare("SELECT id, customer FROM webhook_logs WHERE business_id = ? AND customer IS NOT NULL")
+      .bind(t.businessId)
+      .first<{ id: string; customer: string }>();
+    expect(row).not.toBeNull();
+    if (!row) return;
+    await env.DB.prepare("DELETE FROM orders WHERE business_id = ?").bind(t.businessId).run();
+    await env.DB.prepare("DELETE FROM contacts WHERE business_id = ?").bind(t.businessId).run();
+    const now = Date.now();
+    await env.DB.prepare("UPDATE webhook_logs SET customer_due_at = 0 WHERE id = ?").bind(row.id).run();
+    await runWebhookCustomers(env, [{ logId: row.id, businessId: "00000000-0000-4000-8000-00000000dead", customer: JSON.parse(row.customer), createdAt: now }], now);
+    const after = await env.DB.prepare("SELECT customer_due_at AS due FROM webhook_logs WHERE id = ?").bind(row.id).first<{ due: number | null }>();
+    expect(after?.due).toBeGreaterThanOrEqual(now + CUSTOMER_GRACE_MS);
+    // The sweep at that time runs it for its own business and marks it done.
+    expect(await sweepWebhookCustomers(env, (after?.due ?? 0) + 1)).toBeGreaterThanOrEqual(1);
+    expect(await count("SELECT COUNT(*) AS n FROM contacts WHERE business_id = ? AND phone = '6281299990005'", t.businessId)).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM webhook_logs WHERE id = ? AND customer_due_at IS NULL", row.id)).toBe(1);
+  });
+
   it("an event that names nobody writes no effect", async () => {
     const t = await tenantWithDevice();
     await postWebhook(
       t.businessId,
       scalevEvent("eff-4", { order_id: "EFF-4", destination_address: { name: "Tanpa nomor", phone: "" }, customer: null }),
     );
-    expect(await count("SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ?", t.businessId)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM webhook_logs WHERE business_id = ? AND customer IS NOT NULL", t.businessId)).toBe(0);
   });
 });

@@ -64,7 +64,7 @@ export async function postWebhook(businessId: string, body: unknown, headers: Re
 export async function customerEffectsSettled(businessId: string, timeoutMs = 5000): Promise<void> {
   await eventually(
     async () => {
-      const open = await env.DB.prepare("SELECT COUNT(*) AS n FROM inbound_effects WHERE business_id = ? AND kind = 'webhook_customer' AND done_at IS NULL")
+      const open = await env.DB.prepare("SELECT COUNT(*) AS n FROM webhook_logs WHERE business_id = ? AND customer_due_at IS NOT NULL")
         .bind(businessId.toLowerCase())
         .first<{ n: number }>();
       return !open?.n;

@@ -72,6 +72,7 @@ const BillingSchema = z
       messages_per_day: Counted,
       broadcast_recipients_per_month: Counted,
       ai_tokens_per_day: Counted,
+      broadcasts_running: Counted,
       live_chat: z.object({ allowed: z.boolean() }),
     }),
   })
@@ -105,6 +106,7 @@ export async function billingState(db: ReturnType<typeof database>, b: Parameter
       messages_per_day: counted("messages_per_day"),
       broadcast_recipients_per_month: counted("broadcast_recipients_per_month"),
       ai_tokens_per_day: counted("ai_tokens_per_day"),
+      broadcasts_running: counted("broadcasts_running"),
       live_chat: { allowed: limits.live_chat },
     },
   };

@@ -3,8 +3,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { requireActivePackage, requireRole } from "../auth/middleware";
 import { Audience, countAudience } from "../broadcasts/audience";
-import { BroadcastMessage } from "../broadcasts/message";
+import { BroadcastMessage, BroadcastMessageById, BroadcastMessageInput, messageType, type Plan } from "../broadcasts/message";
 import { BroadcastSchedule } from "../broadcasts/schedule";
+import { ingestMessageMedia } from "../broadcasts/resolve-message";
 import { checkBroadcastMessage, controlBroadcast, previewTexts, startBroadcast, validateBroadcast } from "../broadcasts/service";
 import { type Broadcast, broadcastProgress, deleteBroadcast, getBroadcast, insertBroadcast, listBroadcasts, listRecipients, updateBroadcast } from "../db/broadcasts";
 import { database } from "../db/client";
@@ -49,16 +50,18 @@ const CreateBroadcast = z
   .strictObject({
     name: Name,
     device_key: z.string().min(1).max(100),
-    message: BroadcastMessage,
+    message: BroadcastMessageInput,
     audience: Audience,
     schedule: BroadcastSchedule.default({ start_at: null, window_start: "08:00", window_end: "21:00", days: [1, 2, 3, 4, 5, 6, 7] }),
     label_ids: z.array(z.uuid()).max(20).default([]),
   })
   .openapi("CreateBroadcast");
 const PatchBroadcast = z
-  .strictObject({ name: Name.optional(), device_key: z.string().min(1).max(100).optional(), message: BroadcastMessage.optional(), audience: Audience.optional(), schedule: BroadcastSchedule.optional(), label_ids: z.array(z.uuid()).max(20).optional() })
+  .strictObject({ name: Name.optional(), device_key: z.string().min(1).max(100).optional(), message: BroadcastMessageInput.optional(), audience: Audience.optional(), schedule: BroadcastSchedule.optional(), label_ids: z.array(z.uuid()).max(20).optional() })
   .openapi("UpdateBroadcast");
-const PreviewBody = z.strictObject({ message: BroadcastMessage, audience: Audience.optional(), n: z.number().int().min(1).max(20).default(5) }).openapi("BroadcastPreviewRequest");
+const PreviewBody = z
+  .strictObject({ message: BroadcastMessageById, audience: Audience.optional(), device_key: z.string().min(1).max(100).optional(), n: z.number().int().min(1).max(20).default(5) })
+  .openapi("BroadcastPreviewRequest");
 const PreviewSchema = z
   .object({ variants: z.number(), warning: z.string().nullable(), items: z.array(z.object({ contact_id: z.string().nullable(), name: z.string().nullable(), text: z.string() })) })
   .openapi("BroadcastPreview");
@@ -90,8 +93,11 @@ function json(b: Broadcast, progress?: z.infer<typeof Progress>): z.infer<typeof
   };
 }
 
-const warningFor = (variants: number, variables: string[]) =>
-  variants < 2 && variables.length === 0 ? "Every recipient would get the same text: add spintax ({Halo|Hai}), another text, or {name}." : null;
+// A Meta template's words are fixed by Meta's approval: identical bodies are expected there.
+const warningFor = (message: BroadcastMessage, plan: Plan) =>
+  messageType(message) !== "meta_template" && plan.variants < 2 && plan.variables.length === 0
+    ? "Every recipient would get the same text: add spintax ({Halo|Hai}), another text, or {name}."
+    : null;
 
 export const broadcastsApi = apiRouter();
 broadcastsApi.on(["POST", "PATCH", "DELETE"], "*", requireRole("admin"));
@@ -117,13 +123,14 @@ broadcastsApi
       const body = c.req.valid("json");
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      await validateBroadcast(db, businessId, { deviceKey: body.device_key, message: body.message, audience: body.audience });
+      const message = await ingestMessageMedia(c.env, db, businessId, body.device_key, body.message);
+      await validateBroadcast(db, businessId, { deviceKey: body.device_key, message, audience: body.audience });
       const b = await insertBroadcast(db, {
         id: crypto.randomUUID(),
         businessId,
         name: body.name,
         deviceKey: body.device_key,
-        message: body.message,
+        message,
         audience: body.audience,
         schedule: body.schedule,
         labelIds: body.label_ids,
@@ -138,9 +145,9 @@ broadcastsApi
       const body = c.req.valid("json");
       const businessId = c.var.auth.business.id;
       const db = database(c.env.DB);
-      const fields = await checkBroadcastMessage(db, businessId, body.message);
-      const items = await previewTexts(c.env.DB, businessId, "preview", body.message, fields.alternatives, body.audience ?? null, body.n);
-      return c.json({ variants: fields.variants, warning: warningFor(fields.variants, fields.variables), items }, 200);
+      const plan = await checkBroadcastMessage(db, businessId, body.message, body.device_key ?? null);
+      const items = await previewTexts(c.env.DB, businessId, plan, body.audience ?? null, body.n);
+      return c.json({ variants: plan.variants, warning: warningFor(body.message, plan), items }, 200);
     },
   )
   .openapi(
@@ -174,9 +181,9 @@ broadcastsApi
       const b = await getBroadcast(db, businessId, c.req.valid("param").id);
       if (!b) throw notFound("Broadcast");
       const message = BroadcastMessage.parse(b.message);
-      const fields = await checkBroadcastMessage(db, businessId, message);
-      const items = await previewTexts(c.env.DB, businessId, b.id, message, fields.alternatives, Audience.parse(b.audience), c.req.valid("query").n);
-      return c.json({ variants: fields.variants, warning: warningFor(fields.variants, fields.variables), items }, 200);
+      const plan = await checkBroadcastMessage(db, businessId, message, b.deviceKey, b.id);
+      const items = await previewTexts(c.env.DB, businessId, plan, Audience.parse(b.audience), c.req.valid("query").n);
+      return c.json({ variants: plan.variants, warning: warningFor(message, plan), items }, 200);
     },
   )
   .openapi(
@@ -191,14 +198,15 @@ broadcastsApi
       // Labels and the name may change any time; what is sent only while it is a draft.
       const content = p.device_key !== undefined || p.message !== undefined || p.audience !== undefined || p.schedule !== undefined;
       if (content && b.status !== "draft") throw new ApiError(409, "BROADCAST_NOT_DRAFT", "Only a draft's message, audience, device or schedule can change");
-      const message = p.message ?? BroadcastMessage.parse(b.message);
+      const newMessage = p.message ? await ingestMessageMedia(c.env, db, businessId, p.device_key ?? b.deviceKey, p.message) : undefined;
+      const message = newMessage ?? BroadcastMessage.parse(b.message);
       const audience = p.audience ?? Audience.parse(b.audience);
       if (content) await validateBroadcast(db, businessId, { deviceKey: p.device_key ?? b.deviceKey, message, audience });
       const updated = await updateBroadcast(
         db,
         businessId,
         id,
-        { name: p.name, deviceKey: p.device_key, message: p.message, audience: p.audience, schedule: p.schedule, labelIds: p.label_ids },
+        { name: p.name, deviceKey: p.device_key, message: newMessage, audience: p.audience, schedule: p.schedule, labelIds: p.label_ids },
         content ? ["draft"] : undefined,
       );
       if (!updated) throw new ApiError(409, "BROADCAST_NOT_DRAFT", "The broadcast was started meanwhile");
@@ -228,7 +236,7 @@ broadcastsApi
       return c.json(json(started, await broadcastProgress(c.env.DB, b.id)), 200);
     },
   )
-  .openapi(control("pause"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business.id, c.req.valid("param").id, "pause")), 200))
-  .openapi(control("resume"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business.id, c.req.valid("param").id, "resume")), 200))
-  .openapi(control("cancel"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business.id, c.req.valid("param").id, "cancel")), 200));
+  .openapi(control("pause"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business, c.req.valid("param").id, "pause")), 200))
+  .openapi(control("resume"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business, c.req.valid("param").id, "resume")), 200))
+  .openapi(control("cancel"), async (c) => c.json(json(await controlBroadcast(c.env, database(c.env.DB), c.var.auth.business, c.req.valid("param").id, "cancel")), 200));
 

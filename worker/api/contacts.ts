@@ -13,6 +13,8 @@ import { CONTACT_SOURCES, ON_WHATSAPP } from "../db/schema";
 import { applyFieldPatch } from "../crm/custom-fields";
 import { deleteContacts } from "../crm/delete-contacts";
 import { mergeContacts } from "../crm/merge-contacts";
+import { afterRelabel } from "../campaigns/service";
+import { exitContactEnrollments } from "../db/campaign-enrollments";
 import { contactTimeline } from "../crm/timeline";
 import { ApiError, notFound } from "../http/errors";
 import type { AppEnv } from "../http/types";
@@ -298,11 +300,13 @@ contactsApi
       let deleted = 0;
       const act = async (ids: string[]) => {
         matched += ids.length;
-        if (body.add_label_ids.length > 0 || body.remove_label_ids.length > 0) await relabelContacts(db, businessId, ids, body.add_label_ids, body.remove_label_ids);
+        if (body.add_label_ids.length > 0 || body.remove_label_ids.length > 0) await afterRelabel(c.env, businessId, await relabelContacts(db, businessId, ids, body.add_label_ids, body.remove_label_ids));
         if (body.action === "delete") deleted += await deleteContacts(c.env, db, businessId, ids);
         else if (body.action) {
           const set = body.action === "opt_out" ? { optedOut: true, optedOutAt: Date.now(), optedOutReason: "bulk" } : { archived: body.action === "archive" };
           await updateContacts(db, businessId, ids, set);
+          // Opting out always ends the contacts' campaign sequences (docs/campaigns.md).
+          if (body.action === "opt_out") await exitContactEnrollments(db, businessId, ids, "opted_out", Date.now());
         }
       };
       if (body.ids) {
@@ -386,7 +390,7 @@ contactsApi
         updatedAt: now,
       });
       if (!created) throw new ApiError(409, "CONTACT_EXISTS", "A contact with this phone already exists");
-      if (body.label_ids) await relabelContacts(db, business.id, [created.id], body.label_ids, []);
+      if (body.label_ids) await afterRelabel(c.env, business.id, await relabelContacts(db, business.id, [created.id], body.label_ids, []));
       return c.json(await oneJson(db, created), 201);
     },
   )
@@ -442,6 +446,7 @@ contactsApi
         throw e;
       }
       if (!updated) throw notFound("Contact");
+      if (set.optedOut === true) await exitContactEnrollments(db, business.id, [updated.id], "opted_out", now);
       return c.json(await oneJson(db, updated), 200);
     },
   )
@@ -476,7 +481,7 @@ contactsApi
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
       const contact = await own(db, businessId, c.req.valid("param").id);
-      await relabelContacts(db, businessId, [contact.id], c.req.valid("json").label_ids, []);
+      await afterRelabel(c.env, businessId, await relabelContacts(db, businessId, [contact.id], c.req.valid("json").label_ids, []));
       return c.json(await oneJson(db, contact), 200);
     },
   )

@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
 import { addNote, type ConversationNote, listNotes } from "../db/conversation-notes";
-import { getConversationRow } from "../db/conversations";
+import { visibleConversation } from "../inbox/visibility";
 import { listUsers } from "../db/users";
 import { notFound } from "../http/errors";
 import { notifyUsers } from "../inbox/notify";
@@ -26,7 +26,7 @@ conversationNotesApi
     async (c) => {
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      const row = await getConversationRow(db, businessId, c.req.valid("param").id);
+      const row = await visibleConversation(db, c.var.auth, c.req.valid("param").id);
       if (!row) throw notFound("Conversation");
       return c.json({ items: (await listNotes(db, businessId, row.conversation.id)).map(json), next_cursor: null }, 200);
     },
@@ -43,7 +43,7 @@ conversationNotesApi
     async (c) => {
       const db = database(c.env.DB);
       const auth = c.var.auth;
-      const row = await getConversationRow(db, auth.business.id, c.req.valid("param").id);
+      const row = await visibleConversation(db, auth, c.req.valid("param").id);
       if (!row) throw notFound("Conversation");
       const text = c.req.valid("json").text;
       const mentions = text.includes("@") ? mentionedUsers(text, await listUsers(db, auth.business.id, 200)) : [];

@@ -2,7 +2,7 @@
 // few seconds; on WhatsApp it does nothing (no typing state is sent to customers there).
 import { createRoute, z } from "@hono/zod-openapi";
 import { database } from "../db/client";
-import { getConversationRow } from "../db/conversations";
+import { visibleConversation } from "../inbox/visibility";
 import { liveChat } from "../durable/stubs";
 import { notFound } from "../http/errors";
 import { apiRouter, authErrors, jsonContent, notFoundError, security } from "./openapi";
@@ -19,7 +19,7 @@ conversationTypingApi.openapi(
     responses: { 200: jsonContent(z.object({ shown: z.boolean() })), ...authErrors, ...notFoundError },
   }),
   async (c) => {
-    const row = await getConversationRow(database(c.env.DB), c.var.auth.business.id, c.req.valid("param").id);
+    const row = await visibleConversation(database(c.env.DB), c.var.auth, c.req.valid("param").id);
     if (!row) throw notFound("Conversation");
     if (row.channel.kind !== "web") return c.json({ shown: false }, 200);
     await liveChat(c.env, row.conversation.id).agentTyping();

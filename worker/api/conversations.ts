@@ -19,6 +19,8 @@ import { BOT_STATES, CONVERSATION_STATUSES, PRIORITIES } from "../db/schema";
 import { getUser } from "../db/users";
 import { ApiError, notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
+import type { Auth } from "../http/types";
+import { visibleConversation, visibleToOf } from "../inbox/visibility";
 import { replyOnConversation } from "../crm/conversation-reply";
 import { handOff, releaseBot, silenceAfterHuman } from "../ai/bot-state";
 import { getAiSettings } from "../db/ai-settings";
@@ -79,7 +81,15 @@ async function rowsJson(db: Db, rows: ConversationRow[]) {
   return rows.map((r) => conversationJson(r, (labels.get(r.conversation.id) ?? []).map(labelRef)));
 }
 
-async function own(db: Db, businessId: string, id: string): Promise<ConversationRow> {
+/** The conversation, if this business's and visible to the caller (worker/inbox/visibility.ts); else a 404. */
+async function own(db: Db, auth: Auth, id: string): Promise<ConversationRow> {
+  const r = await visibleConversation(db, auth, id);
+  if (!r) throw notFound("Conversation");
+  return r;
+}
+
+/** After a change (a staff member may just have assigned it away): the row again, by business only. */
+async function reread(db: Db, businessId: string, id: string): Promise<ConversationRow> {
   const r = await getConversationRow(db, businessId, id);
   if (!r) throw notFound("Conversation");
   return r;
@@ -137,6 +147,7 @@ conversationsApi
       const q = c.req.valid("query");
       const auth = c.var.auth;
       const db = database(c.env.DB);
+      const visibleTo = await visibleToOf(db, auth);
       let assignee = q.assignee;
       if (assignee === "me") {
         if (!auth.user) throw new ApiError(400, "NO_USER", "assignee=me needs a signed-in user (an API key is not one)");
@@ -152,6 +163,7 @@ conversationsApi
           assignee,
           labelId: q.label,
           contactWhere: q.q ? contactWhere(auth.business.id, { q: q.q, archived: undefined }, auth.business.country) : undefined,
+          visibleTo,
         },
         q.limit,
         decodeCursor(q.cursor),
@@ -161,14 +173,14 @@ conversationsApi
         q.limit,
         (r) => r.conversation.id,
       );
-      return c.json({ items: await rowsJson(db, p.items), next_cursor: p.next_cursor, unread: await unreadTotals(db, auth.business.id) }, 200);
+      return c.json({ items: await rowsJson(db, p.items), next_cursor: p.next_cursor, unread: await unreadTotals(db, auth.business.id, visibleTo) }, 200);
     },
   )
   .openapi(
     createRoute({ method: "get", path: "/{id}", tags: ["conversations"], security, request: { params: IdParam }, responses: { 200: jsonContent(ConversationSchema), ...authErrors, ...notFoundError } }),
     async (c) => {
       const db = database(c.env.DB);
-      const [j] = await rowsJson(db, [await own(db, c.var.auth.business.id, c.req.valid("param").id)]);
+      const [j] = await rowsJson(db, [await own(db, c.var.auth, c.req.valid("param").id)]);
       return c.json(j, 200);
     },
   )
@@ -186,7 +198,7 @@ conversationsApi
       const b = c.req.valid("json");
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      const current = await own(db, businessId, c.req.valid("param").id);
+      const current = await own(db, c.var.auth, c.req.valid("param").id);
       const now = Date.now();
       const set: Partial<Conversation> = { updatedAt: now };
       if (b.status !== undefined) {
@@ -213,7 +225,7 @@ conversationsApi
       }
       // The new assignee hears about it (not when they took it themselves).
       if (b.assignee_id && b.assignee_id !== current.conversation.assigneeId) await notifyAssigned(c.env, db, c.var.auth, current, b.assignee_id);
-      const [j] = await rowsJson(db, [await own(db, businessId, current.conversation.id)]);
+      const [j] = await rowsJson(db, [await reread(db, businessId, current.conversation.id)]);
       if (j) await publishInbox(c.env, businessId, [{ type: "conversation.changed", conversation: j }]);
       return c.json(j, 200);
     },
@@ -230,7 +242,7 @@ conversationsApi
     async (c) => {
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      const r = await own(db, businessId, c.req.valid("param").id);
+      const r = await own(db, c.var.auth, c.req.valid("param").id);
       await relabelConversation(db, businessId, r.conversation.id, c.req.valid("json").label_ids, []);
       const [j] = await rowsJson(db, [r]);
       return c.json(j, 200);
@@ -249,7 +261,7 @@ conversationsApi
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
       const p = c.req.valid("param");
-      const r = await own(db, businessId, p.id);
+      const r = await own(db, c.var.auth, p.id);
       await relabelConversation(db, businessId, r.conversation.id, [], [p.label_id]);
       const [j] = await rowsJson(db, [r]);
       return c.json(j, 200);
@@ -268,7 +280,7 @@ conversationsApi
     async (c) => {
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      const r = await own(db, businessId, c.req.valid("param").id);
+      const r = await own(db, c.var.auth, c.req.valid("param").id);
       const q = c.req.valid("query");
       if (q.after) {
         // Newer than a message: walk back from the newest until that message (bounded by limit).
@@ -300,7 +312,7 @@ conversationsApi
     async (c) => {
       const db = database(c.env.DB);
       const auth = c.var.auth;
-      const r = await own(db, auth.business.id, c.req.valid("param").id);
+      const r = await own(db, auth, c.req.valid("param").id);
       const key = c.req.valid("header")["idempotency-key"];
       const { message, created } = await replyOnConversation(c.env, db, auth.business, r, {
         text: c.req.valid("json").text,
@@ -327,9 +339,9 @@ conversationsApi
     async (c) => {
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      const r = await own(db, businessId, c.req.valid("param").id);
+      const r = await own(db, c.var.auth, c.req.valid("param").id);
       await handOff(db, businessId, r.conversation.id, c.req.valid("json").reason ?? "agent", (await getAiSettings(db, businessId)).handoffMinutes, Date.now());
-      const [json] = await rowsJson(db, [await own(db, businessId, r.conversation.id)]);
+      const [json] = await rowsJson(db, [await reread(db, businessId, r.conversation.id)]);
       if (!json) throw notFound("Conversation");
       return c.json(json, 200);
     },
@@ -347,9 +359,9 @@ conversationsApi
     async (c) => {
       const db = database(c.env.DB);
       const businessId = c.var.auth.business.id;
-      const r = await own(db, businessId, c.req.valid("param").id);
+      const r = await own(db, c.var.auth, c.req.valid("param").id);
       await releaseBot(db, businessId, r.conversation.id, Date.now());
-      const [json] = await rowsJson(db, [await own(db, businessId, r.conversation.id)]);
+      const [json] = await rowsJson(db, [await reread(db, businessId, r.conversation.id)]);
       if (!json) throw notFound("Conversation");
       return c.json(json, 200);
     },

@@ -96,6 +96,8 @@ export const internalApi = new Hono<AppEnv>()
           messages_per_day: z.number().int().min(0).nullable(),
           broadcast_recipients_per_month: z.number().int().min(0).nullable(),
           ai_tokens_per_day: z.number().int().min(0).nullable(),
+          // Optional for operators' older scripts; absent = unlimited (the business setting still caps it at ≤ 20).
+          broadcasts_running: z.number().int().min(0).nullable().default(null),
           live_chat: z.boolean(),
         }),
       }),
@@ -116,6 +118,7 @@ export const internalApi = new Hono<AppEnv>()
         messagesPerDay: b.limits.messages_per_day,
         broadcastRecipientsPerMonth: b.limits.broadcast_recipients_per_month,
         aiTokensPerDay: b.limits.ai_tokens_per_day,
+        broadcastsRunning: b.limits.broadcasts_running,
         liveChat: b.limits.live_chat,
       });
       return c.json(packageJson(row));

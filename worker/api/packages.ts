@@ -21,6 +21,7 @@ export const PackageSchema = z
       messages_per_day: Limit,
       broadcast_recipients_per_month: Limit,
       ai_tokens_per_day: Limit,
+      broadcasts_running: Limit.openapi({ description: "Broadcasts scheduled, running or waiting for their window at once; null = unlimited" }),
       live_chat: z.boolean(),
     }),
   })

@@ -6,14 +6,17 @@
 //   AI turn, before calling the model:      await assertWithinLimit(db, business, "ai_tokens_per_day", 0)   (budget left?)
 //                                           after the model answered:  await recordUsage(db, business, "ai_tokens_per_day", usage.total_tokens)
 //   live-chat widget (config/socket):       await assertWithinLimit(db, business, "live_chat")
+//   broadcast start / resume:               await assertWithinLimit(db, business, "broadcasts_running", 1)
+//                                           (usage = the business's broadcasts scheduled, running or waiting for their window)
 //   anything that wants the numbers:        const { limits, usage } = await packageUsage(db, business)
 // A breach throws ApiError 403 PACKAGE_LIMIT whose details name the limit: {limit, allowed, used, requested}.
 import type { Business } from "../db/businesses";
 import type { Db } from "../db/client";
+import { countRunningBroadcasts } from "../db/broadcasts";
 import { addUsage, countDevices, countUsers, getPackage, type Package, usageAmount } from "../db/packages";
 import { ApiError } from "../http/errors";
 
-export const LIMITS = ["devices", "agents", "messages_per_day", "broadcast_recipients_per_month", "ai_tokens_per_day", "live_chat"] as const;
+export const LIMITS = ["devices", "agents", "messages_per_day", "broadcast_recipients_per_month", "ai_tokens_per_day", "broadcasts_running", "live_chat"] as const;
 export type LimitName = (typeof LIMITS)[number];
 type CountedLimit = Exclude<LimitName, "live_chat">;
 /** null = unlimited. */
@@ -21,7 +24,7 @@ export type Limits = Record<CountedLimit, number | null> & { live_chat: boolean 
 export type Usage = Record<CountedLimit, number>;
 
 /** A business whose package row is missing (deleted by an operator) gets nothing rather than everything. */
-const NOTHING: Limits = { devices: 0, agents: 0, messages_per_day: 0, broadcast_recipients_per_month: 0, ai_tokens_per_day: 0, live_chat: false };
+const NOTHING: Limits = { devices: 0, agents: 0, messages_per_day: 0, broadcast_recipients_per_month: 0, ai_tokens_per_day: 0, broadcasts_running: 0, live_chat: false };
 
 export function limitsOf(p: Package | undefined): Limits {
   if (!p) return NOTHING;
@@ -31,6 +34,7 @@ export function limitsOf(p: Package | undefined): Limits {
     messages_per_day: p.messagesPerDay,
     broadcast_recipients_per_month: p.broadcastRecipientsPerMonth,
     ai_tokens_per_day: p.aiTokensPerDay,
+    broadcasts_running: p.broadcastsRunning,
     live_chat: p.liveChat,
   };
 }
@@ -57,6 +61,8 @@ export async function usageOf(db: Db, business: Pick<Business, "id">, limit: Cou
       return countDevices(db, business.id);
     case "agents":
       return countUsers(db, business.id);
+    case "broadcasts_running":
+      return countRunningBroadcasts(db, business.id);
     case "messages_per_day":
     case "ai_tokens_per_day":
     case "broadcast_recipients_per_month":
@@ -65,15 +71,16 @@ export async function usageOf(db: Db, business: Pick<Business, "id">, limit: Cou
 }
 
 export async function packageUsage(db: Db, business: Pick<Business, "id" | "package">, now = Date.now()): Promise<{ limits: Limits; usage: Usage }> {
-  const [limits, devices, agents, messages_per_day, broadcast_recipients_per_month, ai_tokens_per_day] = await Promise.all([
+  const [limits, devices, agents, messages_per_day, broadcast_recipients_per_month, ai_tokens_per_day, broadcasts_running] = await Promise.all([
     packageLimits(db, business),
     usageOf(db, business, "devices", now),
     usageOf(db, business, "agents", now),
     usageOf(db, business, "messages_per_day", now),
     usageOf(db, business, "broadcast_recipients_per_month", now),
     usageOf(db, business, "ai_tokens_per_day", now),
+    usageOf(db, business, "broadcasts_running", now),
   ]);
-  return { limits, usage: { devices, agents, messages_per_day, broadcast_recipients_per_month, ai_tokens_per_day } };
+  return { limits, usage: { devices, agents, messages_per_day, broadcast_recipients_per_month, ai_tokens_per_day, broadcasts_running } };
 }
 
 export function limitError(limit: LimitName, allowed: number | boolean, used: number, requested: number): ApiError {

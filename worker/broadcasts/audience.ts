@@ -1,4 +1,5 @@
-// Who a broadcast goes to: contacts by labels (all of / any of, minus exclusions) and/or chosen contacts, as one
+// Who a broadcast goes to: contacts by labels (all of / any of, minus exclusions), chosen contacts and/or the rows
+// of uploaded CSV files (CRM imports, whose custom columns are custom fields, so variables), as one
 // SQL filter so 100k recipients are materialised by a single INSERT … SELECT rather than rows through the Worker.
 // Deduplicated by normalised phone (contacts.phone is already normalised; a contact known only by its WhatsApp
 // JID counts by the JID's digits); each recipient that will not be sent gets a skip reason.
@@ -10,8 +11,10 @@ export const Audience = z
     labels_any: z.array(z.uuid()).max(20).default([]),
     exclude_labels: z.array(z.uuid()).max(20).default([]),
     contact_ids: z.array(z.uuid()).max(10_000).default([]),
+    /** Finished CSV imports (POST /contacts/import): every contact a row of the file created or merged. */
+    import_ids: z.array(z.uuid()).max(5).default([]),
   })
-  .refine((a) => a.labels_all.length + a.labels_any.length + a.contact_ids.length > 0, "choose at least one label or contact");
+  .refine((a) => a.labels_all.length + a.labels_any.length + a.contact_ids.length + a.import_ids.length > 0, "choose at least one label, contact or CSV import");
 export type Audience = z.infer<typeof Audience>;
 
 export const labelIdsOf = (a: Audience) => [...new Set([...a.labels_all, ...a.labels_any, ...a.exclude_labels])];
@@ -39,6 +42,11 @@ function members(businessId: string, a: Audience): Sql {
     params.push(JSON.stringify(a.contact_ids));
     either.push(`c.id IN (SELECT value FROM json_each(?${params.length}))`);
   }
+  if (a.import_ids.length) {
+    // The import's business is checked when the broadcast is saved; c.business_id = ?1 scopes it again here.
+    params.push(JSON.stringify(a.import_ids));
+    either.push(`c.id IN (SELECT ic.contact_id FROM contact_import_contacts ic WHERE ic.import_id IN (SELECT value FROM json_each(?${params.length})))`);
+  }
   let where = `c.business_id = ?1 AND c.archived = 0 AND (${either.join(" OR ")})`;
   if (a.exclude_labels.length) {
     params.push(JSON.stringify(a.exclude_labels));
@@ -62,6 +70,18 @@ export function materialiseStatement(d1: D1Database, broadcastId: string, busine
       CASE WHEN (${REASON}) IS NULL THEN 'pending' ELSE 'skipped' END, ${REASON}
     FROM (${m.sql}) m ORDER BY m.created_at, m.id`;
   return d1.prepare(sql).bind(...params);
+}
+
+export type SampleMember = { id: string; name: string | null; phone: string | null; custom_fields: string | null };
+
+/** The first `n` contacts the broadcast would send to, in audience order (the preview renders their texts). */
+export async function sampleMembers(d1: D1Database, businessId: string, a: Audience, n: number): Promise<SampleMember[]> {
+  const m = members(businessId, a);
+  const rows = await d1
+    .prepare(`SELECT m.id, c.name, c.phone, c.custom_fields FROM (${m.sql}) m JOIN contacts c ON c.id = m.id WHERE (${REASON}) IS NULL ORDER BY m.created_at, m.id LIMIT ?${m.params.length + 1}`)
+    .bind(...m.params, n)
+    .all<SampleMember>();
+  return rows.results;
 }
 
 export type AudienceCount = { total: number; sendable: number; skipped_reasons: Record<string, number> };

@@ -5,7 +5,7 @@
 import { and, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { createField, listFields } from "../db/contact-fields";
-import { IMPORT_BATCH, type ImportRow, writeImportBatch } from "../db/contact-import-batch";
+import { IMPORT_BATCH, type ImportRow, recordImportContacts, writeImportBatch } from "../db/contact-import-batch";
 import { relabelContacts } from "../db/labels";
 import { contactImportErrors, contactImports } from "../db/schema";
 import { getBusiness } from "../db/businesses";
@@ -52,6 +52,8 @@ export async function runImportSlice(env: Env, db: Db, importId: string, seen: S
       state.created += r.created;
       state.merged += r.merged;
       if (opts.label_ids.length > 0) await relabelContacts(db, imp.businessId, r.ids, opts.label_ids, []);
+      // Issue 11: a broadcast's audience can be this file's rows (worker/broadcasts/audience.ts import_ids).
+      await recordImportContacts(db, importId, r.ids);
     }
     if (errors.length > 0 && state.failed - errors.length < MAX_STORED_ERRORS) {
       const keep = errors.slice(0, Math.max(0, MAX_STORED_ERRORS - (state.failed - errors.length)));

@@ -26,6 +26,8 @@ export const WebhookCustomer = z.object({
   email: z.string().nullable(),
   name: z.string().nullable(),
   at: z.number(),
+  /** The rules the event matched: campaigns they trigger enrol the customer (absent in rows written before). */
+  rule_ids: z.array(z.string()).max(50).default([]),
   order: z
     .object({
       externalId: z.string(),
@@ -45,7 +47,7 @@ export function webhookCustomerFacts(
   business: Pick<Business, "country">,
   source: WebhookSource,
   payload: unknown,
-  plan: Pick<Plan, "messages">,
+  plan: Pick<Plan, "messages" | "matchedIds">,
   now: number,
 ): WebhookCustomer | null {
   const facts = eventFacts(source, payload, now);
@@ -58,7 +60,7 @@ export function webhookCustomerFacts(
   }
   const email = facts.customer.email && EMAIL.test(facts.customer.email) ? facts.customer.email.toLowerCase() : null;
   if (phones.length === 0 && email === null) return null;
-  return { source, phones: phones.slice(0, 50), email, name: facts.customer.name, at: facts.order?.eventAt ?? now, order: facts.order };
+  return { source, phones: phones.slice(0, 50), email, name: facts.customer.name, at: facts.order?.eventAt ?? now, rule_ids: plan.matchedIds.slice(0, 50), order: facts.order };
 }
 
 export async function recordWebhookCustomer(
@@ -66,15 +68,17 @@ export async function recordWebhookCustomer(
   businessId: string,
   c: WebhookCustomer,
   now: number,
-): Promise<{ contactId: string | null }> {
+): Promise<{ contactId: string | null; contactIds: string[] }> {
   // Each number is a customer; the email goes with the first.
   const targets =
     c.phones.length > 0 ? c.phones.map((phone, i) => ({ phone, email: i === 0 ? c.email : null })) : [{ phone: null, email: c.email }];
   let first: string | null = null;
+  const ids: string[] = [];
   for (const t of targets) {
     const r = await recordContact(db, businessId, { phone: t.phone, email: t.email, name: c.name, source: c.source, at: c.at });
     first ??= r?.contact.id ?? null;
+    if (r) ids.push(r.contact.id);
   }
   if (first && c.order) await upsertOrder(db, businessId, first, c.source, c.order, now);
-  return { contactId: first };
+  return { contactId: first, contactIds: ids };
 }

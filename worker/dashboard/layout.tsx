@@ -17,6 +17,7 @@ export const NAV: NavItem[] = [
   { href: "/app/messages", key: "nav_messages", min: "staff" },
   { href: "/app/templates", key: "nav_templates", min: "admin" },
   { href: "/app/broadcasts", key: "nav_broadcasts", min: "admin" },
+  { href: "/app/campaigns", key: "nav_campaigns", min: "admin" },
   { href: "/app/webhook-rules", key: "nav_webhook_rules", min: "admin" },
   { href: "/app/webhook-logs", key: "nav_webhook_logs", min: "admin" },
   { href: "/app/ai", key: "nav_ai", min: "admin" },

@@ -9,6 +9,7 @@ import { contactWhere } from "../db/contact-search";
 import { ensureLivechatSettings } from "../db/livechat-settings";
 import { CONVERSATION_STATUSES } from "../db/schema";
 import type { Auth } from "../http/types";
+import { canSee, visibleToOf } from "../inbox/visibility";
 import { parseConfig } from "../livechat/settings";
 import type { Locale, MessageKey, T } from "./i18n";
 import { inboxContext, threadData } from "./inbox-thread-data";
@@ -35,9 +36,8 @@ export function livechatPages(app: Hono<DashEnv>, h: Helpers): void {
     const search = q.q?.slice(0, 100) || undefined;
     const ctx = await inboxContext(db, auth);
     const label = ctx.labels.find((l) => l.id === q.label)?.id;
-    // Staff see their own and unassigned conversations unless the business lets them see all.
-    const cfg = parseConfig((await ensureLivechatSettings(db, auth.business.id)).config);
-    const visibleTo = !roleAtLeast(auth.role, "admin") && !cfg.staff_see_all && auth.user ? auth.user.id : undefined;
+    // Staff see their own and unassigned conversations unless the business lets them see all (one rule with the API).
+    const visibleTo = await visibleToOf(db, auth);
     const rows = await listConversations(
       db,
       auth.business.id,
@@ -45,7 +45,7 @@ export function livechatPages(app: Hono<DashEnv>, h: Helpers): void {
       50,
     );
     const found = q.c && UUID.test(q.c) ? await getConversationRow(db, auth.business.id, q.c) : undefined;
-    const picked = found && (!visibleTo || found.conversation.assigneeId === null || found.conversation.assigneeId === visibleTo) ? found : undefined;
+    const picked = found && canSee(visibleTo, found.conversation.assigneeId) ? found : undefined;
     const selected = picked ? await threadData(db, auth.business.id, picked) : null;
     const filter = { ...(status ? { status } : {}), ...(channel ? { channel } : {}), ...(q.assignee === "me" || q.assignee === "none" ? { assignee: q.assignee } : {}), ...(label ? { label } : {}), ...(search ? { q: search } : {}) };
     return c.html(h.render(c, "nav_inbox", <InboxPage t={t} rows={rows.slice(0, 50)} channels={channels} filter={filter} selected={selected} ctx={ctx} fmt={h.dateFormatter(auth, locale)} />));

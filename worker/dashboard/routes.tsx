@@ -38,12 +38,17 @@ import { scriptUrl, staticScripts } from "./static-scripts";
 import { livechatPages } from "./livechat-routes";
 import { contactPages } from "./contact-routes";
 import { aiPages } from "./ai-routes";
+import { broadcastPages } from "./broadcast-routes";
+import { deviceHealthReport } from "../broadcasts/health-report";
+import { DeviceHealthPanel } from "./pages/device-health-panel";
+import { campaignPages } from "./campaign-routes";
 import { formatDateTime, type Locale, type MessageKey, pickLocale, type T, translator } from "./i18n";
 import { Document, NAV, Shell } from "./layout";
 import { AffiliatePage } from "./pages/affiliate-page";
 import { BillingPage, InvoicePrint } from "./pages/billing-page";
 import { ForgotPasswordPage, LoginPage, ResetPasswordPage, SignupPage, VerifyEmailPage } from "./pages/auth-pages";
 import { DeviceDetailPage } from "./pages/device-detail-page";
+import { listMetaTemplates } from "../db/meta-templates";
 import { DevicesPage } from "./pages/devices-page";
 import { MessagesPage, TemplatesPage } from "./pages/messaging-pages";
 import { SettingsPage } from "./pages/settings-page";
@@ -177,10 +182,12 @@ dashboard.get("/devices/:device_key", async (c) => {
   const d = /^[0-9a-f-]{36}$/.test(key) ? await getDevice(db, auth.business.id, key) : undefined;
   if (!d) return c.html(render(c, "device_detail", <p class="card">{t("no_devices")}</p>), 404);
   const canEdit = roleAtLeast(auth.role, "admin");
-  const [live, messages, deliveries] = await Promise.all([
+  const [live, messages, deliveries, metaTemplates, health] = await Promise.all([
     deviceSession(c.env, d.deviceKey).liveStatus(),
     d.provider === "sandbox" ? listMessages(db, auth.business.id, { deviceKey: d.deviceKey }, 50) : Promise.resolve([]),
     listWebhookDeliveries(db, auth.business.id, d.deviceKey, 20),
+    d.provider === "cloud_api" ? listMetaTemplates(db, auth.business.id, d.deviceKey) : Promise.resolve([]),
+    deviceHealthReport(c.env.DB, auth.business.id, d, Date.now()),
   ]);
   return c.html(
     render(
@@ -198,6 +205,8 @@ dashboard.get("/devices/:device_key", async (c) => {
         canEdit={canEdit}
         fmt={dateFormatter(auth, locale)}
         timeZone={auth.business.timezone}
+        metaTemplates={metaTemplates}
+        health={<DeviceHealthPanel t={t} h={health} />}
       />,
     ),
   );
@@ -327,9 +336,11 @@ dashboard.get("/webhook-logs", async (c) => {
 contactPages(dashboard, { render, forbidden, dateFormatter });
 aiPages(dashboard, { render, forbidden });
 livechatPages(dashboard, { render, forbidden, dateFormatter });
+broadcastPages(dashboard, { render, forbidden, dateFormatter });
+campaignPages(dashboard, { render, forbidden, dateFormatter });
 
 // Modules whose issues have not landed yet keep their place in the navigation.
-const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies", "/inbox", "/livechat"]);
+const built = new Set(["/contacts", "/labels", "", "/settings", "/devices", "/messages", "/templates", "/users", "/api-keys", "/billing", "/affiliate", "/webhook-rules", "/webhook-logs", "/ai", "/auto-replies", "/inbox", "/livechat", "/broadcasts"]);
 for (const item of NAV) {
   const sub = item.href.replace(/^\/app/, "");
   if (built.has(sub)) continue;

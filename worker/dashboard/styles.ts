@@ -34,5 +34,9 @@ pre.msg{white-space:pre-wrap;margin:0;font:inherit}pre.payload{white-space:pre-w
 @media (max-width:760px){.inbox-cols{grid-template-columns:1fr}nav.side{display:none}main{padding:12px}}.bubble small{display:block;color:#6b7770;font-size:11px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:8px 16px}.grid input,.grid select{min-width:0;width:100%}
 .usage{margin:10px 0}.st-grace{background:#fff4e5}.st-expired{background:#fbe3e3}.st-active{background:#e3f5ec}
+.checks{display:flex;flex-wrap:wrap;gap:4px 14px}.check{display:inline-flex;gap:6px;align-items:center;margin:2px 0;color:inherit;font-size:14px}.check input{min-width:0}
+.picks{list-style:none;padding:0;margin:4px 0}.picks li{display:flex;justify-content:space-between;gap:8px;padding:3px 0;border-bottom:1px solid #eef1ef}.picks button{padding:2px 8px}
+.counters{display:flex;flex-wrap:wrap;gap:8px 22px;margin:10px 0}.counter{display:flex;flex-direction:column}.counter b{font-size:20px}.count{margin-top:12px}
+.bars{display:grid;grid-template-columns:160px 1fr 60px;gap:4px 10px;align-items:center;font-size:13px}.bars svg{display:block}
 @media print{.noprint,nav.side,header.top,.banner{display:none}.card{border:0}}
 `;

@@ -1,5 +1,5 @@
 // Broadcasts and their recipients. Every query scoped by business (recipients through their broadcast).
-import { and, desc, eq, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { type BroadcastStatus, broadcasts, type RecipientStatus } from "./schema";
@@ -45,6 +45,16 @@ export async function updateBroadcast(db: Db, businessId: string, id: string, se
     .where(and(eq(broadcasts.businessId, businessId), eq(broadcasts.id, id), guard))
     .returning()
     .get();
+}
+
+/** Broadcasts that count as running for the `broadcasts_running` limit: scheduled, running or waiting for their window. */
+export async function countRunningBroadcasts(db: Db, businessId: string): Promise<number> {
+  const r = await db
+    .select({ n: sql<number>`count(*)` })
+    .from(broadcasts)
+    .where(and(eq(broadcasts.businessId, businessId), inArray(broadcasts.status, ["scheduled", "running", "waiting_window"])))
+    .get();
+  return r?.n ?? 0;
 }
 
 export async function deleteBroadcast(db: Db, businessId: string, id: string): Promise<boolean> {

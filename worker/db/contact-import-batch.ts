@@ -1,13 +1,13 @@
 // Writes one batch of good import rows: one read for every contact sharing a phone or email with the batch,
 // the merge planner per row (against those and the rows created earlier in the batch), then one D1 batch of
 // inserts and updates. Idempotent by phone/email, so a batch redone after a crash merges instead of duplicating.
-import { and, eq, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import { type Known, planMerge } from "../crm/merge-plan";
 import type { FieldValue } from "../crm/custom-fields";
 import type { Db } from "./client";
 import { type Contact } from "./contacts";
-import { contacts } from "./schema";
+import { contactImportContacts, contactImports, contacts } from "./schema";
 
 export type ImportRow = { name: string | null; phone: string | null; email: string | null; notes: string | null; custom: Record<string, FieldValue> };
 
@@ -83,4 +83,34 @@ export async function writeImportBatch(db: Db, businessId: string, rows: ImportR
   const [first, ...rest] = stmts;
   if (first) await db.batch([first, ...rest]);
   return { created, merged, ids: [...new Set(ids)] };
+}
+
+/** Remembers which contacts an import's rows wrote (a broadcast audience can be "this file"); redoing adds nothing. */
+export async function recordImportContacts(db: Db, importId: string, contactIds: string[]): Promise<void> {
+  if (contactIds.length === 0) return;
+  await db.run(
+    sql`INSERT INTO contact_import_contacts (import_id, contact_id) SELECT ${importId}, value FROM json_each(${JSON.stringify(contactIds)}) WHERE true ON CONFLICT DO NOTHING`,
+  );
+}
+
+/** Which of `ids` are finished imports of the business. */
+export async function doneImportIds(db: Db, businessId: string, ids: string[]): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .select({ id: contactImports.id })
+    .from(contactImports)
+    .where(and(eq(contactImports.businessId, businessId), eq(contactImports.status, "done"), inArray(contactImports.id, ids)))
+    .all();
+  return rows.map((r) => r.id);
+}
+
+/** The business's finished imports, newest first (the broadcast audience picker). */
+export async function listDoneImports(db: Db, businessId: string, limit: number): Promise<{ id: string; fileName: string | null; created: number; merged: number; createdAt: number }[]> {
+  return db
+    .select({ id: contactImports.id, fileName: contactImports.fileName, created: contactImports.created, merged: contactImports.merged, createdAt: contactImports.createdAt })
+    .from(contactImports)
+    .where(and(eq(contactImports.businessId, businessId), eq(contactImports.status, "done")))
+    .orderBy(desc(contactImports.createdAt))
+    .limit(limit)
+    .all();
 }

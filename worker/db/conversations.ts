@@ -30,21 +30,41 @@ const preview = (text: string | null) => (text ?? "").slice(0, 200);
  * (the customer wrote). Returns the updated row (the inbox's real-time event carries it).
  */
 export async function noteInbound(db: Db, conversationId: string, at: number, text: string | null = null): Promise<Conversation | undefined> {
+  return db.update(conversations).set(inboundSet(at, text)).where(eq(conversations.id, conversationId)).returning().get();
+}
+
+function inboundSet(at: number, text: string | null) {
+  return {
+    lastInboundAt: at,
+    lastMessageAt: at,
+    lastMessageText: preview(text),
+    lastMessageDirection: "in" as const,
+    unreadCount: sql`${conversations.unreadCount} + 1`,
+    status: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN 'open' ELSE ${conversations.status} END`,
+    snoozeUntil: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN NULL ELSE ${conversations.snoozeUntil} END`,
+    updatedAt: at,
+  };
+}
+
+/**
+ * noteInbound as a statement for the message's own batch, counted once: only a message newer than the last one
+ * counted moves the conversation (the website chat gives each visitor message a strictly later time), so a batch
+ * written again after its answer was lost changes nothing.
+ */
+export function noteInboundOnceStatement(db: Db, conversationId: string, at: number, text: string | null) {
   return db
     .update(conversations)
-    .set({
-      lastInboundAt: at,
-      lastMessageAt: at,
-      lastMessageText: preview(text),
-      lastMessageDirection: "in",
-      unreadCount: sql`${conversations.unreadCount} + 1`,
-      status: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN 'open' ELSE ${conversations.status} END`,
-      snoozeUntil: sql`CASE WHEN ${conversations.status} IN ('resolved', 'snoozed') THEN NULL ELSE ${conversations.snoozeUntil} END`,
-      updatedAt: at,
-    })
-    .where(eq(conversations.id, conversationId))
-    .returning()
-    .get();
+    .set(inboundSet(at, text))
+    .where(and(eq(conversations.id, conversationId), sql`coalesce(${conversations.lastInboundAt}, 0) < ${at}`))
+    .returning();
+}
+
+/** noteOutbound for the reply's own batch, only when that batch created the reply (a replay's new id is absent). */
+export function noteOutboundIfStatement(db: Db, conversationId: string, messageId: string, at: number, text: string | null) {
+  return db
+    .update(conversations)
+    .set({ lastMessageAt: at, lastMessageText: preview(text), lastMessageDirection: "out", unreadCount: 0, updatedAt: at })
+    .where(and(eq(conversations.id, conversationId), sql`EXISTS (SELECT 1 FROM messages WHERE id = ${messageId})`));
 }
 
 /** An agent's (or the bot's) reply: the last message, and the customer's messages count as read. */
@@ -128,12 +148,18 @@ export async function updateConversation(db: Db, businessId: string, id: string,
     .get();
 }
 
-/** Unread messages over the business's open conversations (the inbox badge). */
-export async function unreadTotals(db: Db, businessId: string): Promise<{ conversations: number; messages: number }> {
+/** Unread messages over the business's open conversations (the inbox badge), within a staff member's view. */
+export async function unreadTotals(db: Db, businessId: string, visibleTo?: string): Promise<{ conversations: number; messages: number }> {
   const row = await db
     .select({ conversations: sql<number>`count(*)`, messages: sql<number>`coalesce(sum(${conversations.unreadCount}), 0)` })
     .from(conversations)
-    .where(and(eq(conversations.businessId, businessId), gt(conversations.unreadCount, 0)))
+    .where(
+      and(
+        eq(conversations.businessId, businessId),
+        gt(conversations.unreadCount, 0),
+        visibleTo ? or(isNull(conversations.assigneeId), eq(conversations.assigneeId, visibleTo)) : undefined,
+      ),
+    )
     .get();
   return row ?? { conversations: 0, messages: 0 };
 }

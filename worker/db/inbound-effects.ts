@@ -24,28 +24,6 @@ export function insertEffectStatements(db: Db, rows: NewInboundEffect[], now: nu
   );
 }
 
-/**
- * The `webhook_customer` effect of an accepted webhook event, for the event's own batch after its claim: written
- * only when this request owns the event (a redelivery's claim keeps the first log id, so nothing is written).
- */
-export function webhookCustomerEffectStatement(
-  d1: D1Database,
-  e: { businessId: string; eventKey: string; logId: string; payload: unknown; nextAt: number; now: number },
-): D1PreparedStatement {
-  return d1
-    .prepare(
-      `INSERT INTO inbound_effects (id, business_id, device_key, message_id, kind, payload, attempts, next_at, done_at, created_at)
-       SELECT ?1, ?2, NULL, ?3, 'webhook_customer', ?4, 0, ?5, NULL, ?6
-       WHERE EXISTS (SELECT 1 FROM webhook_events WHERE business_id = ?2 AND event_key = ?7 AND log_id = ?3)
-       ON CONFLICT (id) DO NOTHING`,
-    )
-    .bind(webhookCustomerEffectId(e.logId), e.businessId, e.logId, JSON.stringify(e.payload), e.nextAt, e.now, e.eventKey);
-}
-
-export function webhookCustomerEffectId(logId: string): string {
-  return `webhook_customer:${logId}`;
-}
-
 export async function markEffectsDone(db: Db, ids: string[], at: number): Promise<void> {
   if (ids.length) await db.update(inboundEffects).set({ doneAt: at }).where(inArray(inboundEffects.id, ids));
 }

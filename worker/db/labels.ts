@@ -2,6 +2,7 @@
 // label checks that both the label and the contact belong to the caller's business.
 import { and, asc, eq, inArray, type SQL, sql } from "drizzle-orm";
 import { SQLiteSyncDialect } from "drizzle-orm/sqlite-core";
+import { enrolLabelSql } from "./campaign-enrollments";
 import type { Db } from "./client";
 import { contactLabels, contacts, conversationLabels, conversations, labels } from "./schema";
 
@@ -110,13 +111,19 @@ export const labelsOfConversations = (db: Db, ids: string[]) => labelsOf(db, con
  * Adds and removes labels on a set of contacts in one statement each, scoped to the business on both sides
  * (a foreign label or contact id simply matches nothing). Ids are chunked under D1's parameter limit.
  */
-export async function relabelContacts(db: Db, businessId: string, contactIds: string[], add: string[], remove: string[]): Promise<void> {
+export async function relabelContacts(db: Db, businessId: string, contactIds: string[], add: string[], remove: string[]): Promise<{ enrolled: number }> {
   const addIds = await ownLabelIds(db, businessId, add);
   const stmts: SQL[] = [];
+  // Campaigns triggered by a label (issue 11): each enrolment runs just before its label's insert, in the same
+  // transaction, and only for contacts that did not carry the label yet. Their positions, to count them.
+  const enrols: number[] = [];
+  const now = Date.now();
   // D1 binds at most 100 parameters: 60 contact ids + the business + up to 20 label ids.
   for (let i = 0; i < contactIds.length; i += 60) {
     const chunk = contactIds.slice(i, i + 60);
     for (const labelId of addIds) {
+      enrols.push(stmts.length);
+      stmts.push(enrolLabelSql({ businessId, contactIds: chunk, event: `label:${labelId}:${now}`, now }, labelId));
       stmts.push(sql`INSERT OR IGNORE INTO ${contactLabels} (contact_id, label_id)
           SELECT ${contacts.id}, ${labelId} FROM ${contacts} WHERE ${contacts.businessId} = ${businessId} AND ${contacts.id} IN ${chunk}`);
     }
@@ -127,7 +134,9 @@ export async function relabelContacts(db: Db, businessId: string, contactIds: st
     }
   }
   // One round trip for all of them (D1 runs a batch as one transaction).
-  if (stmts.length > 0) await db.$client.batch(stmts.map((q) => rawStatement(db, q)));
+  if (stmts.length === 0) return { enrolled: 0 };
+  const results = await db.$client.batch(stmts.map((q) => rawStatement(db, q)));
+  return { enrolled: enrols.reduce((n, i) => n + (results[i]?.meta.changes ?? 0), 0) };
 }
 
 /** A drizzle `sql` fragment as a D1 prepared statement (for batches of raw statements). */

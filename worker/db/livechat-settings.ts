@@ -19,6 +19,11 @@ export async function ensureLivechatSettings(db: Db, businessId: string, now = D
   return found;
 }
 
+/** Read only (the WhatsApp inbound path must not create a widget for a business that never opened the page). */
+export async function getLivechatSettings(db: Db, businessId: string): Promise<LivechatSettingsRow | undefined> {
+  return db.select().from(livechatSettings).where(eq(livechatSettings.businessId, businessId)).get();
+}
+
 export async function settingsByWidgetKey(db: Db, widgetKey: string): Promise<LivechatSettingsRow | undefined> {
   return db.select().from(livechatSettings).where(eq(livechatSettings.widgetKey, widgetKey)).get();
 }

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, like, or } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, like, or, sql } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Cursor } from "../lib/cursor";
 import type { Db } from "./client";
 import { afterCursor } from "./paging";
@@ -12,6 +13,11 @@ export type NewMessage = typeof messages.$inferInsert;
 const D1_MAX_PARAMS = 100;
 // Id lists leave room for the statement's other bound values (business id, status).
 const IDS_PER_STATEMENT = D1_MAX_PARAMS - 10;
+/**
+ * `column IN (the ids)` with the ids bound as one JSON list: a page of 1,000 ids is one statement (D1 binds at
+ * most 100 values), and the primary key still serves the lookup.
+ */
+const inJsonList = (column: SQLiteColumn, ids: string[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 function rowsPerInsert(rows: NewMessage[]): number {
   let widest = 1;
   for (const r of rows) {
@@ -38,11 +44,11 @@ export function insertMessageStatement(db: Db, row: NewMessage) {
   return db.insert(messages).values(row).onConflictDoNothing({ target: [messages.businessId, messages.idempotencyKey] }).returning();
 }
 
-/** A new outbound text message, as the hot paths that batch their own writes create it. */
-export type NewTextMessage = Required<Pick<NewMessage, "id" | "businessId" | "deviceKey" | "idempotencyKey" | "to" | "text" | "source" | "lane">>;
+/** A new outbound message, as the hot paths that batch their own writes create it (`content` for media and templates). */
+export type NewTextMessage = Required<Pick<NewMessage, "id" | "businessId" | "deviceKey" | "idempotencyKey" | "to" | "text" | "source" | "lane">> & { content?: Record<string, unknown> | null };
 export type CreatedMessage = { id: string; businessId: string; deviceKey: string };
 
-const TEXT_MESSAGE_COLUMNS = 8;
+const TEXT_MESSAGE_COLUMNS = 9;
 const ROWS_PER_STATEMENT = Math.floor(D1_MAX_PARAMS / TEXT_MESSAGE_COLUMNS);
 
 /**
@@ -57,12 +63,39 @@ export function insertTextMessagesStatements(d1: D1Database, rows: NewTextMessag
     out.push(
       d1
         .prepare(
-          `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (business_id, idempotency_key) DO NOTHING RETURNING id, business_id AS businessId, device_key AS deviceKey`,
+          `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, content, source, lane) VALUES ${chunk.map(() => "(?, ?, ?, ?, ?, ?, ?, ?, ?)").join(", ")} ON CONFLICT (business_id, idempotency_key) DO NOTHING RETURNING id, business_id AS businessId, device_key AS deviceKey`,
         )
-        .bind(...chunk.flatMap((m) => [m.id, m.businessId, m.deviceKey, m.idempotencyKey, m.to, m.text, m.source, m.lane])),
+        .bind(...chunk.flatMap((m) => [m.id, m.businessId, m.deviceKey, m.idempotencyKey, m.to, m.text, m.content ? JSON.stringify(m.content) : null, m.source, m.lane])),
     );
   }
   return out;
+}
+
+/**
+ * The same idempotent insert for a large page of rows of one business and device (a broadcast page): one
+ * statement over a JSON list (json_each), so its cost does not grow with D1's 100-parameter limit. The caller
+ * bounds the list's size (D1 refuses a bound value over 2 MB). No RETURNING: the caller knows the ids it chose.
+ */
+export function insertTextMessagesJsonStatement(
+  d1: D1Database,
+  common: Pick<NewTextMessage, "businessId" | "deviceKey" | "source" | "lane">,
+  rows: (Pick<NewTextMessage, "id" | "idempotencyKey" | "to" | "text"> & { content?: Record<string, unknown> | null })[],
+): D1PreparedStatement {
+  return d1
+    .prepare(
+      // `WHERE true` keeps SQLite from reading ON CONFLICT as a join constraint of the SELECT. `content` (media and
+      // templates) is copied as JSON text; a row without it has none.
+      `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, content, source, lane)
+       SELECT value ->> 'id', ?1, ?2, value ->> 'key', value ->> 'to', value ->> 'text', value -> 'content', ?3, ?4 FROM json_each(?5) WHERE true
+       ON CONFLICT (business_id, idempotency_key) DO NOTHING`,
+    )
+    .bind(
+      common.businessId,
+      common.deviceKey,
+      common.source,
+      common.lane,
+      JSON.stringify(rows.map((r) => ({ id: r.id, key: r.idempotencyKey, to: r.to, text: r.text, ...(r.content ? { content: r.content } : {}) }))),
+    );
 }
 
 export async function getMessage(db: Db, businessId: string, id: string): Promise<Message | undefined> {
@@ -100,30 +133,22 @@ export function queuedByKeyPrefixStatement(d1: D1Database, businessId: string, p
     .bind(businessId, prefix, `${prefix}~`);
 }
 
-/** The rows of a device's jobs that are still waiting to be sent (D1 binds at most 100 parameters). */
+/** The rows of a device's jobs that are still waiting to be sent: one statement over a JSON list of ids. */
 export async function getQueuedMessages(db: Db, businessId: string, ids: string[]): Promise<Message[]> {
-  const out: Message[] = [];
-  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
-    const chunk = ids.slice(i, i + IDS_PER_STATEMENT);
-    out.push(
-      ...(await db
-        .select()
-        .from(messages)
-        .where(and(eq(messages.businessId, businessId), inArray(messages.id, chunk), eq(messages.status, "queued")))
-        .all()),
-    );
-  }
-  return out;
+  if (ids.length === 0) return [];
+  return db
+    .select()
+    .from(messages)
+    // `+`: neither the status index (every queued message of every tenant) nor the business's index may drive
+    // this; the primary key over the id list does.
+    .where(and(sql`+${messages.businessId} = ${businessId}`, inJsonList(messages.id, ids), sql`+${messages.status} = 'queued'`))
+    .all();
 }
 
-/** Marks rows as taken by the device's outbox, so the outbox sweep leaves them alone. */
+/** Marks rows as taken by the device's outbox, so the outbox sweep leaves them alone (one statement). */
 export async function markAccepted(db: Db, ids: string[], at: number): Promise<void> {
-  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
-    await db
-      .update(messages)
-      .set({ acceptedAt: at })
-      .where(inArray(messages.id, ids.slice(i, i + IDS_PER_STATEMENT)));
-  }
+  if (ids.length === 0) return;
+  await db.update(messages).set({ acceptedAt: at }).where(inJsonList(messages.id, ids));
 }
 
 /** Receipts and provider callbacks name the provider's message id; status only moves forward. Returns the id it moved, if any. */
@@ -210,8 +235,11 @@ export type StatusUpdate = { id: string; status: "sent" | "delivered" | "failed"
 const FORWARD_FROM: Record<StatusUpdate["status"], MessageStatus[]> = { sent: ["queued"], delivered: ["queued", "sent"], failed: ["queued"], skipped: ["queued"] };
 
 /**
- * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE … FROM
- * json_each(?) per target status, whatever the number of rows; each row only moves forward.
+ * Many status changes in one D1 round trip (the DeviceSession's batched write-back): one UPDATE per target
+ * status whatever the number of rows; each row only moves forward. The rows go as one JSON object keyed by message
+ * id, so each row's provider id and error are one keyed look-up in it (not a scan of the batch per row), and
+ * `+status` keeps the status index from driving the update (it would walk every queued or sent message of every
+ * tenant): the primary key over the batch's ids does.
  */
 export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: number): Promise<void> {
   const d1 = db.$client;
@@ -219,16 +247,14 @@ export async function applyStatusBatch(db: Db, updates: StatusUpdate[], at: numb
     const group = updates.filter((u) => u.status === status);
     if (group.length === 0) return [];
     const from = FORWARD_FROM[status];
-    const payload = JSON.stringify(group.map((u) => ({ id: u.id, p: u.providerMessageId, e: u.error })));
+    const payload = JSON.stringify(Object.fromEntries(group.map((u) => [u.id, { p: u.providerMessageId, e: u.error }])));
     return [
       d1
         .prepare(
-          // IN (…) keeps the primary-key lookup (an UPDATE … FROM join would scan the table); the
-          // correlated look-ups only walk the batch's own JSON.
           `UPDATE messages SET status = ?1, updated_at = ?2,
-             provider_message_id = coalesce((SELECT json_extract(value, '$.p') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), provider_message_id),
-             error = coalesce((SELECT json_extract(value, '$.e') FROM json_each(?3) WHERE json_extract(value, '$.id') = messages.id), error)
-           WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(?3)) AND status IN (${from.map((_, i) => `?${i + 4}`).join(", ")})`,
+             provider_message_id = coalesce(?3 -> id ->> 'p', provider_message_id),
+             error = coalesce(?3 -> id ->> 'e', error)
+           WHERE id IN (SELECT key FROM json_each(?3)) AND +status IN (${from.map((_, i) => `?${i + 4}`).join(", ")})`,
         )
         .bind(status, at, payload, ...from),
     ];
@@ -252,7 +278,7 @@ export async function applyReceiptBatch(db: Db, deviceKey: string, receipts: Rec
     const from = status === "read" ? ["queued", "sent", "delivered"] : ["queued", "sent"];
     return d1
       .prepare(
-        `UPDATE messages SET status = ?1, updated_at = ?2 WHERE device_key = ?3 AND provider_message_id IN (SELECT value FROM json_each(?4)) AND status IN (${from.map((_, i) => `?${i + 5}`).join(", ")}) RETURNING id`,
+        `UPDATE messages SET status = ?1, updated_at = ?2 WHERE device_key = ?3 AND provider_message_id IN (SELECT value FROM json_each(?4)) AND +status IN (${from.map((_, i) => `?${i + 5}`).join(", ")}) RETURNING id`,
       )
       .bind(status, at, deviceKey, ids, ...from);
   });

@@ -185,7 +185,7 @@ export const messages = sqliteTable(
     text: text("text"),
     // Media, template or location content beyond plain text, JSON.
     content: text("content", { mode: "json" }).$type<Record<string, unknown>>(),
-    source: text("source", { enum: ["rule", "api", "broadcast", "ai", "agent", "auto_reply", "inbound"] }).notNull(),
+    source: text("source", { enum: ["rule", "api", "broadcast", "ai", "agent", "auto_reply", "inbound", "campaign"] }).notNull(),
     lane: text("lane", { enum: ["transactional", "broadcast"] }).notNull().default("transactional"),
     status: text("status", { enum: MESSAGE_STATUSES }).notNull().default("queued"),
     error: text("error"),
@@ -525,7 +525,7 @@ export const templates = sqliteTable(
   (t) => [uniqueIndex("templates_name_unique").on(t.businessId, t.name), index("templates_business_idx").on(t.businessId, t.createdAt)],
 );
 
-export const INBOUND_EFFECT_KINDS = ["forward", "auto_reply", "webhook_customer"] as const;
+export const INBOUND_EFFECT_KINDS = ["forward", "auto_reply", "webhook_customer", "web_auto_reply"] as const;
 
 /**
  * The side effects of one stored inbound message (the device-webhook forward, the auto-reply decision) or of one
@@ -547,7 +547,8 @@ export const inboundEffects = sqliteTable(
     messageId: text("message_id").notNull(),
     kind: text("kind", { enum: INBOUND_EFFECT_KINDS }).notNull(),
     // forward: the device-webhook job; auto_reply: the chat and sender the reply needs; webhook_customer: the
-    // customer and order facts read from the event (worker/crm/webhook-customer.ts).
+    // customer and order facts read from the event (worker/crm/webhook-customer.ts); web_auto_reply: a website
+    // visitor's message to answer (worker/livechat/web-auto-reply.ts; device_key is the chat's `web:<channel>`).
     payload: text("payload", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
     attempts: integer("attempts").notNull().default(0),
     // The sweep leaves a row alone until then (the live path is still running it).
@@ -628,12 +629,19 @@ export const webhookLogs = sqliteTable(
     // Raw body, truncated to the stored cap (see docs/webhooks.md).
     payload: text("payload").notNull(),
     payloadTruncated: integer("payload_truncated", { mode: "boolean" }).notNull().default(false),
+    // The event's CRM side (worker/crm/webhook-customer.ts facts: contact + order), written with the log row when
+    // this delivery owns the event and run after the answer by the webhook-effects queue; `customer_due_at` is
+    // when the sweep may (re)run it, NULL once it ran. Kept in the log row rather than an inbound_effects row:
+    // one statement fewer in the webhook's batch (docs/benchmarks.md, bench:webhook).
+    customer: text("customer", { mode: "json" }).$type<unknown>(),
+    customerDueAt: integer("customer_due_at"),
     createdAt: createdAt(),
   },
   (t) => [
     index("webhook_logs_business_idx").on(t.businessId, t.createdAt),
     index("webhook_logs_status_idx").on(t.businessId, t.status, t.createdAt),
     index("webhook_logs_created_idx").on(t.createdAt),
+    index("webhook_logs_customer_due_idx").on(t.customerDueAt).where(sql`customer_due_at IS NOT NULL`),
   ],
 );
 
@@ -665,6 +673,8 @@ export const packages = sqliteTable("packages", {
   messagesPerDay: integer("messages_per_day"),
   broadcastRecipientsPerMonth: integer("broadcast_recipients_per_month"),
   aiTokensPerDay: integer("ai_tokens_per_day"),
+  // Broadcasts running (scheduled, running or waiting for their window) at once (issue 11).
+  broadcastsRunning: integer("broadcasts_running"),
   liveChat: integer("live_chat", { mode: "boolean" }).notNull().default(false),
   purchasable: integer("purchasable", { mode: "boolean" }).notNull().default(true),
   sortOrder: integer("sort_order").notNull().default(100),
@@ -1048,6 +1058,113 @@ export const broadcastSettings = sqliteTable("broadcast_settings", {
   settings: text("settings", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
+
+/**
+ * Meta message templates of a `cloud_api` device's WhatsApp Business Account, as last synced from the Graph API
+ * (worker/messaging/providers/cloud-api-templates.ts). A sync replaces the device's set; only `APPROVED` ones can
+ * be broadcast. Keyed by Meta's (name, language): the pair a send names.
+ */
+export const metaTemplates = sqliteTable(
+  "meta_templates",
+  {
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    deviceKey: text("device_key").notNull(),
+    name: text("name").notNull(),
+    language: text("language").notNull(),
+    // Meta's template id.
+    metaId: text("meta_id"),
+    status: text("status").notNull(),
+    category: text("category"),
+    // Meta's `components` array as given (HEADER/BODY/FOOTER/BUTTONS).
+    components: text("components", { mode: "json" }).$type<unknown[]>().notNull(),
+    syncedAt: integer("synced_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.businessId, t.deviceKey, t.name, t.language] })],
+);
+
+/**
+ * Which contacts a CSV import wrote (created or merged), so a broadcast's audience can be "the rows of this file"
+ * (worker/broadcasts/audience.ts `import_ids`). Written per batch by the import; a redone batch adds nothing.
+ */
+export const contactImportContacts = sqliteTable(
+  "contact_import_contacts",
+  {
+    importId: text("import_id")
+      .notNull()
+      .references(() => contactImports.id, { onDelete: "cascade" }),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.importId, t.contactId] })],
+);
+
+// ── Upselling campaigns (issue 11): follow-up sequences started by a trigger, run by the CampaignEngine DO ──
+export const CAMPAIGN_STATUSES = ["inactive", "active"] as const;
+export type CampaignStatus = (typeof CAMPAIGN_STATUSES)[number];
+export const CAMPAIGN_TRIGGERS = ["webhook_rule", "label_added", "manual"] as const;
+export type CampaignTrigger = (typeof CAMPAIGN_TRIGGERS)[number];
+export const ENROLLMENT_STATUSES = ["active", "completed", "exited"] as const;
+export type EnrollmentStatus = (typeof ENROLLMENT_STATUSES)[number];
+export const EXIT_REASONS = ["replied", "opted_out", "condition", "not_on_whatsapp", "invalid_phone", "contact_gone"] as const;
+export type ExitReason = (typeof EXIT_REASONS)[number];
+
+export const campaigns = sqliteTable(
+  "campaigns",
+  {
+    id: text("id").primaryKey(),
+    businessId: text("business_id")
+      .notNull()
+      .references(() => businesses.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    deviceKey: text("device_key").notNull(),
+    status: text("status", { enum: CAMPAIGN_STATUSES }).notNull().default("inactive"),
+    triggerType: text("trigger_type", { enum: CAMPAIGN_TRIGGERS }).notNull(),
+    // The webhook rule's id or the label's id the trigger listens to; null for manual.
+    triggerRef: text("trigger_ref"),
+    // [{type: "wait"|"condition"|"send", …}] — see worker/campaigns/steps.ts.
+    steps: text("steps", { mode: "json" }).$type<unknown[]>().notNull(),
+    // {window_start, window_end, days, pacing?} — the sending window of its sends (worker/broadcasts/schedule.ts).
+    window: text("window", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    exitOnReply: integer("exit_on_reply", { mode: "boolean" }).notNull().default(true),
+    labelIds: text("label_ids", { mode: "json" }).$type<string[]>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("campaigns_business_idx").on(t.businessId, t.createdAt), index("campaigns_trigger_idx").on(t.businessId, t.triggerType, t.triggerRef)],
+);
+
+/** One contact's run through a campaign, once per trigger event; `step` is the next step to run at `next_at`. */
+export const campaignEnrollments = sqliteTable(
+  "campaign_enrollments",
+  {
+    id: text("id").primaryKey(),
+    campaignId: text("campaign_id")
+      .notNull()
+      .references(() => campaigns.id, { onDelete: "cascade" }),
+    businessId: text("business_id").notNull(),
+    contactId: text("contact_id")
+      .notNull()
+      .references(() => contacts.id, { onDelete: "cascade" }),
+    // `webhook:<log id>`, `label:<label id>:<ms>`, `manual:<id>`: the same event never enrols a contact twice.
+    triggerEvent: text("trigger_event").notNull(),
+    status: text("status", { enum: ENROLLMENT_STATUSES }).notNull().default("active"),
+    exitReason: text("exit_reason", { enum: EXIT_REASONS }),
+    step: integer("step").notNull().default(0),
+    nextAt: integer("next_at", { mode: "number" }).notNull(),
+    repliedAt: integer("replied_at", { mode: "number" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("campaign_enrollments_event_unique").on(t.campaignId, t.contactId, t.triggerEvent),
+    index("campaign_enrollments_due_idx").on(t.businessId, t.status, t.nextAt),
+    index("campaign_enrollments_contact_idx").on(t.contactId, t.status),
+    index("campaign_enrollments_campaign_idx").on(t.campaignId, t.createdAt),
+  ],
+);
 
 // ── Inbox notifications (issue 13, inbox): @mentions in notes and assignments, per user ──────────────────────
 

@@ -36,12 +36,15 @@ export function eventLogStatement(
     status: WebhookLogStatus;
     signature: WebhookSignature;
     message: string;
+    /** The event's CRM facts and when the sweep may run them: kept only when this delivery owns the event. */
+    customer?: { facts: unknown; dueAt: number } | null;
   },
 ): D1PreparedStatement {
   return d1
     .prepare(
-      `INSERT INTO webhook_logs (id, business_id, source, status, event_key, rule_names, message, payload, payload_truncated, signature)
-       SELECT ?1, ?2, ?3, CASE WHEN owner = ?1 THEN ?4 ELSE 'duplicate' END, ?5, ?6, CASE WHEN owner = ?1 THEN ?7 ELSE ?8 END, ?9, ?10, ?11
+      `INSERT INTO webhook_logs (id, business_id, source, status, event_key, rule_names, message, payload, payload_truncated, signature, customer, customer_due_at)
+       SELECT ?1, ?2, ?3, CASE WHEN owner = ?1 THEN ?4 ELSE 'duplicate' END, ?5, ?6, CASE WHEN owner = ?1 THEN ?7 ELSE ?8 END, ?9, ?10, ?11,
+              CASE WHEN owner = ?1 THEN ?12 END, CASE WHEN owner = ?1 THEN ?13 END
        FROM (SELECT (SELECT log_id FROM webhook_events WHERE business_id = ?2 AND event_key = ?5) AS owner)`,
     )
     .bind(
@@ -56,6 +59,8 @@ export function eventLogStatement(
       log.payload,
       log.payloadTruncated ? 1 : 0,
       log.signature,
+      log.customer ? JSON.stringify(log.customer.facts) : null,
+      log.customer ? log.customer.dueAt : null,
     );
 }
 

@@ -6,13 +6,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { BroadcastMessage } from "../broadcasts/message";
 import { BroadcastSchedule, msUntilSendable } from "../broadcasts/schedule";
-import { allSettled, feedPage, repend } from "../broadcasts/feed";
-import { assertWithinLimit, recordUsage } from "../billing/limits";
+import { allSettled, anyPending, feedPage, repend, skipUnaccepted, unacceptedJobs } from "../broadcasts/feed";
+import { packageLimits, usageOf } from "../billing/limits";
 import { type Broadcast, getBroadcast, updateBroadcast } from "../db/broadcasts";
-import { getBusiness } from "../db/businesses";
-import { database } from "../db/client";
+import { type Business, getBusiness } from "../db/businesses";
+import { type Db, database } from "../db/client";
 import type { BroadcastStatus } from "../db/schema";
-import { ApiError } from "../http/errors";
 import { deviceSession } from "./stubs";
 import { getDevice } from "../db/devices";
 import { effectiveSettings } from "../messaging/settings";
@@ -20,8 +19,12 @@ import { healthOf } from "../broadcasts/health";
 import { deviceStats, laneCounts, recentFinished } from "../broadcasts/lane-stats";
 import { afterSend, DEFAULT_PACING, failureTrips, initialState, nextBroadcastAt, type PacerState } from "../broadcasts/pacer";
 
-/** Recipients written per page (unpaced): one D1 batch; the capacity RPC bounds it by the outbox room. */
-export const PAGE = 200;
+/**
+ * Recipients written per page (unpaced): one D1 batch and one outbox RPC; the capacity RPC bounds it by the
+ * outbox's room. A page's cost is flat in the broadcast's size (feed.ts), so the page only trades the runner's
+ * memory (one page of rows and texts) against its fixed cost per turn.
+ */
+export const PAGE = 1000;
 /** The failure-rate window: the last this many finished sends of the broadcast. */
 const FAILURE_WINDOW = 20;
 const WEEK = 7 * 24 * 3_600_000;
@@ -33,6 +36,12 @@ const SETTLE_CHECK_MS = 2000;
 const LIVE: readonly BroadcastStatus[] = ["scheduled", "running", "waiting_window"];
 
 type Mode = "running" | "paused" | "cancelled";
+
+/** How many more recipients the business's package allows this month (Infinity when unlimited). */
+async function recipientsLeft(db: Db, business: Business, now: number): Promise<number> {
+  const allowed = (await packageLimits(db, business)).broadcast_recipients_per_month;
+  return allowed === null ? Number.POSITIVE_INFINITY : allowed - (await usageOf(db, business, "broadcast_recipients_per_month", now));
+}
 
 export class BroadcastRunner extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -113,13 +122,23 @@ export class BroadcastRunner extends DurableObject<Env> {
     await this.setStatus(b, "auto_paused", reason);
   }
 
+  private async dropPage(b: Broadcast, jobs: { message_id: string }[]): Promise<void> {
+    await skipUnaccepted(this.env.DB, b.businessId, jobs.map((j) => j.message_id));
+    if (this.get("mode") === "paused") await repend(this.env.DB, b.id);
+    this.set("feeding", null);
+  }
+
+  /** The next turn, soon: the outbox had no room for all of a page. */
+  private async again(now: number): Promise<void> {
+    await this.ctx.storage.setAlarm(now + 1000);
+  }
+
   override async alarm(): Promise<void> {
     if (this.get("mode") !== "running") return;
-    const b = await this.broadcast();
-    if (!b || !LIVE.includes(b.status)) return;
     const db = database(this.env.DB);
-    const business = await getBusiness(db, b.businessId);
-    if (!business) return;
+    // Independent reads go together: a turn's fixed cost is its round trips, paid once per page.
+    const [b, business] = await Promise.all([this.broadcast(), getBusiness(db, this.get("business_id") ?? "")]);
+    if (!b || !LIVE.includes(b.status) || !business) return;
     const now = Date.now();
     const wait = msUntilSendable(now, BroadcastSchedule.parse(b.schedule), business.timezone);
     if (wait > 0) {
@@ -127,10 +146,10 @@ export class BroadcastRunner extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(now + wait);
       return;
     }
-    const row = await getDevice(db, b.businessId, b.deviceKey);
+    const [row, recent, left] = await Promise.all([getDevice(db, b.businessId, b.deviceKey), recentFinished(this.env.DB, b.id, FAILURE_WINDOW), recipientsLeft(db, business, now)]);
     if (!row) return this.autoPause("device_deleted");
     if (DEVICE_DOWN.has(row.status)) return this.autoPause(`device_${row.status}`);
-    if (failureTrips(await recentFinished(this.env.DB, b.id, FAILURE_WINDOW))) return this.autoPause("failure_rate");
+    if (failureTrips(recent)) return this.autoPause("failure_rate");
     // Sandbox devices pace at zero unless they opted in (device settings `pacing_enabled`), like the outbox does.
     const paced = effectiveSettings(row.provider, row.settings).pacing_enabled;
     const pacing = BroadcastSchedule.parse(b.schedule).pacing ?? DEFAULT_PACING;
@@ -155,17 +174,23 @@ export class BroadcastRunner extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(Math.max(cap.next_at, now + 100));
       return;
     }
-    // Paced: one message per turn, the pacer's gap between turns. Unpaced: a page, as fast as the outbox takes it.
-    const limit = Math.min(cap.available, pacer ? 1 : PAGE);
-    try {
-      await assertWithinLimit(db, business, "broadcast_recipients_per_month", limit);
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 403) return this.autoPause("package_limit");
-      throw e;
-    }
+    // Paced: one message per turn, the pacer's gap between turns. Unpaced: a page, as fast as the outbox takes it;
+    // never more than the package has left this month (a page of 1,000 must not stop a broadcast of 300).
+    // A package used up exactly by this broadcast's last page completes it rather than pausing it.
+    if (left <= 0 && (await anyPending(this.env.DB, b.id))) return this.autoPause("package_limit");
+    const limit = Math.max(1, Math.min(cap.available, pacer ? 1 : PAGE, left));
     BroadcastMessage.parse(b.message);
+    // A turn that died between its page's D1 batch and the outbox's answer left the page's jobs untaken: they go
+    // to the outbox now (it ignores the ones it has), before anything new is fed.
+    if (this.get("feeding") !== null) {
+      const lost = await unacceptedJobs(this.env.DB, b, PAGE);
+      if (lost.length && (await device.acceptBatch(lost)).deferred.length) return this.again(now);
+      this.set("feeding", null);
+    }
+    this.set("feeding", 1);
     const page = await feedPage(this.env.DB, b, limit, Number(this.get("epoch") ?? 0), this.get("last_text"));
     if (page.lastSeq === null) {
+      this.set("feeding", null);
       if (await allSettled(this.env.DB, b.id)) {
         await this.setStatus(b, "completed");
         this.set("mode", "done");
@@ -174,10 +199,19 @@ export class BroadcastRunner extends DurableObject<Env> {
       await this.ctx.storage.setAlarm(now + SETTLE_CHECK_MS);
       return;
     }
-    if (page.jobs.length) {
-      await recordUsage(db, business, "broadcast_recipients_per_month", page.jobs.length);
-      await device.acceptBatch(page.jobs);
+    // A pause or cancel that came while the page was written (RPCs interleave at awaits): its jobs never reach the
+    // outbox; the withdraw that pause or cancel did saw none of them.
+    if (this.get("mode") !== "running") return this.dropPage(b, page.jobs);
+    // The page's usage was counted in its own D1 batch (feed.ts), once per message created. Jobs the outbox had
+    // no room for (other traffic took it since the capacity answer) are handed again next turn.
+    const taken = page.jobs.length ? await device.acceptBatch(page.jobs) : { deferred: [] };
+    // …or while the outbox took it: withdrawn again, so at most what was already handed out still goes.
+    if (this.get("mode") !== "running") {
+      await this.withdraw(this.get("mode") === "paused");
+      return;
     }
+    if (taken.deferred.length) return this.again(now);
+    this.set("feeding", null);
     this.set("cursor", page.lastSeq);
     this.set("last_text", page.lastText);
     if (pacer && page.jobs.length) {

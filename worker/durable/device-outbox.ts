@@ -57,13 +57,11 @@ export class Outbox {
     }
   }
 
-  /** Which of these message ids the outbox has seen (in any state). */
+  /** Which of these message ids the outbox has seen (in any state): one look-up for a whole page. */
   known(ids: string[]): Set<string> {
     const out = new Set<string>();
-    for (let i = 0; i < ids.length; i += 100) {
-      const chunk = ids.slice(i, i + 100);
-      for (const r of this.sql.exec<{ message_id: string }>(`SELECT message_id FROM jobs WHERE message_id IN (${chunk.map(() => "?").join(",")})`, ...chunk)) out.add(r.message_id);
-    }
+    if (ids.length === 0) return out;
+    for (const r of this.sql.exec<{ message_id: string }>("SELECT message_id FROM jobs WHERE message_id IN (SELECT value FROM json_each(?))", JSON.stringify(ids))) out.add(r.message_id);
     return out;
   }
 
@@ -78,14 +76,18 @@ export class Outbox {
   }
 
   add(job: NewJob, now: number): void {
+    this.addMany([job], now);
+  }
+
+  /** Takes a page of jobs in one statement (a broadcast page is 1,000); a job already known stays as it is. */
+  addMany(jobs: NewJob[], now: number): void {
+    if (jobs.length === 0) return;
     this.sql.exec(
-      "INSERT INTO jobs (message_id, lane, to_jid, content, accepted_at, source_key) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(message_id) DO NOTHING",
-      job.id,
-      job.lane,
-      job.to,
-      JSON.stringify(job.content),
+      `INSERT INTO jobs (message_id, lane, to_jid, content, accepted_at, source_key)
+       SELECT value ->> 'id', value ->> 'lane', value ->> 'to', value ->> 'content', ?, value ->> 'key' FROM json_each(?) WHERE true
+       ON CONFLICT(message_id) DO NOTHING`,
       now,
-      job.sourceKey,
+      JSON.stringify(jobs.map((j) => ({ id: j.id, lane: j.lane, to: j.to, content: JSON.stringify(j.content), key: j.sourceKey }))),
     );
   }
 

@@ -18,7 +18,7 @@ import { CONFIG_TTL_MS, type DeviceConfig, loadDeviceConfig, syncDeviceStatus } 
 import { GatewayLink } from "./device-gateway-link";
 import { LivePublisher } from "./device-live";
 import { DeviceMeta } from "./device-meta";
-import { Outbox } from "./device-outbox";
+import { type NewJob, Outbox } from "./device-outbox";
 import { paceOf, Pump } from "./device-pump";
 import { liveStatusOf, type LiveStatus } from "./device-status";
 import { WriteBack } from "./device-write-back";
@@ -109,11 +109,14 @@ export class DeviceSession extends DurableObject<Env> {
       (a, b) => a.createdAt - b.createdAt || (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0),
     );
     const now = Date.now();
+    const jobsIn: NewJob[] = [];
     for (const m of rows) {
       const content = contentOf(m);
-      if (content) this.outbox.add({ id: m.id, lane: m.lane, to: m.to, content, sourceKey: m.idempotencyKey }, now);
+      if (content) jobsIn.push({ id: m.id, lane: m.lane, to: m.to, content, sourceKey: m.idempotencyKey });
       else this.writes.record(m.id, "failed", null, "message has no content");
     }
+    // In the queue's order (rowid), in one statement.
+    this.outbox.addMany(jobsIn, now);
     await markAccepted(db, rows.map((m) => m.id), now);
     // The outbox is the one place every outbound message passes (API, rules, broadcasts, auto-replies), and the
     // rows are already in hand: the live inbox learns of them here without another D1 read.

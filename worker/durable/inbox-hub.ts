@@ -5,7 +5,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { database } from "../db/client";
 import { errorBody } from "../http/errors";
+import { getLivechatSettings } from "../db/livechat-settings";
 import { InboxEvent, PING_FRAME, PONG_FRAME } from "../inbox/events";
+import { assigneesOf, conversationOf, limitedUser, visibleEvents } from "../inbox/hub-visibility";
+import { parseConfig } from "../livechat/settings";
 import { credentialValid, RECHECK_MS, REVOKED_CLOSE_CODE, type SocketCredential, socketTag } from "../inbox/socket-access";
 
 /** Who is on the other end of a socket, kept in its attachment so it survives hibernation. */
@@ -25,7 +28,12 @@ export const HUB_HEADERS = {
 
 const businessTag = socketTag.business;
 
+/** How long the hub trusts its copy of the business's `staff_see_all` (a change reaches open sockets within it). */
+const SEE_ALL_TTL_MS = 30_000;
+
 export class InboxHub extends DurableObject<Env> {
+  private seeAll: { value: boolean; at: number } | null = null;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Keep-alives are answered by the runtime without waking the object.
@@ -93,11 +101,35 @@ export class InboxHub extends DurableObject<Env> {
 
   /**
    * Sends each event to every socket of the business, in order. Only sockets whose attachment names the same
-   * business receive anything (the hub is named after the business; this check makes isolation explicit).
+   * business receive anything (the hub is named after the business; this check makes isolation explicit), and a
+   * staff member's sockets only the events of conversations they may see (../inbox/hub-visibility.ts).
    * Returns how many sockets it reached.
    */
   async publish(businessId: string, events: InboxEvent[]): Promise<number> {
-    return this.send(this.ctx.getWebSockets(businessTag(businessId)).filter((ws) => this.who(ws)?.business_id === businessId), events);
+    const sockets = this.ctx.getWebSockets(businessTag(businessId)).filter((ws) => this.who(ws)?.business_id === businessId);
+    const limited = new Map<string, WebSocket[]>();
+    const open: WebSocket[] = [];
+    for (const ws of sockets) {
+      const who = this.who(ws);
+      const user = who ? limitedUser(who) : null;
+      if (user === null) open.push(ws);
+      else limited.set(user, [...(limited.get(user) ?? []), ws]);
+    }
+    if (limited.size === 0 || (await this.staffSeeAll(businessId))) return this.send(sockets, events);
+    const ids = [...new Set(events.map(conversationOf).filter((id): id is string => id !== null))];
+    const assignees = await assigneesOf(this.env.DB, businessId, ids);
+    let reached = this.send(open, events);
+    for (const [user, userSockets] of limited) reached += this.send(userSockets, visibleEvents(events, user, assignees));
+    return reached;
+  }
+
+  private async staffSeeAll(businessId: string): Promise<boolean> {
+    const now = Date.now();
+    if (this.seeAll && now - this.seeAll.at < SEE_ALL_TTL_MS) return this.seeAll.value;
+    const row = await getLivechatSettings(database(this.env.DB), businessId);
+    const value = row ? parseConfig(row.config).staff_see_all : false;
+    this.seeAll = { value, at: now };
+    return value;
   }
 
   /** Like publish, to one user's sockets of the business only (their notifications). Returns how many it reached. */

@@ -20,3 +20,8 @@ export function liveChat(env: Env, conversationId: string) {
 export function broadcastRunner(env: Env, broadcastId: string) {
   return env.BROADCAST_RUNNER.get(env.BROADCAST_RUNNER.idFromName(broadcastId));
 }
+
+/** One per business (its id): the clock of its upselling campaigns. */
+export function campaignEngine(env: Env, businessId: string) {
+  return env.CAMPAIGN_ENGINE.get(env.CAMPAIGN_ENGINE.idFromName(businessId));
+}

@@ -37,7 +37,12 @@ export type AutoReplyContext = {
 
 export type AutoReply = { text: string; source: "opt_out" | "keyword" | "ai" };
 
-export type AutoReplyModule = (ctx: AutoReplyContext) => Promise<AutoReply | null>;
+/**
+ * A module answers a reply, null (not mine: the next module decides), or CONSUMED: the message was handled and
+ * nobody answers it (a second STOP from a contact already opted out must not reach a keyword rule or the AI).
+ */
+export const CONSUMED = "consumed";
+export type AutoReplyModule = (ctx: AutoReplyContext) => Promise<AutoReply | typeof CONSUMED | null>;
 export type AutoReplyKind = AutoReply["source"];
 
 /** Registered in priority order by the modules that answer (opt-out keywords, keyword replies, the AI agent). */
@@ -63,6 +68,7 @@ export async function decideAutoReply(ctx: AutoReplyContext): Promise<AutoReply 
   for (const m of modules) {
     if (m.kind === "ai" && !allowAi) continue;
     const reply = await m.decide(scoped);
+    if (reply === CONSUMED) return null;
     if (reply) return reply;
   }
   return null;

@@ -1,7 +1,8 @@
 // Running the side effects of a stored inbound message or an accepted webhook event (rows of `inbound_effects`,
-// written in their own batch): the device-webhook forward, the auto-reply decision and the webhook's customer and
-// order (`webhook_customer`). The live path runs them right after answering; the cron sweep re-drives any a crash
-// left undone. All are safe to run twice: the forward carries the same `webhook-id` on every attempt (receivers
+// written in their own batch): the device-webhook forward and the auto-reply decision (WhatsApp's `auto_reply`, the
+// website chat's `web_auto_reply`), and `webhook_customer` rows left from before webhook customers moved into their
+// log rows (worker/webhooks/customer-effects.ts). The live path runs them right after answering; the cron sweep
+// re-drives any a crash left undone. All are safe to run twice: the forward carries the same `webhook-id` on every attempt (receivers
 // dedupe, as Standard Webhooks asks), the reply is queued with the idempotency key `auto_reply:<message id>`, and
 // the customer merge and order upsert are idempotent.
 import { getBusiness, isPackageActive, type Business } from "../db/businesses";
@@ -10,6 +11,7 @@ import { type Device, getDeviceByKey } from "../db/devices";
 import { deferEffect, dueEffects, type InboundEffect, markEffectsDone, type NewInboundEffect } from "../db/inbound-effects";
 import { getMessage, type Message } from "../db/messages";
 import { recordWebhookCustomer, WebhookCustomer } from "../crm/webhook-customer";
+import { runWebAutoReply } from "../livechat/web-auto-reply";
 import { queueMessages } from "../messaging/enqueue";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import { DeviceWebhookJob } from "./device-webhook";
@@ -67,10 +69,16 @@ async function contextOf(env: Env, e: Effect): Promise<EffectContext | null> {
 
 /** Runs one effect; returns the auto-reply it queued, if any. Throws when it should be tried again. */
 async function runEffect(env: Env, e: Effect, given: EffectContext | null, now: number): Promise<AutoReply | null> {
+  // Rows of this kind were written before webhook customers moved into their log rows (migration 0019): drained
+  // here by the sweep; nothing writes them any more.
   if (e.kind === "webhook_customer") {
     const facts = WebhookCustomer.safeParse(e.payload);
     if (facts.success) await recordWebhookCustomer(database(env.DB), e.businessId, facts.data, now);
     else console.error(JSON.stringify({ level: "error", msg: "webhook customer effect unreadable; dropped", id: e.id }));
+    return null;
+  }
+  if (e.kind === "web_auto_reply") {
+    await runWebAutoReply(env, e);
     return null;
   }
   if (e.kind === "forward") {

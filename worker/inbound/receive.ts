@@ -6,9 +6,11 @@ import { database } from "../db/client";
 import { noteInbound } from "../db/conversations";
 import type { Device } from "../db/devices";
 import { insertEffectStatements } from "../db/inbound-effects";
+import { replyStatement } from "../db/campaign-enrollments";
 import { getMessageByKey, insertMessageStatement, type Message } from "../db/messages";
 import { contactConversation } from "../crm/inbound-contact";
 import { linkHandoff } from "../livechat/handoff";
+import { assignOnInbound } from "../livechat/round-robin";
 import { conversationUpdated, messageCreated, publishInbox, type WaitUntil } from "../inbox/publish";
 import { type AutoReply, decideAutoReply } from "./auto-reply";
 import type { DeviceWebhookJob, DeviceWebhookPayload } from "./device-webhook";
@@ -125,6 +127,8 @@ export async function receiveInbound(
       createdAt: now,
     }),
     ...insertEffectStatements(db, effects, now),
+    // A reply ends the contact's campaign sequences that exit on reply, and answers "no reply since" (issue 11).
+    ...(m.isGroup ? [] : [replyStatement(db, business.id, contact.id, id, now)]),
   ]);
   const message = inserted[0];
   if (!message) {
@@ -136,6 +140,8 @@ export async function receiveInbound(
     return { duplicate: true, message: stored ?? null, reply, business };
   }
   const counted = await noteInbound(db, conversation.id, now, m.text ?? (m.media ? `[${m.kind}]` : null));
+  // Issue 13: round-robin to an online agent, as for the website chat (only when the business turned it on).
+  await assignOnInbound(env, db, { businessId: business.id, conversationId: conversation.id, assigneeId: (counted ?? conversation).assigneeId }, now);
   // Live inbox: the new message and the conversation's unread count, one RPC; a failure is only logged.
   const live = publishInbox(env, business.id, [messageCreated(message, device), conversationUpdated(counted ?? conversation, m.chatJid)]);
   if (opts.waitUntil) opts.waitUntil(live);

@@ -1,11 +1,13 @@
-// Automatic assignment: a new (unassigned) conversation goes to one of the agents online in the inbox right now
+// Automatic assignment (the inbox setting `auto_assign`, on every channel: website chat and WhatsApp): a new (unassigned) conversation goes to one of the agents online in the inbox right now
 // (an open InboxHub socket), the one with the fewest open conversations assigned, ties broken by who was
 // assigned longest ago — round-robin that also balances. `max_open_per_agent` (null = no cap) skips agents at
 // their cap; nobody eligible leaves the conversation unassigned (staff see unassigned ones).
 import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { conversations, users } from "../db/schema";
+import { getLivechatSettings } from "../db/livechat-settings";
 import { inboxHub } from "../durable/stubs";
+import { type LivechatConfig, parseConfig } from "./settings";
 
 export type Candidate = { userId: string; open: number; lastAssignedAt: number };
 
@@ -49,4 +51,33 @@ export async function autoAssign(env: Env, db: Db, businessId: string, conversat
     .returning({ id: conversations.id })
     .get();
   return row ? userId : null;
+}
+
+/**
+ * A customer message arrived on a conversation (any channel): when the business turned auto-assignment on and
+ * nobody holds the conversation, it goes to an online agent. Never throws: the message is stored already, and an
+ * assignment that failed leaves the conversation unassigned (visible to every agent), not lost.
+ */
+export async function assignOnInbound(env: Env, db: Db, c: { businessId: string; conversationId: string; assigneeId: string | null }, at: number): Promise<string | null> {
+  if (c.assigneeId) return null;
+  try {
+    const cfg = parseConfig((await getLivechatSettings(db, c.businessId))?.config ?? {});
+    return cfg.auto_assign ? await assignWithConfig(env, db, c, cfg, at) : null;
+  } catch (e) {
+    return failed(c.conversationId, e);
+  }
+}
+
+/** The same with the settings at hand (the website chat keeps them in its object). Never throws. */
+export async function assignWithConfig(env: Env, db: Db, c: { businessId: string; conversationId: string }, cfg: Pick<LivechatConfig, "max_open_per_agent">, at: number): Promise<string | null> {
+  try {
+    return await autoAssign(env, db, c.businessId, c.conversationId, cfg.max_open_per_agent, at);
+  } catch (e) {
+    return failed(c.conversationId, e);
+  }
+}
+
+function failed(conversationId: string, e: unknown): null {
+  console.warn(JSON.stringify({ level: "warn", msg: "auto-assignment failed; left unassigned", conversation_id: conversationId, error: String(e) }));
+  return null;
 }

@@ -1,84 +1,58 @@
-// The inbound path of the website chat: what receiveInbound (worker/inbound/receive.ts) is for WhatsApp. A
-// visitor's message is stored in `messages` (idempotent by the widget's client id), counted on the conversation
-// (a resolved or snoozed conversation opens again), and published to the inbox in real time; outside business
-// hours the business's out-of-office text answers once a day per conversation.
-// Rows are addressed as addresses.ts says.
-import type { ChatItem } from "../../widget/protocol";
-import { type Business, getBusiness, isPackageActive } from "../db/businesses";
+// The inbound path of the website chat: what receiveInbound (worker/inbound/receive.ts) is for WhatsApp, driven
+// by the conversation's chat object (worker/durable/live-chat.ts). The message is written to D1 in one batch with
+// its conversation count and auto-reply effect (web-store.ts), the inbox hears of it (one InboxHub call), and only
+// then come the slower steps, none of which holds up the inbox: auto-assignment, the out-of-office reply outside
+// business hours (once a day per conversation), and the auto-reply effect (keyword rules, the AI agent), which
+// the cron sweep re-drives if the object dies before it ran. Rows are addressed as addresses.ts says.
+import { getBusiness } from "../db/businesses";
 import { database } from "../db/client";
-import { getConversationRow, noteInbound } from "../db/conversations";
-import { ensureLivechatSettings } from "../db/livechat-settings";
-import { insertMessageStatement, type Message } from "../db/messages";
-import { decideAutoReply } from "../inbound/auto-reply";
+import { getConversationRow } from "../db/conversations";
 import { replyOnConversation } from "../crm/conversation-reply";
+import { driveEffects } from "../inbound/effects";
 import { conversationUpdated, messageCreated, publishInbox } from "../inbox/publish";
-import { webChatJid, webDeviceKey } from "./addresses";
-import { autoAssign } from "./round-robin";
-import { parseConfig, withinHours } from "./settings";
+import { webChatJid } from "./addresses";
+import { assignWithConfig } from "./round-robin";
+import { withinHours } from "./settings";
+import type { ChatHot, Stored, WebChatMeta } from "./web-store";
 
-/** Who the chat object speaks for, set by the Worker when the visitor connects (from the verified token). */
-export type WebChatMeta = { businessId: string; conversationId: string; channelId: string; visitorId: string };
+export type { WebChatMeta } from "./web-store";
 
-
-export async function receiveWebMessage(env: Env, meta: WebChatMeta, m: { cid: string; text: string; at: number; media?: ChatItem["media"] }): Promise<void> {
-  const db = database(env.DB);
-  const [inserted] = await db.batch([
-    insertMessageStatement(db, {
-      id: crypto.randomUUID(),
-      businessId: meta.businessId,
-      deviceKey: webDeviceKey(meta.channelId),
-      direction: "in",
-      idempotencyKey: `in:web:${meta.conversationId}:${m.cid}`,
-      to: webChatJid(meta.visitorId),
-      text: m.text,
-      content: m.media
-        ? { kind: m.media.mime === "application/pdf" ? "document" : "image", sender_jid: webChatJid(meta.visitorId), sender_name: null, media: { url: m.media.url, mime_type: m.media.mime, file_name: m.media.name } }
-        : { kind: "text", sender_jid: webChatJid(meta.visitorId), sender_name: null },
-      source: "inbound",
-      status: "delivered",
-      providerMessageId: m.cid,
-      conversationId: meta.conversationId,
-      createdAt: m.at,
-    }),
-  ]);
-  const message = inserted[0];
-  // Stored before (a retry of a write whose answer was lost): nothing more to do.
-  if (!message) return;
-  const counted = await noteInbound(db, meta.conversationId, m.at, m.text);
+/** The inbox hears of the stored messages and the conversation's new count in one call. */
+export async function publishWebMessages(env: Env, meta: WebChatMeta, stored: Stored): Promise<void> {
+  const c = stored.conversation;
   await publishInbox(env, meta.businessId, [
-    messageCreated(message, { phone: null }),
-    ...(counted ? [conversationUpdated(counted, webChatJid(meta.visitorId))] : []),
+    ...stored.messages.map((m) => messageCreated(m, { phone: null })),
+    ...(c ? [conversationUpdated(c, webChatJid(meta.visitorId))] : []),
   ]);
-  const business = await getBusiness(db, meta.businessId);
-  if (!business) return;
-  await afterInbound(env, meta, business, m.at, counted?.assigneeId ?? null);
-  await autoReply(env, meta, business, message);
+}
+
+/** Round-robin for an unassigned conversation, when the business turned it on. Never throws. */
+export async function assignWebConversation(env: Env, meta: WebChatMeta, hot: ChatHot, stored: Stored): Promise<string | null> {
+  const c = stored.conversation;
+  if (!c || c.assigneeId || !hot.cfg.auto_assign) return null;
+  return assignWithConfig(env, database(env.DB), { businessId: meta.businessId, conversationId: meta.conversationId }, hot.cfg, c.lastInboundAt ?? Date.now());
 }
 
 /**
- * The same auto-reply as a WhatsApp message gets (worker/inbound/auto-reply.ts: opt-out, keyword replies, then
- * the AI agent for the website chat when it is on), answered on this conversation. The AI answers later through
- * its own object; a keyword reply goes out now, idempotent by the message id.
+ * Outside business hours the out-of-office text answers once per conversation per local day (idempotency key
+ * `auto_reply:ooo:<conversation>:<date>`). Returns the local day answered, so the chat object can skip the
+ * D1 work for the rest of the day; null when nothing was due.
  */
-async function autoReply(env: Env, meta: WebChatMeta, business: Business, message: Message): Promise<void> {
-  if (!isPackageActive(business)) return;
-  const reply = await decideAutoReply({ env, business, device: null, channelId: meta.channelId, message, chatJid: webChatJid(meta.visitorId), senderName: null });
-  if (!reply) return;
+export async function outOfOffice(env: Env, meta: WebChatMeta, hot: ChatHot, at: number, answeredDay: string | null): Promise<string | null> {
+  if (!hot.active || withinHours(hot.cfg, hot.timezone, at) || !hot.cfg.out_of_office) return null;
+  const day = new Intl.DateTimeFormat("en-CA", { timeZone: hot.timezone }).format(new Date(at));
+  if (day === answeredDay) return null;
   const db = database(env.DB);
-  const row = await getConversationRow(db, business.id, meta.conversationId);
-  if (row) await replyOnConversation(env, db, business, row, { text: reply.text, idempotencyKey: `auto_reply:${message.id}`, source: "auto_reply" });
+  const [business, row] = await Promise.all([getBusiness(db, meta.businessId), getConversationRow(db, meta.businessId, meta.conversationId)]);
+  if (!business || !row) return null;
+  await replyOnConversation(env, db, business, row, { text: hot.cfg.out_of_office, idempotencyKey: `auto_reply:ooo:${meta.conversationId}:${day}`, source: "auto_reply" });
+  return day;
 }
 
-/** Auto-assignment of an unassigned conversation, then the out-of-office reply outside business hours. */
-async function afterInbound(env: Env, meta: WebChatMeta, business: Business, at: number, assignee: string | null): Promise<void> {
-  const db = database(env.DB);
-  const cfg = parseConfig((await ensureLivechatSettings(db, business.id)).config);
-  if (cfg.auto_assign && !assignee) await autoAssign(env, db, business.id, meta.conversationId, cfg.max_open_per_agent, at);
-  if (withinHours(cfg, business.timezone, at) || !cfg.out_of_office) return;
-  const row = await getConversationRow(db, business.id, meta.conversationId);
-  if (!row) return;
-  const day = new Intl.DateTimeFormat("en-CA", { timeZone: business.timezone }).format(new Date(at));
-  await replyOnConversation(env, db, business, row, { text: cfg.out_of_office, idempotencyKey: `auto_reply:ooo:${meta.conversationId}:${day}`, source: "auto_reply" });
+/** Runs the auto-reply effects this write created (a failure is deferred to the sweep inside driveEffects). */
+export async function runWebEffects(env: Env, stored: Stored): Promise<void> {
+  if (stored.effects.length === 0) return;
+  await driveEffects(env, stored.effects, null, Date.now());
 }
 
 /** The visitor is typing: the inbox shows it (fire-and-forget, like every inbox publish). */

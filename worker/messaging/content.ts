@@ -4,12 +4,17 @@ import { z } from "zod";
 import { JobContent } from "../../protocol/gateway-protocol";
 import type { Message } from "../db/messages";
 
+/** One text parameter in Meta's shape; `parameter_name` for templates with named placeholders ({{first_name}}). */
+const MetaTextParameter = z.object({ type: z.literal("text"), text: z.string().min(1).max(1024), parameter_name: z.string().max(64).optional() });
+
 export const MetaTemplateContent = z.object({
   kind: z.literal("meta_template"),
   name: z.string().min(1).max(512),
   language: z.string().min(2).max(15),
   /** Body parameters in order ({{1}}, {{2}}, …). */
   params: z.array(z.string().max(1024)).max(50).default([]),
+  /** Header and body parameters in Meta's `components` shape (broadcasts); when given, `params` is not used. */
+  components: z.array(z.object({ type: z.enum(["header", "body"]), parameters: z.array(MetaTextParameter).min(1).max(50) })).max(2).optional(),
 });
 export type MetaTemplateContent = z.infer<typeof MetaTemplateContent>;
 

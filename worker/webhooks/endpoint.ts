@@ -18,9 +18,7 @@ import type { AppEnv } from "../http/types";
 import { decryptSecret, safeEqual, sha256Hex } from "../lib/crypto";
 import { enqueueJobs } from "../messaging/enqueue";
 import { webhookCustomerFacts } from "../crm/webhook-customer";
-import { webhookCustomerEffectStatement } from "../db/inbound-effects";
-import { EFFECT_GRACE_MS } from "../inbound/effects";
-import { customerEffectMessage } from "./customer-effects";
+import { CUSTOMER_GRACE_MS, customerEffectMessage } from "./customer-effects";
 import { sendCustomerEffect } from "./effect-sends";
 import { webhookContext } from "./context-cache";
 import { jsonDepth } from "./path";
@@ -173,7 +171,7 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   const status: WebhookLogStatus = plan.matched.length === 0 ? "no_match" : plan.outcomes.some((o) => !o.ok) ? "failed" : "success";
   const logId = crypto.randomUUID();
   const now = Date.now();
-  // The CRM side (contact + order timeline) is an effect row in this batch, run after the answer by the
+  // The CRM side (contact + order timeline) rides in the log row of this batch, run after the answer by the
   // webhook-effects queue (./customer-effects.ts): the sender does not wait for the merge, the merge runs in
   // batches, and a crash before it ran is re-driven by the sweep.
   const customer = webhookCustomerFacts(business, adapter.id, parsed.value, plan, now);
@@ -181,18 +179,6 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
   const results = await d1.batch<CreatedMessage>([
     claimEventStatement(d1, business.id, eventKey, logId),
     ...inserts,
-    ...(customer
-      ? [
-          webhookCustomerEffectStatement(d1, {
-            businessId: business.id,
-            eventKey,
-            logId,
-            payload: customer,
-            nextAt: now + EFFECT_GRACE_MS,
-            now,
-          }),
-        ]
-      : []),
     eventLogStatement(d1, {
       id: logId,
       businessId: business.id,
@@ -202,6 +188,7 @@ async function handleWebhook(c: Context<AppEnv>, businessId: string, token: stri
       eventKey,
       ruleNames: plan.matched,
       message: planSummary(plan),
+      customer: customer ? { facts: customer, dueAt: now + CUSTOMER_GRACE_MS } : null,
       ...payloadForLog(text),
     }),
   ]);

@@ -62,7 +62,8 @@ export function messageKeyPrefix(eventKey: string): string {
 }
 
 export type RuleOutcome = { rule: string; ok: boolean; detail: string };
-export type Plan = { matched: string[]; messages: NewTextMessage[]; outcomes: RuleOutcome[] };
+/** `matchedIds`: the ids of the matched rules (campaigns triggered by a rule enrol the event's customer). */
+export type Plan = { matched: string[]; matchedIds: string[]; messages: NewTextMessage[]; outcomes: RuleOutcome[] };
 
 export function planMessages(args: {
   business: Pick<Business, "id" | "timezone" | "locale" | "country">;
@@ -72,7 +73,7 @@ export function planMessages(args: {
   payload: unknown;
 }): Plan {
   const { business, source, eventKey, payload } = args;
-  const plan: Plan = { matched: [], messages: [], outcomes: [] };
+  const plan: Plan = { matched: [], matchedIds: [], messages: [], outcomes: [] };
   const ctx = { timeZone: business.timezone, locale: business.locale };
   const compiled = compileRules(args.rules);
   const fields = compiled.table.read(payload);
@@ -88,6 +89,7 @@ export function planMessages(args: {
     }
     if (!compiled.matches(i, fields)) continue;
     plan.matched.push(rule.name);
+    plan.matchedIds.push(rule.id);
     if (!rule.deviceExists) {
       plan.outcomes.push({ rule: rule.name, ok: false, detail: `device ${rule.deviceKey} no longer exists` });
       continue;

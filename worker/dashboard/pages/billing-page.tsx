@@ -10,7 +10,7 @@ import type { MessageKey, T } from "../i18n";
 
 type State = Awaited<ReturnType<typeof billingState>>;
 
-const COUNTED = ["devices", "agents", "messages_per_day", "broadcast_recipients_per_month", "ai_tokens_per_day"] as const;
+const COUNTED = ["devices", "agents", "messages_per_day", "broadcast_recipients_per_month", "ai_tokens_per_day", "broadcasts_running"] as const;
 
 export function BillingPage(props: { t: T; state: State; packages: Package[]; invoices: Invoice[]; fmt: (ms: number) => string }) {
   const { t, state: s, fmt } = props;

@@ -14,6 +14,13 @@ import { scriptUrl } from "../static-scripts";
 
 export type ContactsFilter = { q?: string; label?: string[]; mode?: string; archived?: boolean };
 
+/** The list's filter as the bulk API's `filter` (POST /api/v1/contacts/bulk): what "every matching contact" acts on. */
+export function bulkFilterOf(f: ContactsFilter): Record<string, unknown> {
+  const labels = f.label ?? [];
+  const key = f.mode === "all" ? "labels_all" : f.mode === "none" ? "labels_none" : "labels_any";
+  return { ...(f.q ? { q: f.q } : {}), ...(labels.length ? { [key]: labels } : {}), archived: f.archived === true };
+}
+
 export function ContactsPage(props: {
   t: T;
   rows: { contact: Contact; labels: Label[] }[];
@@ -69,8 +76,11 @@ export function ContactsPage(props: {
           </>
         ) : null}
       </form>
-      <form class="card row" id="bulk" data-bulk="/api/v1/contacts/bulk">
+      <form class="card row" id="bulk" data-bulk="/api/v1/contacts/bulk" data-filter={JSON.stringify(bulkFilterOf(filter))} data-progress={t("crm_bulk_progress")}>
         <strong>{t("crm_selected")}:</strong>
+        <label style="margin:0">
+          <input type="checkbox" data-bulk-all style="min-width:0" /> {t("crm_bulk_all")}
+        </label>
         <select name="label_id">
           {props.labels.map((l) => (
             <option value={l.id}>{l.name}</option>

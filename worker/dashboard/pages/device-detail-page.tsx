@@ -5,8 +5,11 @@ import type { Message } from "../../db/messages";
 import type { WebhookDelivery } from "../../db/webhook-deliveries";
 import type { LiveStatus } from "../../durable/device-session";
 import type { DeviceSettings } from "../../messaging/settings";
+import type { Child } from "hono/jsx";
 import type { T } from "../i18n";
 import { DataTable } from "../components/data-table";
+import type { MetaTemplate } from "../../db/meta-templates";
+import { MetaTemplatesCard } from "./meta-templates-card";
 
 type Props = {
   t: T;
@@ -21,6 +24,10 @@ type Props = {
   fmt: (ms: number) => string;
   /** The business's time zone, for times the live chat renders itself. */
   timeZone: string;
+  /** A cloud_api device's synced Meta templates (empty for other providers). */
+  metaTemplates: MetaTemplate[];
+  /** The number's health card (issue 11, device-health-panel.tsx), under the live status. */
+  health?: Child;
 };
 
 function NumberField({ t, name, value, k, step }: { t: T; name: keyof DeviceSettings; value: number; k: Parameters<T>[0]; step?: string }) {
@@ -44,6 +51,8 @@ export function DeviceDetailPage({
   canEdit,
   fmt,
   timeZone,
+  metaTemplates,
+  health,
 }: Props) {
   const api = `/api/v1/devices/${d.deviceKey}`;
   return (
@@ -74,6 +83,7 @@ export function DeviceDetailPage({
         ) : null}
         {!canEdit && (d.status === "qr" || d.status === "pairing_code") ? <p class="muted">{t("pairing_admin_only")}</p> : null}
       </div>
+      {health}
       {d.provider === "baileys" && canEdit ? (
         <div class="card row">
           <form data-api={`${api}/pair`}>
@@ -170,12 +180,17 @@ export function DeviceDetailPage({
               <input name="verify_token" required />
             </div>
             <div>
+              <label>{t("waba_id")}</label>
+              <input name="waba_id" inputmode="numeric" data-optional />
+            </div>
+            <div>
               <button>{t("save")}</button>
               <div data-out class="out"></div>
             </div>
           </form>
         </div>
       ) : null}
+      {d.provider === "cloud_api" ? <MetaTemplatesCard t={t} api={api} templates={metaTemplates} canEdit={canEdit} fmt={fmt} /> : null}
       <div class="card">
         <h3>{t("pacing_title")}</h3>
         <p class="muted">{t("pacing_help")}</p>

@@ -12,6 +12,8 @@ export const CloudApiConfig = z.strictObject({
   app_secret: z.string().min(8).max(200),
   /** Chosen by the user, entered in Meta's webhook settings: answers the verify-token challenge. */
   verify_token: z.string().min(8).max(200),
+  /** The WhatsApp Business Account id: where the message templates live (template sync, broadcasts). */
+  waba_id: z.string().regex(/^\d{5,30}$/, "waba_id is the numeric WhatsApp Business Account id from Meta's dashboard").optional(),
   /** Graph API base (tests and local development only; refused unless ALLOW_GRAPH_API_OVERRIDE=true). */
   graph_api_base: z.url().optional(),
 });
@@ -46,7 +48,7 @@ export function cloudApiBody(to: string, c: OutboundContent, metaMediaId?: strin
         template: {
           name: c.name,
           language: { code: c.language },
-          components: c.params.length ? [{ type: "body", parameters: c.params.map((text) => ({ type: "text", text })) }] : [],
+          components: c.components ?? (c.params.length ? [{ type: "body", parameters: c.params.map((text) => ({ type: "text", text })) }] : []),
         },
       };
     case "location":
