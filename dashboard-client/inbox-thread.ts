@@ -39,6 +39,22 @@ export function appendMessage(m: ThreadMessage): void {
   log.scrollTop = log.scrollHeight;
 }
 
+export type ThreadNote = { id: string; conversation_id: string; text: string; created_at: number };
+
+/** Adds a note to the open thread once (the author's answer and the note.created event both bring it). */
+export function appendNote(n: ThreadNote): void {
+  const list = document.getElementById("inbox-notes");
+  if (!list || n.conversation_id !== threadId() || list.querySelector(`[data-note="${CSS.escape(n.id)}"]`)) return;
+  const li = document.createElement("li");
+  li.className = "note";
+  li.dataset.note = n.id;
+  const when = document.createElement("small");
+  when.className = "muted";
+  when.textContent = formatWhen(n.created_at);
+  li.append(n.text + " ", when);
+  list.append(li);
+}
+
 export function setMessageStatus(id: string, status: string): void {
   const pill = document.querySelector(`#inbox-messages [data-msg="${CSS.escape(id)}"] [data-status]`);
   if (pill) pill.textContent = status;
@@ -75,7 +91,7 @@ function controlsOut(text: string, ok: boolean): void {
   out.textContent = text;
 }
 
-type ConversationJson = { id: string; status: string; snooze_until: number | null; assignee_id: string | null; priority: string; labels: { id: string }[] };
+export type ConversationJson = { id: string; status: string; snooze_until: number | null; assignee_id: string | null; priority: string; labels: { id: string }[] };
 
 /** One PATCH of the open conversation; the page then shows what the server answered. */
 export async function patchConversation(data: InboxData, body: Record<string, unknown>): Promise<ConversationJson | null> {
@@ -92,7 +108,12 @@ export async function patchConversation(data: InboxData, body: Record<string, un
   }
 }
 
-function showState(data: InboxData, c: ConversationJson): void {
+/** Shows a conversation's state: the open thread's controls, or only its row when another one is open. */
+export function showState(data: InboxData, c: ConversationJson): void {
+  if (c.id !== threadId()) {
+    setRowStatus(c.id, data.t[`inbox_status_${c.status}`] ?? c.status);
+    return;
+  }
   const label = data.t[`inbox_status_${c.status}`] ?? c.status;
   const pill = document.querySelector("[data-thread-status]");
   if (pill) pill.textContent = label;
@@ -186,14 +207,7 @@ async function submitBox(form: HTMLFormElement): Promise<void> {
       replyKey = null;
       appendMessage(m);
     } else {
-      const n = (await sendJson(`/api/v1/conversations/${id}/notes`, "POST", { text })) as { text: string; created_at: number };
-      const li = document.createElement("li");
-      li.className = "note";
-      const when = document.createElement("small");
-      when.className = "muted";
-      when.textContent = formatWhen(n.created_at);
-      li.append(n.text + " ", when);
-      document.getElementById("inbox-notes")?.append(li);
+      appendNote((await sendJson(`/api/v1/conversations/${id}/notes`, "POST", { text })) as ThreadNote);
     }
     if (out) out.textContent = "";
   } catch (e) {

@@ -7,12 +7,14 @@ import { setupKeys } from "./inbox-keys";
 import { neighbour, openConversation, refreshList, rowOf, setUnread, showTotal, touchRow } from "./inbox-list";
 import { notify, setupNotifySetting } from "./inbox-notify";
 import { connectInbox } from "./inbox-socket";
-import { appendMessage, assignToMe, catchUpThread, formatWhen, initThread, markRead, patchConversation, setMessageStatus, setupThreadControls, type ThreadMessage } from "./inbox-thread";
+import { appendMessage, appendNote, assignToMe, catchUpThread, type ConversationJson, formatWhen, initThread, markRead, patchConversation, setMessageStatus, setupThreadControls, showState, type ThreadMessage, type ThreadNote } from "./inbox-thread";
 
 type InboxEvent =
   | { type: "message.created"; message: ThreadMessage & { conversation_id: string | null; sender_name: string | null; chat_jid: string } }
   | { type: "message.status"; message: { id: string; status: string } }
   | { type: "conversation.updated"; conversation: { id: string; unread_count: number } }
+  | { type: "note.created"; note: ThreadNote }
+  | { type: "conversation.changed"; conversation: ConversationJson }
   | { type: "notification"; notification: { id: string; kind: "mention" | "assigned"; conversation_id: string; text: string; actor_name: string | null } }
   | { type: string };
 
@@ -61,6 +63,10 @@ function onEvent(e: InboxEvent): void {
   } else if (e.type === "conversation.updated" && "conversation" in e) {
     const c = e.conversation;
     setUnread(c.id, c.id === threadId() && !document.hidden ? 0 : c.unread_count);
+  } else if (e.type === "conversation.changed" && "conversation" in e) {
+    showState(data, e.conversation as ConversationJson);
+  } else if (e.type === "note.created" && "note" in e) {
+    appendNote(e.note);
   } else if (e.type === "notification" && "notification" in e) {
     const n = e.notification;
     const title = n.kind === "assigned" ? (data.t.ix_assigned_you ?? "") : `${n.actor_name ?? ""} ${data.t.ix_mentioned_you ?? ""}`;

@@ -3,7 +3,7 @@
 // (checked through the API), the contact panel with an order stored by the webhook CRM step, an @mention and an
 // assignment notifying the other agent (toast, sound counter, browser notification), live list and thread
 // updates, and the phone-sized layout (390 px). Screenshots: test-artifacts/inbox-*.png.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalWorker, ROOT, startLocalWorker } from "../support/local-worker";
@@ -234,6 +234,9 @@ describe("inbox client in Chromium", () => {
     // A click on the toast opens that conversation.
     await agent.page.locator('#inbox-toasts .toast:has-text("Percakapan diserahkan ke Anda")').click();
     await agent.page.waitForSelector(`#inbox-thread[data-conversation="${budi}"]`);
+    // A change made by Sari shows in Dewi's open thread live.
+    await page.selectOption('[data-control="priority"]', "urgent");
+    await expect.poll(() => agent.page.locator('[data-control="priority"]').inputValue()).toBe("urgent");
 
     // With the setting off: still the toast, no sound and no browser notification.
     await agent.page.locator("#inbox-notify").uncheck();
@@ -242,6 +245,10 @@ describe("inbox client in Chromium", () => {
     await page.fill("#inbox-note textarea", "@dewi sekali lagi");
     await page.click("#inbox-note button");
     await agent.page.waitForSelector('#inbox-toasts .toast:has-text("sekali lagi")');
+    // Dewi has that conversation open: the note shows in her thread without a reload, once.
+    await agent.page.waitForSelector('#inbox-notes li:has-text("@dewi sekali lagi")');
+    expect(await agent.page.locator('#inbox-notes li:has-text("@dewi sekali lagi")').count()).toBe(1);
+    expect(await page.locator('#inbox-notes li:has-text("@dewi sekali lagi")').count()).toBe(1);
     expect(Number(await agent.page.evaluate("document.body.dataset.sounds"))).toBe(sounds);
     await agent.context.close();
     await page.context().close();
@@ -271,6 +278,20 @@ describe("inbox client in Chromium", () => {
     expect(texts.filter((x) => x.startsWith("Sudah sampai kak"))).toHaveLength(1);
     expect(texts.findIndex((x) => x.startsWith("Sudah sampai kak"))).toBeLessThan(texts.findIndex((x) => x.startsWith("Terima kasih")));
     expect(await page.evaluate("window.__same")).toBe(true);
+    await page.context().close();
+  });
+
+  it("has no serious accessibility violations in the inbox (axe-core), with the canned menu open", async () => {
+    const { page } = await pageFor(owner.token);
+    await page.goto(`${worker.url}/app/inbox?c=${wati}`);
+    await page.waitForSelector('body[data-inbox="live"]');
+    await page.locator("#inbox-reply textarea").click();
+    await page.keyboard.type("/");
+    await page.waitForSelector("#inbox-canned:not([hidden]) li[data-suggestion]");
+    await page.evaluate(readFileSync(`${ROOT}node_modules/axe-core/axe.min.js`, "utf8"));
+    const result = (await page.evaluate('axe.run("#inbox", { resultTypes: ["violations"] })')) as { violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] };
+    const serious = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+    expect(serious).toEqual([]);
     await page.context().close();
   });
 

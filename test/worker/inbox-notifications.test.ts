@@ -46,6 +46,8 @@ describe("inbox notifications", () => {
     await dewiSocket.ping();
     await ownerSocket.ping();
     expect(dewiSocket.events.some((e) => e.type === "notification")).toBe(false);
+    // The note itself reaches every open inbox of the business (the thread shows it live), mentioned or not.
+    expect((await dewiSocket.next("note.created")).note).toMatchObject({ id: note.body.id, conversation_id: id, author_id: t.userId, text: expect.stringContaining("tolong cek stok") });
     expect(ownerSocket.events.some((e) => e.type === "notification")).toBe(false);
 
     // The record: Sari's list has it unread; Dewi's and the author's are empty.
@@ -78,6 +80,8 @@ describe("inbox notifications", () => {
     expect(assigned.status).toBe(200);
     const ev = await sariSocket.next("notification");
     expect(ev.notification).toMatchObject({ kind: "assigned", conversation_id: id, text: "Budi" });
+    // Every open inbox follows the change (the thread's controls, the list's status).
+    expect((await sariSocket.next("conversation.changed")).conversation).toMatchObject({ id, assignee_id: sari.id, status: "open" });
     // The same assignment again is no news.
     await call(`/api/v1/conversations/${id}`, { method: "PATCH", json: { assignee_id: sari.id }, cookie: t.cookie });
     expect((await call("/api/v1/notifications", { cookie: sari.cookie })).body.items).toHaveLength(1);

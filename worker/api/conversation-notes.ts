@@ -8,6 +8,7 @@ import { visibleConversation } from "../inbox/visibility";
 import { listUsers } from "../db/users";
 import { notFound } from "../http/errors";
 import { notifyUsers } from "../inbox/notify";
+import { publishInbox } from "../inbox/publish";
 import { mentionedUsers } from "../livechat/canned";
 import { apiRouter, authErrors, jsonBody, jsonContent, listOf, notFoundError, security } from "./openapi";
 
@@ -47,6 +48,7 @@ conversationNotesApi
       const text = c.req.valid("json").text;
       const mentions = text.includes("@") ? mentionedUsers(text, await listUsers(db, auth.business.id, 200)) : [];
       const note = await addNote(db, { businessId: auth.business.id, conversationId: row.conversation.id, authorId: auth.user?.id ?? null, text, mentions });
+      await publishInbox(c.env, auth.business.id, [{ type: "note.created", note: json(note) }]);
       // Each mentioned user gets a notification (and, when their inbox is open, an event right away).
       const actor = auth.user ? { id: auth.user.id, name: auth.user.name } : null;
       await notifyUsers(c.env, db, auth.business.id, mentions, { kind: "mention", conversationId: row.conversation.id, noteId: note.id, actor, text });

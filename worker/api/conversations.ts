@@ -25,6 +25,7 @@ import { replyOnConversation } from "../crm/conversation-reply";
 import { handOff, releaseBot, silenceAfterHuman } from "../ai/bot-state";
 import { getAiSettings } from "../db/ai-settings";
 import { notifyAssigned } from "../inbox/assigned";
+import { publishInbox } from "../inbox/publish";
 import { LabelRef, labelRef } from "./contacts";
 import { MessageSchema, messageJson } from "./messages";
 import { apiRouter, authErrors, jsonBody, jsonContent, ListQuery, notFoundError, security } from "./openapi";
@@ -225,6 +226,7 @@ conversationsApi
       // The new assignee hears about it (not when they took it themselves).
       if (b.assignee_id && b.assignee_id !== current.conversation.assigneeId) await notifyAssigned(c.env, db, c.var.auth, current, b.assignee_id);
       const [j] = await rowsJson(db, [await reread(db, businessId, current.conversation.id)]);
+      if (j) await publishInbox(c.env, businessId, [{ type: "conversation.changed", conversation: j }]);
       return c.json(j, 200);
     },
   )

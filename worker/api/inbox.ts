@@ -24,7 +24,10 @@ const FRAMES_DOC = [
   "Upgrade with `Upgrade: websocket`. Server → client JSON frames:",
   "`{type:'message.created', message:{id, conversation_id, device_key, direction, chat_jid, from, to, sender_name, text, status, created_at}}`,",
   "`{type:'message.status', message:{id, device_key, status, error?}}`,",
-  "`{type:'conversation.updated', conversation:{id, device_key, chat_jid, unread_count, last_message_at}}`.",
+  "`{type:'conversation.updated', conversation:{id, device_key, chat_jid, unread_count, last_message_at}}`,",
+  "`{type:'conversation.typing', conversation_id}`, `{type:'note.created', note:{id, conversation_id, author_id, text, created_at}}`,",
+  "`{type:'conversation.changed', conversation:{id, status, snooze_until, assignee_id, priority, labels, …}}` (after a PATCH),",
+  "and to the signed-in user's sockets only `{type:'notification', notification:{id, kind: mention|assigned, conversation_id, text, actor_name, created_at}}`.",
   "Send `{\"type\":\"ping\"}` to get `{\"type\":\"pong\"}`. Only this business's events are sent. See docs/messaging.md.",
 ].join(" ");
 

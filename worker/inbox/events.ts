@@ -59,7 +59,26 @@ export const NotificationCreated = z.object({
   }),
 });
 
-export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping, NotificationCreated]);
+// An internal note was added to a conversation (every agent of the business with the thread open sees it).
+export const NoteCreated = z.object({
+  type: z.literal("note.created"),
+  note: z.object({ id: z.string(), conversation_id: z.string(), author_id: z.string().nullable(), text: z.string(), created_at: z.number() }),
+});
+
+// An agent changed the conversation's status, snooze, assignee, priority or labels (PATCH): open inboxes follow.
+export const ConversationChanged = z.object({
+  type: z.literal("conversation.changed"),
+  conversation: z.object({
+    id: z.string(),
+    status: z.string(),
+    snooze_until: z.number().nullable(),
+    assignee_id: z.string().nullable(),
+    priority: z.string(),
+    labels: z.array(z.object({ id: z.string() })),
+  }),
+});
+
+export const InboxEvent = z.discriminatedUnion("type", [MessageCreated, MessageStatusChanged, ConversationUpdated, ConversationTyping, NotificationCreated, NoteCreated, ConversationChanged]);
 export type InboxEvent = z.infer<typeof InboxEvent>;
 export type InboxMessage = z.infer<typeof InboxMessage>;
 

@@ -43,16 +43,17 @@ export function InboxPage(props: { t: T; rows: ConversationRow[]; channels: Chan
       <JsonScript id="inbox-data" data={clientData} />
       <form class="card row inbox-filter" method="get">
         <div>
-          <label>{t("inbox_channel")}</label>
-          <FilterSelect name="channel" all={t("all")} selected={filter.channel} options={channels.map((ch) => ({ value: ch.id, label: `${ch.kind === "web" ? t("inbox_web") : "WhatsApp"} · ${ch.name}` }))} />
+          <label for="f-channel">{t("inbox_channel")}</label>
+          <FilterSelect id="f-channel" name="channel" all={t("all")} selected={filter.channel} options={channels.map((ch) => ({ value: ch.id, label: `${ch.kind === "web" ? t("inbox_web") : "WhatsApp"} · ${ch.name}` }))} />
         </div>
         <div>
-          <label>{t("status")}</label>
-          <FilterSelect name="status" all={t("all")} selected={filter.status} options={CONVERSATION_STATUSES.map((s) => ({ value: s, label: t(`inbox_status_${s}`) }))} />
+          <label for="f-status">{t("status")}</label>
+          <FilterSelect id="f-status" name="status" all={t("all")} selected={filter.status} options={CONVERSATION_STATUSES.map((s) => ({ value: s, label: t(`inbox_status_${s}`) }))} />
         </div>
         <div>
-          <label>{t("inbox_assignee")}</label>
+          <label for="f-assignee">{t("inbox_assignee")}</label>
           <FilterSelect
+            id="f-assignee"
             name="assignee"
             all={t("inbox_anyone")}
             selected={filter.assignee}
@@ -63,12 +64,12 @@ export function InboxPage(props: { t: T; rows: ConversationRow[]; channels: Chan
           />
         </div>
         <div>
-          <label>{t("ix_label")}</label>
-          <FilterSelect name="label" all={t("all")} selected={filter.label} options={ctx.labels.map((l) => ({ value: l.id, label: l.name }))} />
+          <label for="f-label">{t("ix_label")}</label>
+          <FilterSelect id="f-label" name="label" all={t("all")} selected={filter.label} options={ctx.labels.map((l) => ({ value: l.id, label: l.name }))} />
         </div>
         <div>
-          <label>{t("inbox_search")}</label>
-          <input name="q" value={filter.q ?? ""} />
+          <label for="f-q">{t("inbox_search")}</label>
+          <input name="q" id="f-q" value={filter.q ?? ""} />
         </div>
         <button>{t("filter")}</button>
         <label class="notify-toggle">

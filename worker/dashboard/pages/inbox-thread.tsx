@@ -135,7 +135,7 @@ export function Thread(props: { t: T; data: ThreadData; ctx: InboxContext; fmt: 
       <h3>{t("inbox_notes")}</h3>
       <ul id="inbox-notes">
         {notes.map((n) => (
-          <li class="note">
+          <li class="note" data-note={n.id}>
             {n.text} <small class="muted">{fmt(n.createdAt)}</small>
           </li>
         ))}
