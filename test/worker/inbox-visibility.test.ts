@@ -122,8 +122,14 @@ describe("staff visibility", () => {
     await otherSocket.next("message.created", (e) => e.message.text === "rahasia pesanan saya");
     await staffSocket.next("message.created", (e) => e.message.text === "halo dari orang baru");
     await owner.next("message.created", (e) => e.message.text === "halo dari orang baru");
+    // An internal note on it and a change of its priority reach the owner, not the other staff member.
+    expect((await call(`/api/v1/conversations/${conv}/notes`, { cookie: t.cookie, json: { text: "catatan rahasia" } })).status).toBe(201);
+    expect((await call(`/api/v1/conversations/${conv}`, { method: "PATCH", cookie: t.cookie, json: { priority: "high" } })).status).toBe(200);
+    await owner.next("note.created", (e) => e.note.conversation_id === conv);
+    await owner.next("conversation.changed", (e) => e.conversation.id === conv);
     await staffSocket.ping();
     expect(staffSocket.raw.join("\n")).not.toContain("rahasia");
+    expect(staffSocket.events.some((e) => (e.type === "note.created" && e.note.conversation_id === conv) || (e.type === "conversation.changed" && e.conversation.id === conv))).toBe(false);
     expect(staffSocket.events.some((e) => e.type === "conversation.updated" && e.conversation.id === conv)).toBe(false);
     for (const s of [owner, staffSocket, otherSocket]) s.close();
   });

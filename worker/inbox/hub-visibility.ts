@@ -23,7 +23,10 @@ export function conversationOf(e: InboxEvent): string | null {
     case "message.created":
       return e.message.conversation_id;
     case "conversation.updated":
+    case "conversation.changed":
       return e.conversation.id;
+    case "note.created":
+      return e.note.conversation_id;
     case "conversation.typing":
       return e.conversation_id;
     case "notification":
