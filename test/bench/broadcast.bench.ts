@@ -7,11 +7,10 @@
 // load hardly moves. BENCH_SIZES=2000 for a quick loop. BENCH_BEFORE=<git revision> (e.g. main) runs that
 // revision's Worker too, at the sizes in BENCH_BEFORE_SIZES (default 10000: the old runner is superlinear), each
 // right before this checkout's run of the same size, so the two are compared under the same load.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { beforeBuild } from "../support/before-build";
-import { ROOT, startLocalWorker } from "../support/local-worker";
+import { recordSection } from "../support/bench-record";
+import { startLocalWorker } from "../support/local-worker";
 import { cpuMs } from "../support/proc-cpu";
 import { rssKb, workerdPids } from "../support/proc-memory";
 
@@ -175,13 +174,5 @@ const md = [
   ...(failures.length ? ["", "Runs that did not finish:", ...failures.map((f) => `- ${f}`)] : []),
   "",
 ].join("\n");
-const file = path.join(ROOT, "docs/benchmarks.md");
-let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-const heading = "## Broadcast (bench:broadcast)";
-const at = doc.indexOf(heading);
-if (at >= 0) {
-  const next = doc.indexOf("\n## ", at + heading.length);
-  doc = doc.slice(0, at) + md + (next >= 0 ? `\n${doc.slice(next + 1)}` : "");
-} else doc = `${doc.trimEnd()}\n\n${md}`;
-writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
+recordSection(md);
 console.log(md);

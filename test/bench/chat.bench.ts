@@ -5,11 +5,10 @@
 // visitor → agent (send on the widget socket → message.created on an agent socket) and agent → visitor (reply
 // POST → the widget socket), and workerd RSS per socket. The Worker runs under plain miniflare
 // (test/support/local-worker.ts); each visitor comes from its own client address (the per-IP limits are real).
-import { readFileSync, writeFileSync } from "node:fs";
+import { recordSection } from "../support/bench-record";
 import os from "node:os";
-import path from "node:path";
 import WebSocket from "ws";
-import { ROOT, startLocalWorker } from "../support/local-worker";
+import { startLocalWorker } from "../support/local-worker";
 import { beforeBuild } from "../support/before-build";
 import { cpuMs, listenerPid } from "../support/proc-cpu";
 import { rssKb, workerdPids } from "../support/proc-memory";
@@ -240,6 +239,5 @@ const md = [
   `workerd RSS (this commit): ${a?.rssBefore.toFixed(0)} MB before, ${a?.rssConnected.toFixed(0)} MB with ${VISITORS + AGENTS} sockets open, ${a?.rssPeak.toFixed(0)} MB at the end of the load; sockets opened in ${a?.connectSeconds.toFixed(1)} s.`,
   "",
 ].join("\n");
-const file = path.join(ROOT, "docs", "benchmarks.md");
-writeFileSync(file, `${readFileSync(file, "utf8").trimEnd()}\n\n${md}`);
-console.log(`appended to ${file}`);
+recordSection(md);
+console.log("recorded in docs/benchmarks.md");

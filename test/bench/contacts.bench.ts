@@ -3,10 +3,9 @@
 // over the 100k contacts: p50/p99 of GET /api/v1/contacts?q= by partial phone and by name, side by side with
 // the same searches done as a plain LIKE scan on the same D1 (what the trigram index saves).
 // The Worker runs under plain miniflare (test/support/local-worker.ts). Figures go to docs/benchmarks.md.
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
-import { ROOT, startLocalWorker } from "../support/local-worker";
+import { recordSection } from "../support/bench-record";
+import { startLocalWorker } from "../support/local-worker";
 import { isolateHeap } from "../support/isolate-heap";
 import { rssKb, workerdPids } from "../support/proc-memory";
 
@@ -207,13 +206,5 @@ const md = [
   ...search.map((s) => `| ${s.label} | ${s.p50.toFixed(1)} ms | ${s.p99.toFixed(1)} ms | ${s.likeP50.toFixed(1)} ms | ${s.likeP99.toFixed(1)} ms |`),
   "",
 ].join("\n");
-const file = path.join(ROOT, "docs/benchmarks.md");
-let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-const heading = "## Contacts (bench:contacts)";
-const start = doc.indexOf(heading);
-if (start >= 0) {
-  const next = doc.indexOf("\n## ", start + heading.length);
-  doc = doc.slice(0, start) + md + (next >= 0 ? `\n${doc.slice(next + 1)}` : "");
-} else doc = `${doc.trimEnd()}\n\n${md}`;
-writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
+recordSection(md);
 console.log(md);

@@ -3,7 +3,7 @@
 // enqueued with the real queueMessages() (rows in D1, jobs on the queue); a test gateway client speaks
 // the gateway protocol over a real WebSocket and acks every job at once. Side by side in one run:
 // the sandbox provider (no gateway hop) and baileys through the gateway channel.
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { recordSection } from "../support/bench-record";
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync } from "node:fs";
@@ -13,7 +13,7 @@ import { DeviceChannel, type ChannelSession } from "../../gateway-node/src/chann
 import { WorkerApi } from "../../gateway-node/src/channel/worker-api";
 import { SessionStore } from "../../gateway-node/src/store/session-store";
 import { parseServerFrame, type GatewayFrame, type ServerFrame } from "../../protocol/gateway-protocol";
-import { type LocalD1, ROOT, startLocalWorker } from "../support/local-worker";
+import { type LocalD1, startLocalWorker } from "../support/local-worker";
 import { unlimitedPackage } from "../support/bench-package";
 
 const N = Number(process.env.BENCH_JOBS ?? 3000);
@@ -168,19 +168,6 @@ async function run(d1: LocalD1, base: URL, t: Tenant, deviceKey: string, n: numb
   return { seconds: (done - t0) / 1000, enqueueSeconds: (enqueued - t0) / 1000 };
 }
 
-function record(markdown: string): void {
-  const file = path.join(ROOT, "docs/benchmarks.md");
-  const heading = "## Send pipeline (bench:send)";
-  let doc = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n";
-  const start = doc.indexOf(heading);
-  if (start >= 0) {
-    const next = doc.indexOf("\n## ", start + heading.length);
-    doc = doc.slice(0, start) + markdown + (next >= 0 ? `\n${doc.slice(next + 1)}` : "");
-  } else {
-    doc = `${doc.trimEnd()}\n\n${markdown}`;
-  }
-  writeFileSync(file, doc.endsWith("\n") ? doc : `${doc}\n`);
-}
 
 // Ping's Worker plus the harness route of send-worker.ts, with wrangler.toml's bindings and queue consumers.
 const worker = await startLocalWorker({
@@ -248,7 +235,7 @@ try {
   ];
   console.log(lines.join("\n"));
   const cpus = os.cpus();
-  record(
+  recordSection(
     [
       "## Send pipeline (bench:send)",
       "",
