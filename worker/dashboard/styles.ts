@@ -11,7 +11,7 @@ header.top{display:flex;justify-content:space-between;align-items:center;margin-
 .card{background:#fff;border:1px solid #e1e6e3;border-radius:10px;padding:18px 20px;margin-bottom:16px}
 table{width:100%;border-collapse:collapse}th,td{text-align:left;padding:8px;border-bottom:1px solid #eef1ef;font-size:14px;vertical-align:top}
 input,select,textarea{font:inherit;padding:7px 9px;border:1px solid #c9d2cd;border-radius:6px;min-width:220px}
-button{font:inherit;padding:7px 14px;border-radius:6px;border:0;background:#128c5e;color:#fff;cursor:pointer}
+button{font:inherit;padding:7px 14px;border-radius:6px;border:0;background:#0b7a55;color:#fff;cursor:pointer}
 button.ghost{background:#eef3f0;color:#1b2330}button.danger{background:#c43d3d}
 label{display:block;margin:8px 0 4px;font-size:13px;color:#4a5650}
 .row{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end}
@@ -30,7 +30,7 @@ pre.msg{white-space:pre-wrap;margin:0;font:inherit}pre.payload{white-space:pre-w
 .bubble{max-width:70%;padding:6px 10px;border-radius:8px;background:#fff;font-size:14px;white-space:pre-wrap}
 .bubble.out{align-self:flex-end;background:#d9fdd3}.inbox-cols{display:grid;grid-template-columns:minmax(220px,1fr) 2fr;gap:16px}
 .conv-list{list-style:none;padding:0;max-height:70vh;overflow:auto}.conv-list li{border-bottom:1px solid #eef1ef}.conv-list li a{display:block;padding:8px 12px;text-decoration:none;color:inherit}
-.conv-list li.on{background:#e3f5ec}.pill.unread{background:#128c5e;color:#fff}.thread textarea{flex:1;min-width:0;font-size:16px}.note{background:#fff8e1;padding:4px 8px;margin:4px 0;list-style:none}
+.conv-list li.on{background:#e3f5ec}.pill.unread{background:#0b7a55;color:#fff}.thread textarea{flex:1;min-width:0;font-size:16px}.note{background:#fff8e1;padding:4px 8px;margin:4px 0;list-style:none}
 @media (max-width:760px){.inbox-cols{grid-template-columns:1fr}nav.side{display:none}main{padding:12px}}.bubble small{display:block;color:#6b7770;font-size:11px}
 .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:8px 16px}.grid input,.grid select{min-width:0;width:100%}
 .usage{margin:10px 0}.st-grace{background:#fff4e5}.st-expired{background:#fbe3e3}.st-active{background:#e3f5ec}

@@ -18,8 +18,8 @@ export const INBOX_STYLES = `
 #inbox-toasts .toast{background:#0f3d2e;color:#fff;padding:10px 14px;border-radius:8px;cursor:pointer;box-shadow:0 4px 16px rgba(0,0,0,.2)}
 .conv-list li[data-unread]:not([data-unread="0"]) strong{font-weight:800}
 dialog#inbox-help{border:1px solid #e1e6e3;border-radius:10px;max-width:calc(100vw - 32px)}kbd{border:1px solid #cdd6d1;border-radius:4px;padding:0 6px;background:#f5f7f6}
-/* AA contrast (4.5:1) for what the inbox puts on tinted backgrounds: buttons, small and muted text. */
-.inbox button:not(.ghost){background:#0b7a55}.inbox .muted,.inbox .bubble small{color:#4f5a54}
+/* AA contrast (4.5:1) for small and muted text on the inbox's tinted backgrounds (buttons: styles.ts, for every page). */
+.inbox .muted,.inbox .bubble small{color:#4f5a54}
 @media (max-width:1000px){#inbox-main{grid-template-columns:minmax(0,1fr)}}
 @media (max-width:760px){.inbox.has-thread .conv-list,.inbox.has-thread .inbox-filter{display:none}.thread .back{display:inline-block;margin-bottom:8px}
 .inbox-cols{grid-template-columns:minmax(0,1fr)}.inbox-filter{flex-wrap:wrap}.bubble{max-width:90%}.card{padding:12px}}
