@@ -24,6 +24,9 @@ function stepOf(el: HTMLElement): Json | null {
     return { type, check, otherwise: value(el, "otherwise") || "exit" };
   }
   if (type === "send") {
+    // A message kind the builder does not edit (saved template, media, Meta template) is sent back as it came.
+    const kept = el.querySelector<HTMLElement>("[data-message]")?.dataset.message;
+    if (kept) return { type, message: JSON.parse(kept) as Json };
     const texts = value(el, "texts")
       .split(/\n-{3,}\n/)
       .map((s) => s.trim())

@@ -69,9 +69,9 @@ describe("campaign planner", () => {
 
   it("sends once per turn, starts waits, skips past the end, exits on reply and opt-out", () => {
     const k = facts([send("a"), send("b"), { type: "wait", hours: 2 }, { type: "condition", check: { kind: "no_reply" }, otherwise: "skip_next" }, send("c")]);
-    expect(planEnrollment(k, enrolment(-1), now)).toEqual({ send: { step: 0, text: "a" }, state: { kind: "active", step: 1, nextAt: now } });
-    expect(planEnrollment(k, enrolment(1), now)).toEqual({ send: { step: 1, text: "b" }, state: { kind: "active", step: 2, nextAt: now + 7_200_000 } });
-    expect(planEnrollment(k, enrolment(2), now)).toEqual({ send: { step: 4, text: "c" }, state: { kind: "completed", step: 5 } });
+    expect(planEnrollment(k, enrolment(-1), now)).toEqual({ send: { step: 0, text: "a", content: null }, state: { kind: "active", step: 1, nextAt: now } });
+    expect(planEnrollment(k, enrolment(1), now)).toEqual({ send: { step: 1, text: "b", content: null }, state: { kind: "active", step: 2, nextAt: now + 7_200_000 } });
+    expect(planEnrollment(k, enrolment(2), now)).toEqual({ send: { step: 4, text: "c", content: null }, state: { kind: "completed", step: 5 } });
     const noExit = { ...k, exitOnReply: false };
     expect(planEnrollment(noExit, enrolment(2, { repliedAt: now - 1 }), now)).toEqual({ send: null, state: { kind: "completed", step: 5 } });
     expect(planEnrollment(k, enrolment(2, { repliedAt: now - 1 }), now).state).toEqual({ kind: "exited", step: 2, reason: "replied" });

@@ -146,14 +146,14 @@ campaignsApi
     const body = c.req.valid("json");
     const db = database(c.env.DB);
     const businessId = c.var.auth.business.id;
-    await validateCampaign(db, businessId, { deviceKey: body.device_key, trigger: body.trigger, steps: body.steps });
+    const steps = await validateCampaign(db, businessId, { deviceKey: body.device_key, trigger: body.trigger, steps: body.steps });
     const k = await insertCampaign(db, {
       id: crypto.randomUUID(),
       businessId,
       name: body.name,
       deviceKey: body.device_key,
       ...triggerColumns(body.trigger),
-      steps: body.steps,
+      steps,
       window: body.window,
       exitOnReply: body.exit_on_reply,
       labelIds: body.label_ids,
@@ -173,12 +173,12 @@ campaignsApi
     const content = p.steps !== undefined || p.trigger !== undefined || p.device_key !== undefined;
     if (content && k.status === "active") throw new ApiError(409, "CAMPAIGN_ACTIVE", "Deactivate the campaign before changing its steps, trigger or device");
     const db = database(c.env.DB);
-    if (content) await validateCampaign(db, k.businessId, { deviceKey: p.device_key ?? k.deviceKey, trigger: p.trigger ?? triggerOf(k), steps: p.steps ?? CampaignSteps.parse(k.steps) });
+    const steps = content ? await validateCampaign(db, k.businessId, { deviceKey: p.device_key ?? k.deviceKey, trigger: p.trigger ?? triggerOf(k), steps: p.steps ?? CampaignSteps.parse(k.steps) }) : undefined;
     const updated = await updateCampaign(
       db,
       k.businessId,
       k.id,
-      { name: p.name, deviceKey: p.device_key, ...(p.trigger ? triggerColumns(p.trigger) : {}), steps: p.steps, window: p.window, exitOnReply: p.exit_on_reply, labelIds: p.label_ids },
+      { name: p.name, deviceKey: p.device_key, ...(p.trigger ? triggerColumns(p.trigger) : {}), steps, window: p.window, exitOnReply: p.exit_on_reply, labelIds: p.label_ids },
       content ? "inactive" : undefined,
     );
     if (!updated) throw new ApiError(409, "CAMPAIGN_ACTIVE", "The campaign was activated meanwhile");

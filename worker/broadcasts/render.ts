@@ -16,11 +16,18 @@ function frozen(m: BroadcastMessage): ResolvedMessage | null {
   }
 }
 
-/** Throws on a row start could not have written (an unresolved or unparsable message): a bug, not input. */
-export function pagePlan(b: Pick<Broadcast, "id" | "message">): Plan {
-  const m = frozen(BroadcastMessage.parse(b.message));
-  if (!m) throw new Error(`broadcast ${b.id}: its message was not resolved at start`);
-  const p = planOf(m, b.id, null);
-  if (!p.ok) throw new Error(`broadcast ${b.id}: ${p.message}`);
+/**
+ * The renderer of a stored, resolved message; `id` salts the text choice (a broadcast's id, a campaign step's).
+ * Throws on a message its writer could not have stored (unresolved or unparsable): a bug, not input.
+ */
+export function storedPlan(message: unknown, id: string): Plan {
+  const m = frozen(BroadcastMessage.parse(message));
+  if (!m) throw new Error(`${id}: its message was not resolved when it was stored`);
+  const p = planOf(m, id, null);
+  if (!p.ok) throw new Error(`${id}: ${p.message}`);
   return p.plan;
+}
+
+export function pagePlan(b: Pick<Broadcast, "id" | "message">): Plan {
+  return storedPlan(b.message, b.id);
 }

@@ -29,8 +29,8 @@ export async function deviceBudget(
 ): Promise<Budget> {
   const none = (retryAt: number): Budget => ({ allowed: 0, retryAt, pacer: stored });
   const row = await getDevice(db, businessId, deviceKey);
-  // Campaign texts are free text: a Cloud API number could only send approved templates (docs/campaigns.md).
-  if (!row || DEVICE_DOWN.has(row.status) || row.provider === "cloud_api") return none(now + DEVICE_RETRY_MS);
+  // A Cloud API number's campaigns send only approved Meta templates (checked when the campaign is saved).
+  if (!row || DEVICE_DOWN.has(row.status)) return none(now + DEVICE_RETRY_MS);
   let pacer: PacerState | null = null;
   if (effectiveSettings(row.provider, row.settings).pacing_enabled) {
     pacer = stored ?? initialState(pacing, Math.random);

@@ -3,8 +3,8 @@
 // the sending window); when due it moves through the steps until it must wait again, leaves, or finishes. At most
 // one message per enrollment per turn: a second send in a row waits for the next turn (and the pacer).
 import { msUntilSendable } from "../broadcasts/schedule";
-import { checkMessage, varsOf } from "../broadcasts/message";
-import { pickText } from "../broadcasts/variations";
+import { storedPlan } from "../broadcasts/render";
+import type { Rendered } from "../broadcasts/message";
 import type { ExitReason } from "../db/schema";
 import { type CampaignStep, type CampaignWindow, type ConditionCheck, waitMs } from "./steps";
 
@@ -22,7 +22,7 @@ export type EnrollmentFacts = { id: string; step: number; repliedAt: number | nu
 export type CampaignFacts = { id: string; steps: CampaignStep[]; window: CampaignWindow; exitOnReply: boolean; timeZone: string };
 
 export type NextState = { kind: "active"; step: number; nextAt: number } | { kind: "completed"; step: number } | { kind: "exited"; step: number; reason: ExitReason };
-export type Planned = { send: { step: number; text: string } | null; state: NextState };
+export type Planned = { send: { step: number; text: string; content: Rendered["content"] } | null; state: NextState };
 
 export function checkPasses(check: ConditionCheck, e: EnrollmentFacts, c: ContactFacts): boolean {
   switch (check.kind) {
@@ -39,12 +39,9 @@ export function checkPasses(check: ConditionCheck, e: EnrollmentFacts, c: Contac
   }
 }
 
-/** The text of one send step for one contact: deterministic per (campaign, step, contact), like a broadcast's. */
-export function renderSend(step: Extract<CampaignStep, { type: "send" }>, campaignId: string, stepIndex: number, e: EnrollmentFacts, c: ContactFacts, previous: string | null): string {
-  const parsed = checkMessage(step.message, null);
-  // Checked at create and update: a text that does not parse cannot be stored.
-  const alternatives = parsed.ok ? parsed.alternatives : [];
-  return pickText(alternatives, `${campaignId}:${stepIndex}`, e.contactId, varsOf({ name: c.name, customFields: c.customFields }, step.message.variable_defaults), previous);
+/** One send step's message for one contact: deterministic per (campaign, step, contact), like a broadcast's. */
+export function renderSend(step: Extract<CampaignStep, { type: "send" }>, campaignId: string, stepIndex: number, e: EnrollmentFacts, c: ContactFacts, previous: string | null): Rendered {
+  return storedPlan(step.message, `${campaignId}:${stepIndex}`).render({ contactId: e.contactId, name: c.name, phone: c.phone, customFields: c.customFields, stored: null }, previous);
 }
 
 export function planEnrollment(k: CampaignFacts, e: EnrollmentFacts, now: number, previousText: string | null = null): Planned {
@@ -76,7 +73,7 @@ export function planEnrollment(k: CampaignFacts, e: EnrollmentFacts, now: number
     if (closed > 0) return { send: null, state: { kind: "active", step: i, nextAt: now + closed } };
     if (c.phone === null) return exit("invalid_phone", i);
     if (c.onWhatsapp === "no") return exit("not_on_whatsapp", i);
-    send = { step: i, text: renderSend(s, k.id, i, e, c, previousText) };
+    send = { step: i, ...renderSend(s, k.id, i, e, c, previousText) };
     i += 1;
   }
   return { send, state: { kind: "completed", step: k.steps.length } };

@@ -1,6 +1,6 @@
 // Campaign checks and the edges between the triggers and the engine: what a campaign refers to must exist in the
 // business (device, rule, labels, variables), enrolments wake the business's CampaignEngine.
-import { checkBroadcastMessage } from "../broadcasts/service";
+import { checkedPlan } from "../broadcasts/resolve-message";
 import type { Db } from "../db/client";
 import { businessesOverdue, enrolManualSql, enrolWebhookSql, type EnrolEvent } from "../db/campaign-enrollments";
 import { getDevice } from "../db/devices";
@@ -12,18 +12,24 @@ import type { CampaignStep, CampaignTriggerInput } from "./steps";
 
 const bad = (code: string, message: string) => new ApiError(400, code, message);
 
-export async function validateCampaign(db: Db, businessId: string, c: { deviceKey: string; trigger: CampaignTriggerInput; steps: CampaignStep[] }): Promise<void> {
+/**
+ * Checks what a campaign refers to and answers its steps with each send step's message resolved (the saved
+ * template's body, the media object, the Meta template's components — read through the business, checked against
+ * the device: a cloud_api device sends only approved Meta templates), which is what gets stored.
+ */
+export async function validateCampaign(db: Db, businessId: string, c: { deviceKey: string; trigger: CampaignTriggerInput; steps: CampaignStep[] }): Promise<CampaignStep[]> {
   const device = await getDevice(db, businessId, c.deviceKey);
   if (!device) throw bad("UNKNOWN_DEVICE", "No such device in this business");
-  if (device.provider === "cloud_api") throw bad("TEMPLATE_REQUIRED", "Cloud API devices can send business-initiated messages only as approved Meta templates");
   if (c.trigger.type === "webhook_rule" && !(await getRule(db, businessId, c.trigger.rule_id))) throw bad("UNKNOWN_RULE", "No such webhook rule in this business");
   const labels = new Set<string>();
   if (c.trigger.type === "label_added") labels.add(c.trigger.label_id);
-  for (const s of c.steps) {
+  const steps: CampaignStep[] = [];
+  for (const [i, s] of c.steps.entries()) {
     if (s.type === "condition" && (s.check.kind === "has_label" || s.check.kind === "lacks_label")) labels.add(s.check.label_id);
-    if (s.type === "send") await checkBroadcastMessage(db, businessId, s.message);
+    steps.push(s.type === "send" ? { ...s, message: (await checkedPlan(db, businessId, `step ${i + 1}`, device, s.message)).resolved } : s);
   }
   for (const id of labels) if (!(await getLabel(db, businessId, id))) throw bad("UNKNOWN_LABEL", `No such label: ${id}`);
+  return steps;
 }
 
 /** Runs a turn of the business's campaigns now (a trigger enrolled someone, a campaign was activated). */

@@ -1,7 +1,7 @@
 // A campaign's shape as the API takes it and the row stores it: the trigger, the steps, the sending window.
 // Validated once at create/update (the engine parses again and meets only good rows).
 import { z } from "zod";
-import { TextMessage } from "../broadcasts/message";
+import { BroadcastMessage } from "../broadcasts/message";
 import { BroadcastSchedule } from "../broadcasts/schedule";
 
 export const CampaignTriggerInput = z.discriminatedUnion("type", [
@@ -39,9 +39,11 @@ export const ConditionStep = z.strictObject({
   otherwise: z.enum(["exit", "skip_next"]).default("exit"),
 });
 
-// A campaign sends text (alternatives, spintax, variables) on the broadcast lane; media and templates are
-// broadcasts' for now.
-export const SendStep = z.strictObject({ type: z.literal("send"), message: TextMessage });
+// A campaign step sends what a broadcast can (worker/broadcasts/message.ts): text with alternatives, spintax and
+// variables, a saved template, a media object with captions, or — on a cloud_api device — an approved Meta
+// template. What it refers to is resolved into the stored step at create/update (validateCampaign), so a step
+// renders without reading anything.
+export const SendStep = z.strictObject({ type: z.literal("send"), message: BroadcastMessage });
 
 export const CampaignStep = z.discriminatedUnion("type", [WaitStep, ConditionStep, SendStep]);
 export type CampaignStep = z.infer<typeof CampaignStep>;

@@ -44,8 +44,8 @@ function factsOf(k: Campaign, timeZone: string): CampaignFacts & { pacing: Broad
   return { id: k.id, steps: CampaignSteps.parse(k.steps), window, exitOnReply: k.exitOnReply, timeZone, pacing: window.pacing ?? DEFAULT_PACING, deviceKey: k.deviceKey };
 }
 
-const campaignInsertSql = `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane)
-  SELECT ?1, ?2, ?3, ?4, ?5, ?6, 'campaign', 'broadcast'
+const campaignInsertSql = `INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, content, source, lane)
+  SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?10, 'campaign', 'broadcast'
   WHERE EXISTS (SELECT 1 FROM campaign_enrollments WHERE id = ?7 AND step = ?8 AND updated_at = ?9)
   ON CONFLICT (business_id, idempotency_key) DO NOTHING RETURNING id, business_id AS businessId, device_key AS deviceKey`;
 
@@ -99,7 +99,7 @@ export async function runTurn(env: Env, db: Db, business: Business, storedPacer:
     if (!send || !phone) continue;
     inserts.push(stmts.length);
     stmts.push(
-      env.DB.prepare(campaignInsertSql).bind(crypto.randomUUID(), business.id, deviceKey, campaignMessageKey(row.campaign_id, row.id, send.step), toJid(phone), send.text, row.id, to.step, now),
+      env.DB.prepare(campaignInsertSql).bind(crypto.randomUUID(), business.id, deviceKey, campaignMessageKey(row.campaign_id, row.id, send.step), toJid(phone), send.text, row.id, to.step, now, send.content ? JSON.stringify(send.content) : null),
     );
   }
   if (stmts.length === 0) return out;

@@ -72,7 +72,13 @@ function StepFields(props: { t: T; step: CampaignStep; labels: Label[] }) {
           </label>
         </div>
       ) : null}
-      {s.type === "send" ? (
+      {s.type === "send" && s.message.type !== undefined && s.message.type !== "text" ? (
+        // A saved template, media or Meta template (set through the API): shown, kept as it is on save.
+        <p class="muted" data-message={JSON.stringify(s.message)}>
+          {t("cmp_message_kind")}: {s.message.type === "template" ? (s.message.resolved?.name ?? s.message.template_id) : s.message.type === "meta_template" ? `${s.message.name} (${s.message.language})` : s.message.type === "media" ? (s.message.resolved?.kind ?? "media") : ""}
+        </p>
+      ) : null}
+      {s.type === "send" && (s.message.type === undefined || s.message.type === "text") ? (
         <>
           <label>{t("cmp_texts")}</label>
           <textarea name="texts" rows={4}>
