@@ -6,6 +6,7 @@ import { describe, expect, it } from "vitest";
 import { database } from "../../worker/db/client";
 import { queueMessages } from "../../worker/messaging/enqueue";
 import { deviceSession } from "../../worker/durable/stubs";
+import { WriteBack } from "../../worker/durable/device-write-back";
 import { openGateway, type TestGateway } from "./gateway-client";
 import { call, createDevice, eventually, queueTestMessages, signup, type Tenant } from "./helpers";
 
@@ -227,3 +228,28 @@ describe("protocol v1 and v2 gateways connected at once (issue 9)", () => {
     two.gw.close();
   });
 });
+
+describe("write-back to D1", () => {
+  it("a flush asked for while another runs returns only once its own rows are in D1 (a pause re-pends after it)", async () => {
+    const t = await signup();
+    const d = await createDevice(t, "sandbox");
+    const ids = [crypto.randomUUID(), crypto.randomUUID()];
+    for (const id of ids) {
+      await env.DB.prepare("INSERT INTO messages (id, business_id, device_key, idempotency_key, to_jid, text, source, lane) VALUES (?, ?, ?, ?, ?, 'x', 'api', 'transactional')")
+        .bind(id, t.businessId, d.device_key, `wb:${id}`, "6281200000000@s.whatsapp.net")
+        .run();
+    }
+    await runInDurableObject(deviceSession(env, d.device_key), async (_o, state) => {
+      const wb = new WriteBack(state.storage.sql, env, () => undefined, async () => undefined);
+      wb.record(ids[0] ?? "", "skipped", null, "withdrawn");
+      const first = wb.flush(d.device_key);
+      // Recorded while the first flush is on its way to D1 (a withdraw during a write-back).
+      wb.record(ids[1] ?? "", "skipped", null, "withdrawn");
+      await wb.flush(d.device_key);
+      const second = await env.DB.prepare("SELECT status FROM messages WHERE id = ?").bind(ids[1]).first<{ status: string }>();
+      expect(second?.status).toBe("skipped");
+      await first;
+    });
+  });
+});
+

@@ -13,7 +13,7 @@ const FLUSH_ROWS = 500;
 export const FLUSH_DELAY_MS = 25;
 
 export class WriteBack {
-  private flushing = false;
+  private running: Promise<void> | null = null;
   private flushAgain = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
@@ -78,39 +78,59 @@ export class WriteBack {
     }
   }
 
+  /**
+   * Writes what is recorded to D1. A caller arriving while a flush runs waits for it to have written its rows too
+   * (the running flush goes round once more), so "flushed" means in D1: a paused broadcast re-pends its withdrawn
+   * recipients only after their `skipped` status is there.
+   */
   async flush(deviceKey: string): Promise<void> {
-    if (this.flushing) {
+    if (this.running) {
       this.flushAgain = true;
+      await this.running;
+      // The running flush had finished its last round before this caller's rows were recorded: one more.
+      if (this.flushAgain) await this.flush(deviceKey);
       return;
     }
-    this.flushing = true;
-    try {
-      do {
-        this.flushAgain = false;
-        const rows = this.sql
-          .exec<{ message_id: string; status: StatusUpdate["status"]; provider_message_id: string | null; error: string | null }>(`SELECT * FROM d1_writes LIMIT ${FLUSH_ROWS}`)
-          .toArray();
-        // Status writes first: a receipt may name a message whose `sent` (with its provider id) is in this flush.
-        if (rows.length > 0) {
-          await applyStatusBatch(
-            database(this.env.DB),
-            rows.map((r) => ({ id: r.message_id, status: r.status, providerMessageId: r.provider_message_id, error: r.error })),
-            Date.now(),
-          );
-          this.publish(rows.map((r) => ({ id: r.message_id, status: r.status, error: r.error })));
-          // Only what was written: a newer status recorded during the flush stays for the next one.
-          for (const r of rows) this.sql.exec("DELETE FROM d1_writes WHERE message_id = ? AND status = ?", r.message_id, r.status);
-        }
-        const receipts = this.sql.exec<{ wa_message_id: string; status: ReceiptUpdate["status"] }>(`SELECT * FROM d1_receipts LIMIT ${FLUSH_ROWS}`).toArray();
-        if (receipts.length > 0) {
-          const moved = await applyReceiptBatch(database(this.env.DB), deviceKey, receipts.map((r) => ({ providerMessageId: r.wa_message_id, status: r.status })), Date.now());
-          this.publish(moved.map((m) => ({ id: m.id, status: m.status, error: null })));
-          for (const r of receipts) this.sql.exec("DELETE FROM d1_receipts WHERE wa_message_id = ? AND status = ?", r.wa_message_id, r.status);
-        }
-        if (rows.length === FLUSH_ROWS || receipts.length === FLUSH_ROWS) this.flushAgain = true;
-      } while (this.flushAgain);
-    } finally {
-      this.flushing = false;
-    }
+    this.running = this.drain(deviceKey).finally(() => {
+      this.running = null;
+    });
+    await this.running;
+  }
+
+  private async drain(deviceKey: string): Promise<void> {
+    do {
+      this.flushAgain = false;
+      const rows = this.sql
+        .exec<{ message_id: string; status: StatusUpdate["status"]; provider_message_id: string | null; error: string | null }>(
+          `SELECT * FROM d1_writes LIMIT ${FLUSH_ROWS}`,
+        )
+        .toArray();
+      // Status writes first: a receipt may name a message whose `sent` (with its provider id) is in this flush.
+      if (rows.length > 0) {
+        await applyStatusBatch(
+          database(this.env.DB),
+          rows.map((r) => ({ id: r.message_id, status: r.status, providerMessageId: r.provider_message_id, error: r.error })),
+          Date.now(),
+        );
+        this.publish(rows.map((r) => ({ id: r.message_id, status: r.status, error: r.error })));
+        // Only what was written: a newer status recorded during the flush stays for the next one.
+        for (const r of rows) this.sql.exec("DELETE FROM d1_writes WHERE message_id = ? AND status = ?", r.message_id, r.status);
+      }
+      const receipts = this.sql
+        .exec<{ wa_message_id: string; status: ReceiptUpdate["status"] }>(`SELECT * FROM d1_receipts LIMIT ${FLUSH_ROWS}`)
+        .toArray();
+      if (receipts.length > 0) {
+        const moved = await applyReceiptBatch(
+          database(this.env.DB),
+          deviceKey,
+          receipts.map((r) => ({ providerMessageId: r.wa_message_id, status: r.status })),
+          Date.now(),
+        );
+        this.publish(moved.map((m) => ({ id: m.id, status: m.status, error: null })));
+        for (const r of receipts)
+          this.sql.exec("DELETE FROM d1_receipts WHERE wa_message_id = ? AND status = ?", r.wa_message_id, r.status);
+      }
+      if (rows.length === FLUSH_ROWS || receipts.length === FLUSH_ROWS) this.flushAgain = true;
+    } while (this.flushAgain);
   }
 }
