@@ -105,6 +105,35 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
     expect(rows?.n).toBe(3);
   });
 
+  it("a recipient sent again after a resume (new key, same recipient row) gets the parameters it was first given", async () => {
+    const t = await cloudTenant();
+    const r = await create(t, t.deviceKey, { contact_ids: [t.ids.budi] }, PROMO_MESSAGE);
+    expect((await call(`/api/v1/broadcasts/${r.body.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    await drive(t, r.body.id);
+    // As a pause's withdraw leaves it: the recipient pending with its text, the runner on the next epoch. The
+    // contact has moved meanwhile; the resumed message still says what the recipient's text says.
+    await env.DB.prepare("UPDATE broadcast_recipients SET status = 'pending', message_id = NULL WHERE broadcast_id = ?").bind(r.body.id).run();
+    expect((await call(`/api/v1/contacts/${t.ids.budi}`, { cookie: t.cookie, method: "PATCH", json: { name: "Budiman", custom_fields: { kota: "Medan" } } })).status).toBe(200);
+    await env.DB.prepare("UPDATE broadcasts SET status = 'running' WHERE id = ?").bind(r.body.id).run();
+    const stub = broadcastRunner(env, r.body.id);
+    await runInDurableObject(stub, (_o, s) => {
+      s.storage.sql.exec("UPDATE state SET v = 'running' WHERE k = 'mode'");
+      s.storage.sql.exec("INSERT INTO state (k, v) VALUES ('epoch', '1') ON CONFLICT (k) DO UPDATE SET v = excluded.v");
+    });
+    await runInDurableObject(stub, (_o, s) => s.storage.setAlarm(Date.now()));
+    await drive(t, r.body.id);
+    const got = await received([t.phones.budi]);
+    expect(got).toHaveLength(2);
+    expect(got[1]).toEqual(got[0]);
+    expect(got[1]?.template).toMatchObject({ components: [{ type: "header" }, { type: "body", parameters: [{ type: "text", text: "Budi" }, { type: "text", text: "Bandung" }] }] });
+    // A new recipient of a new broadcast gets the contact's values of now.
+    const next = await create(t, t.deviceKey, { contact_ids: [t.ids.budi] }, PROMO_MESSAGE);
+    expect((await call(`/api/v1/broadcasts/${next.body.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    await drive(t, next.body.id);
+    const third = (await received([t.phones.budi]))[2];
+    expect(third?.template).toMatchObject({ components: [{ type: "header" }, { type: "body", parameters: [{ type: "text", text: "Budiman" }, { type: "text", text: "Medan" }] }] });
+  });
+
   it("fills a template with named placeholders by parameter_name", async () => {
     const t = await cloudTenant();
     const r = await create(t, t.deviceKey, { contact_ids: [t.ids.budi] }, { type: "meta_template", name: "sapa_nama", language: "id", variables: { first_name: { field: "name", default: "Kak" } } });
