@@ -150,6 +150,7 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ texts: ["Halo {name}"] }, "TEMPLATE_REQUIRED"],
       [{ type: "media", media_id: "a".repeat(32) }, "TEMPLATE_REQUIRED"],
+      [{ type: "media", url: `https://cdn.example.com/img/cat.png?${crypto.randomUUID()}`, media_kind: "image", mime_type: "image/png" }, "TEMPLATE_REQUIRED"],
       [{ ...PROMO_MESSAGE, name: "tidak_ada" }, "UNKNOWN_TEMPLATE"],
       [{ ...PROMO_MESSAGE, language: "en_US" }, "UNKNOWN_TEMPLATE"],
       [{ type: "meta_template", name: "menunggu", language: "id", variables: { "1": { text: "x" } } }, "TEMPLATE_NOT_APPROVED"],
@@ -165,6 +166,8 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
       expect(r.status, `${code}: ${r.text}`).toBe(400);
       expect(r.body.error_code).toBe(code);
     }
+    // The file of a media message a cloud_api device could not send was never fetched.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM media_objects WHERE business_id = ?").bind(t.businessId).first<{ n: number }>()).toEqual({ n: 0 });
     // A Meta template on a device that is not cloud_api.
     const sandbox = await createDevice(t, "sandbox");
     const wrong = await create(t, sandbox.device_key, audience, PROMO_MESSAGE);
