@@ -60,6 +60,13 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
     expect(pv.status, pv.text).toBe(200);
     expect(pv.body.items[0].text).toBe("Promo Desember\nHalo Budi, ada diskon untuk warga Bandung. Balas STOP untuk berhenti.");
     expect(pv.body.warning).toBeNull();
+    // The compose preview (no broadcast yet) needs the device to find the template.
+    const compose = await call("/api/v1/broadcasts/preview", { cookie: t.cookie, json: { message: PROMO_MESSAGE, device_key: t.deviceKey, audience: { contact_ids: [t.ids.anon] }, n: 1 } });
+    expect(compose.status, compose.text).toBe(200);
+    expect(compose.body.items).toEqual([{ contact_id: t.ids.anon, name: null, text: "Promo Desember\nHalo Kak, ada diskon untuk warga kota Anda. Balas STOP untuk berhenti." }]);
+    const noDevice = await call("/api/v1/broadcasts/preview", { cookie: t.cookie, json: { message: PROMO_MESSAGE, n: 1 } });
+    expect(noDevice.status).toBe(400);
+    expect(noDevice.body.error_code).toBe("DEVICE_KEY_REQUIRED");
 
     expect((await call(`/api/v1/broadcasts/${r.body.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
     const done = await drive(t, r.body.id);
