@@ -60,6 +60,13 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
     expect(pv.status, pv.text).toBe(200);
     expect(pv.body.items[0].text).toBe("Promo Desember\nHalo Budi, ada diskon untuk warga Bandung. Balas STOP untuk berhenti.");
     expect(pv.body.warning).toBeNull();
+    // The compose preview (no broadcast yet) needs the device to find the template.
+    const compose = await call("/api/v1/broadcasts/preview", { cookie: t.cookie, json: { message: PROMO_MESSAGE, device_key: t.deviceKey, audience: { contact_ids: [t.ids.anon] }, n: 1 } });
+    expect(compose.status, compose.text).toBe(200);
+    expect(compose.body.items).toEqual([{ contact_id: t.ids.anon, name: null, text: "Promo Desember\nHalo Kak, ada diskon untuk warga kota Anda. Balas STOP untuk berhenti." }]);
+    const noDevice = await call("/api/v1/broadcasts/preview", { cookie: t.cookie, json: { message: PROMO_MESSAGE, n: 1 } });
+    expect(noDevice.status).toBe(400);
+    expect(noDevice.body.error_code).toBe("DEVICE_KEY_REQUIRED");
 
     expect((await call(`/api/v1/broadcasts/${r.body.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
     const done = await drive(t, r.body.id);
@@ -105,6 +112,35 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
     expect(rows?.n).toBe(3);
   });
 
+  it("a recipient sent again after a resume (new key, same recipient row) gets the parameters it was first given", async () => {
+    const t = await cloudTenant();
+    const r = await create(t, t.deviceKey, { contact_ids: [t.ids.budi] }, PROMO_MESSAGE);
+    expect((await call(`/api/v1/broadcasts/${r.body.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    await drive(t, r.body.id);
+    // As a pause's withdraw leaves it: the recipient pending with its text, the runner on the next epoch. The
+    // contact has moved meanwhile; the resumed message still says what the recipient's text says.
+    await env.DB.prepare("UPDATE broadcast_recipients SET status = 'pending', message_id = NULL WHERE broadcast_id = ?").bind(r.body.id).run();
+    expect((await call(`/api/v1/contacts/${t.ids.budi}`, { cookie: t.cookie, method: "PATCH", json: { name: "Budiman", custom_fields: { kota: "Medan" } } })).status).toBe(200);
+    await env.DB.prepare("UPDATE broadcasts SET status = 'running' WHERE id = ?").bind(r.body.id).run();
+    const stub = broadcastRunner(env, r.body.id);
+    await runInDurableObject(stub, (_o, s) => {
+      s.storage.sql.exec("UPDATE state SET v = 'running' WHERE k = 'mode'");
+      s.storage.sql.exec("INSERT INTO state (k, v) VALUES ('epoch', '1') ON CONFLICT (k) DO UPDATE SET v = excluded.v");
+    });
+    await runInDurableObject(stub, (_o, s) => s.storage.setAlarm(Date.now()));
+    await drive(t, r.body.id);
+    const got = await received([t.phones.budi]);
+    expect(got).toHaveLength(2);
+    expect(got[1]).toEqual(got[0]);
+    expect(got[1]?.template).toMatchObject({ components: [{ type: "header" }, { type: "body", parameters: [{ type: "text", text: "Budi" }, { type: "text", text: "Bandung" }] }] });
+    // A new recipient of a new broadcast gets the contact's values of now.
+    const next = await create(t, t.deviceKey, { contact_ids: [t.ids.budi] }, PROMO_MESSAGE);
+    expect((await call(`/api/v1/broadcasts/${next.body.id}/start`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
+    await drive(t, next.body.id);
+    const third = (await received([t.phones.budi]))[2];
+    expect(third?.template).toMatchObject({ components: [{ type: "header" }, { type: "body", parameters: [{ type: "text", text: "Budiman" }, { type: "text", text: "Medan" }] }] });
+  });
+
   it("fills a template with named placeholders by parameter_name", async () => {
     const t = await cloudTenant();
     const r = await create(t, t.deviceKey, { contact_ids: [t.ids.budi] }, { type: "meta_template", name: "sapa_nama", language: "id", variables: { first_name: { field: "name", default: "Kak" } } });
@@ -121,6 +157,7 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
     const cases: [Record<string, unknown>, string][] = [
       [{ texts: ["Halo {name}"] }, "TEMPLATE_REQUIRED"],
       [{ type: "media", media_id: "a".repeat(32) }, "TEMPLATE_REQUIRED"],
+      [{ type: "media", url: `https://cdn.example.com/img/cat.png?${crypto.randomUUID()}`, media_kind: "image", mime_type: "image/png" }, "TEMPLATE_REQUIRED"],
       [{ ...PROMO_MESSAGE, name: "tidak_ada" }, "UNKNOWN_TEMPLATE"],
       [{ ...PROMO_MESSAGE, language: "en_US" }, "UNKNOWN_TEMPLATE"],
       [{ type: "meta_template", name: "menunggu", language: "id", variables: { "1": { text: "x" } } }, "TEMPLATE_NOT_APPROVED"],
@@ -136,6 +173,8 @@ describe("broadcasts on a cloud_api device: approved Meta templates", () => {
       expect(r.status, `${code}: ${r.text}`).toBe(400);
       expect(r.body.error_code).toBe(code);
     }
+    // The file of a media message a cloud_api device could not send was never fetched.
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM media_objects WHERE business_id = ?").bind(t.businessId).first<{ n: number }>()).toEqual({ n: 0 });
     // A Meta template on a device that is not cloud_api.
     const sandbox = await createDevice(t, "sandbox");
     const wrong = await create(t, sandbox.device_key, audience, PROMO_MESSAGE);

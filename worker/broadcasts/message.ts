@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { MediaId } from "../../protocol/gateway-protocol";
 import { MEDIA_KINDS } from "../db/schema";
-import { checkMapping, ParamMap, placeholdersOf, renderTemplate } from "./meta-template";
+import { checkMapping, keptValues, ParamMap, placeholdersOf, renderTemplate } from "./meta-template";
 import { parseVariations, pickText, type Piece, variablesOf, variantCount, type Vars } from "./variations";
 
 const VarName = z.string().regex(/^[A-Za-z0-9_]{1,64}$/);
@@ -129,9 +129,12 @@ export function planOf(m: ResolvedMessage, broadcastId: string, fieldKeys: Reado
       plan: {
         variants: 1,
         variables: [...new Set(fields)],
-        // Meta fixes the words; a recipient's parameters are read from the contact when its message is written.
+        // Meta fixes the words; the parameters come from the contact, or for a resumed recipient from its stored text.
         render: (r) => {
-          const t = renderTemplate(p.value, m.variables, m.header_variables, { name: r.name, phone: r.phone, customFields: r.customFields });
+          const contact = { name: r.name, phone: r.phone, customFields: r.customFields };
+          const kept = r.stored === null ? null : keptValues(p.value, r.stored);
+          const again = kept ? renderTemplate(p.value, m.variables, m.header_variables, contact, kept) : null;
+          const t = again && again.text === r.stored ? again : renderTemplate(p.value, m.variables, m.header_variables, contact);
           return { text: t.text, content: { kind: "meta_template", name: m.name, language: m.language, params: [], components: t.components } };
         },
       },

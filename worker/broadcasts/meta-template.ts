@@ -82,11 +82,15 @@ function valueOf(p: TemplateParam, c: TemplateContact): string {
 
 export type TemplateRender = { components: { type: "header" | "body"; parameters: { type: "text"; text: string; parameter_name?: string }[] }[]; text: string };
 
-/** One recipient's parameters in Meta's `components` shape, and the text they read (header and body filled in). */
-export function renderTemplate(p: Placeholders, body: ParamMap, header: ParamMap, c: TemplateContact): TemplateRender {
+/**
+ * One recipient's parameters in Meta's `components` shape, and the text they read (header and body filled in).
+ * `kept` (from keptValues) replaces the contact's values: a resumed recipient gets what it was first given.
+ */
+export function renderTemplate(p: Placeholders, body: ParamMap, header: ParamMap, c: TemplateContact, kept?: ReadonlyMap<string, string>): TemplateRender {
   const components: TemplateRender["components"] = [];
   const fill = (text: string, names: string[], map: ParamMap, type: "header" | "body", max: number) => {
-    const values = new Map(names.map((n) => [n, flat(valueOf(map[n] ?? { text: "-" }, c), max) || "-"]));
+    const own = (n: string) => kept?.get(`${type}:${n}`) ?? flat(valueOf(map[n] ?? { text: "-" }, c), max);
+    const values = new Map(names.map((n) => [n, own(n) || "-"]));
     const named = names.some((n) => !/^\d+$/.test(n));
     if (names.length) components.push({ type, parameters: names.map((n) => ({ type: "text" as const, text: values.get(n) ?? "-", ...(named ? { parameter_name: n } : {}) })) });
     return text.replace(PLACEHOLDER, (_, n: string) => values.get(n) ?? "");
@@ -96,4 +100,35 @@ export function renderTemplate(p: Placeholders, body: ParamMap, header: ParamMap
   // Meta expects the header's parameters before the body's.
   components.sort((x, y) => (x.type === y.type ? 0 : x.type === "header" ? -1 : 1));
   return { components, text: h ? `${h}\n${b}` : b };
+}
+
+const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * The parameter values a recipient's stored text was rendered from (keys `header:1`, `body:first_name`), or null
+ * when the text is not this template's. A value holding the template's own words can split ambiguously; the
+ * caller re-renders and keeps the values only when the words come out identical, which is what the customer sees.
+ */
+export function keptValues(p: Placeholders, text: string): Map<string, string> | null {
+  const order: string[] = [];
+  const pattern = (tpl: string, type: string) => {
+    let out = "";
+    let last = 0;
+    for (const m of tpl.matchAll(PLACEHOLDER)) {
+      out += escapeRe(tpl.slice(last, m.index));
+      const key = `${type}:${m[1] ?? ""}`;
+      const seen = order.indexOf(key);
+      if (seen >= 0) out += `\\${seen + 1}`;
+      else {
+        order.push(key);
+        out += "(.+?)";
+      }
+      last = m.index + m[0].length;
+    }
+    return out + escapeRe(tpl.slice(last));
+  };
+  const h = pattern(p.headerText, "header");
+  const b = pattern(p.bodyText, "body");
+  const m = new RegExp(`^${p.headerText ? `${h}\\n` : ""}${b}$`).exec(text);
+  return m ? new Map(order.map((k, i) => [k, m[i + 1] ?? ""])) : null;
 }

@@ -22,12 +22,16 @@ function kindOf(stored: MediaKind | null, essence: string): MediaKind {
   return top === "image" || top === "video" || top === "audio" ? top : "document";
 }
 
-export async function resolveMessage(db: Db, businessId: string, device: Pick<Device, "provider" | "deviceKey">, m: BroadcastMessage): Promise<ResolvedMessage> {
-  const type = messageType(m);
+/** Cloud API numbers send only Meta templates to people outside the 24 h window; other numbers cannot send them. */
+function assertKindFits(device: Pick<Device, "provider">, type: ReturnType<typeof messageType>): void {
   if (device.provider === "cloud_api" && type !== "meta_template") {
     throw bad("TEMPLATE_REQUIRED", "Cloud API devices can broadcast only approved Meta templates: use message type meta_template");
   }
   if (device.provider !== "cloud_api" && type === "meta_template") throw bad("TEMPLATE_NEEDS_CLOUD_API", "Meta templates can only be broadcast from a cloud_api device");
+}
+
+export async function resolveMessage(db: Db, businessId: string, device: Pick<Device, "provider" | "deviceKey">, m: BroadcastMessage): Promise<ResolvedMessage> {
+  assertKindFits(device, messageType(m));
   switch (m.type) {
     case "meta_template": {
       const t = await getMetaTemplate(db, businessId, device.deviceKey, m.name, m.language);
@@ -72,7 +76,10 @@ export async function ingestMessageMedia(env: Env, db: Db, businessId: string, d
   if (m.type !== "media" || !("url" in m)) return m;
   const { url, media_kind, mime_type, file_name, ...rest } = m;
   const accepted = acceptMediaUrl(env, { media_kind, url, mime_type, ...(file_name ? { file_name } : {}) });
-  if (!(await getDevice(db, businessId, deviceKey))) throw bad("UNKNOWN_DEVICE", "No such device in this business");
+  // Nothing is fetched for a device that could not send it.
+  const device = await getDevice(db, businessId, deviceKey);
+  if (!device) throw bad("UNKNOWN_DEVICE", "No such device in this business");
+  assertKindFits(device, "media");
   const stored = await ingestMediaUrl(env, businessId, deviceKey, accepted);
   if (stored.kind === "text" || stored.kind === "location") throw bad("MEDIA_TYPE_MISMATCH", "not a media file");
   return { ...rest, media_id: stored.media_id };

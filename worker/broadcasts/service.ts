@@ -39,6 +39,7 @@ export async function validateBroadcast(db: Db, businessId: string, input: { dev
  * device the message is checked as for a WhatsApp-number device (a Meta template needs its cloud_api device).
  */
 export async function checkBroadcastMessage(db: Db, businessId: string, message: BroadcastMessage, deviceKey: string | null = null, broadcastId = "preview"): Promise<Plan> {
+  if (!deviceKey && messageType(message) === "meta_template") throw bad("DEVICE_KEY_REQUIRED", "A Meta template lives on its cloud_api device: give device_key");
   const device = deviceKey ? await deviceOf(db, businessId, deviceKey) : { provider: "sandbox" as const, deviceKey: "" };
   return (await checkedPlan(db, businessId, broadcastId, device, message)).plan;
 }
