@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { broadcastRunner } from "../../worker/durable/stubs";
 import { contact, draft, drive, get, label, setup } from "./broadcast-fixtures";
 import { call, createDevice, eventually, signup, type Tenant } from "./helpers";
-import { cloudDevice, IMAGE_HEADER, NAMED, newWaba, PENDING, PHONE_NUMBER_ID, PROMO, serveTemplates } from "./meta-template-fixtures";
+import { cloudDevice, IMAGE_HEADER, NAMED, newWaba, PENDING, PHONE_NUMBER_ID, PROMO, PROMO_MESSAGE, serveTemplates } from "./meta-template-fixtures";
 import { records } from "./servers";
 
 type GraphMessage = { messaging_product: string; recipient_type: string; to: string; type: string; template?: Record<string, unknown>; text?: unknown };
@@ -33,13 +33,6 @@ async function cloudTenant() {
   return { ...t, waba, deviceKey, pelanggan, phones, ids };
 }
 
-const PROMO_MESSAGE = {
-  type: "meta_template",
-  name: "promo_desember",
-  language: "id",
-  variables: { "1": { field: "name", default: "Kak" }, "2": { field: "kota", default: "kota Anda" } },
-  header_variables: { "1": { text: "Desember" } },
-};
 
 async function create(t: Tenant, deviceKey: string, audience: Record<string, unknown>, message: Record<string, unknown>) {
   return call("/api/v1/broadcasts", { cookie: t.cookie, json: { name: "Promo", device_key: deviceKey, message, audience, schedule: { window_start: "00:00", window_end: "00:00" } } });

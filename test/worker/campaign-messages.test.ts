@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { contact, label, setup } from "./broadcast-fixtures";
 import { ALL_DAY, campaignMessages, enrol, sentCount, turn } from "./campaign-fixtures";
 import { call, eventually, signup } from "./helpers";
-import { cloudDevice, newWaba, PHONE_NUMBER_ID, PROMO, serveTemplates } from "./meta-template-fixtures";
+import { cloudDevice, newWaba, PHONE_NUMBER_ID, PROMO, PROMO_MESSAGE, serveTemplates } from "./meta-template-fixtures";
 import { records } from "./servers";
 
 describe("campaign send steps: saved and Meta templates", () => {
@@ -49,14 +49,7 @@ describe("campaign send steps: saved and Meta templates", () => {
     expect(text.status).toBe(400);
     expect(text.body.error_code).toBe("TEMPLATE_REQUIRED");
 
-    const message = {
-      type: "meta_template",
-      name: "promo_desember",
-      language: "id",
-      variables: { "1": { field: "name", default: "Kak" }, "2": { field: "kota", default: "kota Anda" } },
-      header_variables: { "1": { text: "Desember" } },
-    };
-    const k = await call("/api/v1/campaigns", { cookie: t.cookie, json: { ...base, steps: [{ type: "send", message }] } });
+    const k = await call("/api/v1/campaigns", { cookie: t.cookie, json: { ...base, steps: [{ type: "send", message: PROMO_MESSAGE }] } });
     expect(k.status, k.text).toBe(201);
     expect((await call(`/api/v1/campaigns/${k.body.id}/activate`, { cookie: t.cookie, method: "POST" })).status).toBe(200);
     await label(t, "Pelanggan");

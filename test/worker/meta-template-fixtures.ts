@@ -49,6 +49,15 @@ export const PROMO = {
     { type: "BUTTONS", buttons: [{ type: "QUICK_REPLY", text: "Mau" }] },
   ],
 };
+
+/** A broadcast or campaign message sending PROMO: `{{1}}` the contact's name, `{{2}}` the custom field `kota`. */
+export const PROMO_MESSAGE = {
+  type: "meta_template",
+  name: "promo_desember",
+  language: "id",
+  variables: { "1": { field: "name", default: "Kak" }, "2": { field: "kota", default: "kota Anda" } },
+  header_variables: { "1": { text: "Desember" } },
+};
 export const NAMED = {
   id: "1002",
   name: "sapa_nama",
