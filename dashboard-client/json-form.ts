@@ -3,6 +3,8 @@
 // one name make an array of the checked values; data-optional skips an empty field, data-null sends null;
 // data-type="number" | "date" (the end of that day in the browser's time zone, epoch ms) | "csv" (a
 // comma-separated list) | "minutes" (a time of day HH:MM as minutes after midnight).
+import { apiJson, errorText, sendJson } from "./api";
+
 type Json = Record<string, unknown>;
 
 function put(body: Json, name: string, value: unknown): void {
@@ -77,17 +79,9 @@ export async function submitJsonForm(form: HTMLFormElement, liveOn: () => boolea
   const out = form.querySelector("[data-out]");
   const method = form.dataset.method || "POST";
   try {
-    const res = await fetch(form.dataset.api ?? "", {
-      method,
-      headers: method === "DELETE" ? {} : { "content-type": "application/json" },
-      body: method === "DELETE" ? undefined : JSON.stringify(formBody(form)),
-      credentials: "same-origin",
-    });
-    const data = (await res.json().catch(() => ({}))) as Json;
-    if (!res.ok) {
-      show(out, "err", typeof data.message === "string" ? data.message : res.statusText);
-      return;
-    }
+    const data = (await (method === "DELETE"
+      ? apiJson(form.dataset.api ?? "", { method })
+      : sendJson(form.dataset.api ?? "", method, formBody(form)))) as Json;
     const reveal = form.dataset.reveal ? data[form.dataset.reveal] : undefined;
     if (reveal && out) {
       show(out, "ok", `${form.dataset.revealLabel || ""} ${String(reveal)}`);
@@ -116,6 +110,6 @@ export async function submitJsonForm(form: HTMLFormElement, liveOn: () => boolea
       if (out) out.textContent = "";
     } else location.reload();
   } catch (e) {
-    show(out, "err", String(e));
+    show(out, "err", errorText(e));
   }
 }
